@@ -1,0 +1,140 @@
+"""Modelling assumptions as data: dotted keys, typed values, labels and sources.
+
+The public record is silent on several numbers that decide verdicts (cache size, lockout
+thresholds, credit limits, the no-WAN population). Each is a parameter here, loaded from
+``model/data/assumptions.yaml``, overridable with ``--assume KEY=VALUE``, and carried into every
+report with its label (A-LOCKOUT, ...) and source so that a reviewer can see what a verdict rests on.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable, Iterator, Mapping
+
+import yaml
+
+from model.errors import AssumptionError
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One modelling assumption: its key, typed default, label and where it comes from."""
+
+    key: str
+    default: Any
+    type: str
+    label: str
+    source: str
+    description: str
+    choices: tuple[str, ...] = ()
+
+    def parse(self, text: str | Any) -> Any:
+        """Convert a command-line string (or a YAML value) to this assumption's type."""
+        if not isinstance(text, str):
+            return self._check(self._coerce_value(text))
+        raw = text.strip()
+        try:
+            if self.type == "int":
+                value: Any = int(raw, 0)
+            elif self.type == "float":
+                value = float(raw)
+            elif self.type == "seconds":
+                value = math.inf if raw.lower() in ("inf", "removed", "none") else float(raw)
+                if value != math.inf and value == int(value):
+                    value = int(value)
+            elif self.type == "bool":
+                if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                    raise ValueError(raw)
+                value = raw.lower() in ("true", "1", "yes")
+            else:
+                value = raw
+        except ValueError:
+            raise AssumptionError(
+                f"expected a {self.type} value, got {text!r}", where=f"assumption '{self.key}'"
+            ) from None
+        return self._check(value)
+
+    def _coerce_value(self, value: Any) -> Any:
+        if self.type == "seconds" and isinstance(value, str):
+            return self.parse(value)
+        if self.type == "float" and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        return value
+
+    def _check(self, value: Any) -> Any:
+        if self.choices and value not in self.choices:
+            raise AssumptionError(
+                f"expected one of {', '.join(self.choices)}, got {value!r}",
+                where=f"assumption '{self.key}'",
+            )
+        if self.type in ("int", "float", "seconds") and isinstance(value, (int, float)) and value < 0:
+            raise AssumptionError(f"expected a non-negative value, got {value!r}",
+                                  where=f"assumption '{self.key}'")
+        return value
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> Mapping[str, Assumption]:
+    """All known assumptions, keyed by dotted key, in file order."""
+    text = resources.files("model").joinpath("data/assumptions.yaml").read_text()
+    data = yaml.safe_load(text)
+    out: dict[str, Assumption] = {}
+    for key, spec in data.items():
+        a = Assumption(key=key, default=spec["default"], type=spec["type"], label=spec["label"],
+                       source=spec["source"], description=spec["description"],
+                       choices=tuple(spec.get("choices", ())))
+        out[key] = Assumption(**{**a.__dict__, "default": a.parse(str(a.default))})
+    return out
+
+
+class Assumptions(Mapping[str, Any]):
+    """An immutable set of assumption values: the defaults plus any overrides."""
+
+    def __init__(self, overrides: Mapping[str, Any] | None = None) -> None:
+        cat = catalogue()
+        values = {k: a.default for k, a in cat.items()}
+        self.overridden: dict[str, Any] = {}
+        for key, raw in (overrides or {}).items():
+            if key not in cat:
+                raise AssumptionError(
+                    f"unknown assumption; expected one of {', '.join(cat)}", where=f"--assume {key}"
+                )
+            values[key] = cat[key].parse(raw)
+            self.overridden[key] = values[key]
+        self._values = values
+
+    @classmethod
+    def from_cli(cls, pairs: Iterable[str]) -> "Assumptions":
+        """Build from ``KEY=VALUE`` strings as given to ``--assume``."""
+        overrides: dict[str, str] = {}
+        for pair in pairs:
+            if "=" not in pair:
+                raise AssumptionError("expected KEY=VALUE", where=f"--assume {pair}")
+            key, value = pair.split("=", 1)
+            overrides[key.strip()] = value
+        return cls(overrides)
+
+    def replace(self, **changes: Any) -> "Assumptions":
+        """A copy with some values changed (keys use '__' for '.', or pass a dict via **{...})."""
+        merged = {**self.overridden, **{k.replace("__", "."): v for k, v in changes.items()}}
+        return Assumptions(merged)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for reports: value, label, source and whether it was overridden."""
+        cat = catalogue()
+        return {
+            k: {"value": "inf" if v == math.inf else v, "label": cat[k].label,
+                "source": cat[k].source, "overridden": k in self.overridden}
+            for k, v in self._values.items()
+        }
