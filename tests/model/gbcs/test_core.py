@@ -127,7 +127,7 @@ def test_build_sign_mac_round_trip_with_simulation_keys():
     ("", "empty"),
     ("C001", "not a GBCS"),
     ("DD00000000000005", "length 5 but 0 bytes follow"),
-    ("DD0000000000000A1100000000DF0901000000", "ends after"),
+    ("DD0000000000000B1100000000DF0901000000", "ends after"),
     ("zz", "hexadecimal"),
     ("DDD", "odd number"),
 ])
