@@ -1,0 +1,62 @@
+"""``nowan gbcs verify FILE.HEX ... --keystore DIR [--json]``: envelope, counter, MAC and signature.
+
+Each file is reported on its own, so one unreadable frame does not hide the verdict on the others.
+Exit status: 0 when nothing failed, 1 when a MAC or signature is invalid, 2 when a file could not be
+read or parsed (a user-input problem, reported as one line naming the file and offset).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from model.errors import NowanError
+from model.gbcs.envelope import parse_hex
+from model.gbcs.keystore import Keystore
+from model.gbcs.verify import Verification, Verifier
+
+
+def _text_line(v: Verification) -> str:
+    d = v.to_dict()
+    via = f" (for {d['supplementary_originator']})" if "supplementary_originator" in d else ""
+    notes = f"  [{'; '.join(v.notes)}]" if v.notes else ""
+    return (f"{d['file']}: {d['use_case'] or '?'} {d['message_code']} {d['cra']} ({d['frame']}) "
+            f"counter 0x{v.counter:x} {d['originator']}{via} -> {d['recipient']}: "
+            f"mac {d['mac']}, signature {d['signature']}: {d['status']}{notes}")
+
+
+@click.group()
+def command() -> None:
+    """Parse and verify GBCS messages."""
+
+
+@command.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--keystore", "keystore_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Directory of DCC-style certificates (.pem) and private keys (.key).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per message per line.")
+def verify(files: tuple[Path, ...], keystore_dir: Path, as_json: bool) -> None:
+    """Report each message's use case, counter, parties, and whether its MAC and signature verify."""
+    verifier = Verifier(Keystore.load(keystore_dir))
+    failed_input = invalid = False
+    for path in files:
+        try:
+            try:
+                text = path.read_text(encoding="ascii")
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else "not an ASCII hex file"
+                raise NowanError(f"cannot read ({reason})", where=str(path))
+            result = verifier.verify_bytes(parse_hex(text, path.name), path.name)
+        except NowanError as exc:
+            failed_input = True
+            if as_json:
+                click.echo(json.dumps({"file": path.name, "error": str(exc)}))
+            else:
+                click.echo(f"nowan: error: {exc}", err=True)
+            continue
+        invalid |= result.status == "rejected"
+        click.echo(json.dumps(result.to_dict()) if as_json else _text_line(result))
+    if failed_input or invalid:
+        raise click.exceptions.Exit(2 if failed_input else 1)
