@@ -181,6 +181,13 @@ def _certificate_use(cert: x509.Certificate, source: str, pp: bool) -> KeyUse:
     raise KeyError_("keyUsage must be exactly one of digitalSignature or keyAgreement", where=source)
 
 
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise KeyError_(f"cannot read {what} ({exc.strerror})", where=str(path)) from None
+
+
 def load_certificate(path: str | Path, *, use: KeyUse | None = None) -> Credential:
     """Load one DCC-style certificate (or bare PEM public key named ``<eui>-<use>.pem``).
 
@@ -189,10 +196,7 @@ def load_certificate(path: str | Path, *, use: KeyUse | None = None) -> Credenti
     """
     path = Path(path)
     source = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise KeyError_(f"cannot read certificate ({exc.strerror})", where=str(path)) from None
+    data = _read(path, "certificate")
     named = _FILE_NAME.match(source)
     pp = use is KeyUse.PP_KA or (use is None and bool(named) and named["use"] == "pp-ka")
     if b"-----BEGIN PUBLIC KEY-----" in data and b"CERTIFICATE" not in data:
@@ -229,10 +233,7 @@ def _bare_public_key(data: bytes, source: str, named: re.Match[str] | None,
 def load_private_key(path: str | Path) -> ec.EllipticCurvePrivateKey:
     """Load an unencrypted PEM (PKCS#8 or SEC1) P-256 private key."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise KeyError_(f"cannot read private key ({exc.strerror})", where=str(path)) from None
+    data = _read(path, "private key")
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError):
