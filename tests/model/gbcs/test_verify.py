@@ -1,0 +1,226 @@
+"""Frame verification against the DCC's RTDS messages: keys resolved, MACs and signatures checked,
+tampering rejected, and anything unparseable refused with a clear reason rather than a crash."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from hypothesis import given, strategies as st
+
+from model.errors import FrameError
+from model.gbcs.codes import by_use_case
+from model.gbcs.crypto import derive_key
+from model.gbcs.envelope import GeneralCiphering, GeneralSigning, parse_frame, parse_hex
+from model.gbcs.keystore import Keystore, KeyUse
+from model.gbcs.protect import apply_mac, sign
+from model.gbcs.verify import Check, Verifier, verify_frame
+
+DATA = Path(__file__).parents[2] / "data"
+FILES = sorted((DATA / "rtds").glob("*/*.HEX"))
+NAME = re.compile(r"^(?P<uc>[A-Z]+\d+[a-z]?)_[\d.NA]+_(?P<scenario>.*)_(?P<kind>PRECOMMAND|COMMAND|RESPONSE|ALERT)"
+                  r"(?P<alert>_.*)?_GBCS\.HEX$")
+ACB = bytes.fromhex("90b3d51f30000002")
+SUPPLIER = bytes.fromhex("90b3d51f30010000")
+#: Messages whose MAC keys (PPMID and GSME KA private keys) the DCC's test keystore does not hold.
+NO_KEYS = {"PCS01_NA_SUCCESS_COMMAND_GBCS.HEX", "PCS01_NA_SUCCESS_RESPONSE_GBCS.HEX"}
+
+
+@lru_cache(maxsize=1)
+def keystore() -> Keystore:
+    return Keystore.load(DATA / "keystore")
+
+
+@lru_cache(maxsize=1)
+def verifier() -> Verifier:
+    return Verifier(keystore())
+
+
+def raw(path: Path) -> bytes:
+    return parse_hex(path.read_text(), path.name)
+
+
+def kind(path: Path) -> str:
+    m = NAME.match(path.name)
+    assert m, path.name
+    return m["kind"]
+
+
+def test_file_names_follow_the_rtds_convention() -> None:
+    assert len(FILES) == 126 and all(NAME.match(p.name) for p in FILES)
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if kind(p) != "PRECOMMAND"], ids=lambda p: p.name)
+def test_every_rtds_message_verifies_or_is_unknown_never_invalid(path: Path) -> None:
+    result = verifier().verify_bytes(raw(path), path.name)
+    if path.name in NO_KEYS:
+        assert (result.mac, result.signature, result.status) == (Check.UNKNOWN, Check.ABSENT, "unknown")
+        return
+    assert result.status == "verified"
+    assert Check.INVALID not in (result.mac, result.signature)
+    assert result.mac is (Check.VALID if result.frame == "protected" else Check.ABSENT)
+    if result.code.critical:  # Supplier-signed command, or the device's signed response/alert
+        assert result.signature is Check.VALID
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if kind(p) == "PRECOMMAND"], ids=lambda p: p.name)
+def test_pre_commands_parse_and_report_their_missing_protection(path: Path) -> None:
+    result = verifier().verify_bytes(raw(path), path.name)
+    assert (result.frame, result.mac, result.signature, result.status) == \
+        ("signed-only", Check.ABSENT, Check.ABSENT, "unknown")
+    assert any("pre-command" in n for n in result.notes)
+    # Signing the pre-command with the Supplier's DS key yields exactly the command's signed APDU.
+    pre = parse_frame(raw(path))
+    signed = sign(pre, keystore().private_key(SUPPLIER, KeyUse.DS))
+    assert verifier().verify_frame(signed).signature is Check.VALID
+    command = parse_frame(raw(path.with_name(path.name.replace("PRECOMMAND", "COMMAND"))))
+    assert command.signing.signed_bytes() == pre.signed_bytes()
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_build_of_parse_is_byte_exact(path: Path) -> None:
+    b = raw(path)
+    assert parse_frame(b).encode() == b
+
+
+def test_decoded_counters_and_message_codes_match_the_file_names() -> None:
+    counters: dict[str, set[int]] = {}
+    for path in FILES:
+        m = NAME.match(path.name)
+        result = verifier().verify_bytes(raw(path), path.name)
+        assert result.cra == {"PRECOMMAND": 1, "COMMAND": 1, "RESPONSE": 2, "ALERT": 3}[m["kind"]]
+        if m["kind"] == "ALERT":
+            assert result.code is not None and result.code.kind == "alert"
+            assert result.use_case == ("CS14" if m["uc"] == "CS14" else "FDA-DLMS")
+            continue
+        assert result.message_code == by_use_case(m["uc"]).code, path.name
+        counters.setdefault(f"{m['uc']}_{m['scenario']}", set()).add(result.counter)
+    # a command, its pre-command and its response share one originator counter
+    assert all(len(c) == 1 for c in counters.values()), counters
+    assert counters["CS01a_SUCCESS"] == {3 << 32} and counters["CS01a_ERROR"] == {5 << 32}
+    assert counters["ECS09_SUCCESS"] == {0x3E8} and counters["CCS01_SUCCESS"] == {0x516}
+
+
+def test_dcc_originated_command_names_the_party_it_acts_for() -> None:
+    path = DATA / "rtds/8.11_CCS01/CCS01_8.11_SUCCESS_COMMAND_GBCS.HEX"
+    result = verifier().verify_bytes(raw(path), path.name)
+    assert result.originator == ACB and result.supplementary_originator == SUPPLIER
+    assert result.to_dict()["supplementary_originator"] == "90-B3-D5-1F-30-01-00-00"
+
+
+def test_without_private_keys_the_answer_is_unknown_not_invalid() -> None:
+    public_only = Keystore([c.__class__(**{**c.__dict__, "private_key": None}) for c in keystore()])
+    v = Verifier(public_only)
+    for path in FILES:
+        if kind(path) in ("COMMAND", "RESPONSE", "ALERT"):
+            result = v.verify_bytes(raw(path), path.name)
+            assert result.mac in (Check.UNKNOWN, Check.ABSENT)
+            assert result.signature is not Check.INVALID
+
+
+def test_uncached_verifier_agrees() -> None:
+    v = Verifier(keystore(), cache_secrets=False)
+    for path in FILES[:30]:
+        assert v.verify_bytes(raw(path)).to_dict() == verify_frame(raw(path), keystore()).to_dict()
+
+
+def _acb_remac(signing: GeneralSigning) -> GeneralCiphering:
+    key = derive_key(keystore().private_key(ACB, KeyUse.KA),
+                     keystore().public_key(signing.recipient, KeyUse.KA),
+                     signing.originator, signing.cra, signing.counter, signing.recipient)
+    return apply_mac(signing, key)
+
+
+def test_critical_command_stripped_of_its_signature_is_rejected_even_with_a_good_mac() -> None:
+    frame = parse_frame(raw(DATA / "rtds/2.5_ECS09/ECS09_2.5_SUCCESS_COMMAND_GBCS.HEX"))
+    stripped = _acb_remac(frame.signing.with_signature(None))
+    result = verifier().verify_frame(stripped)
+    assert result.mac is Check.VALID and result.signature is Check.INVALID and result.status == "rejected"
+    assert "without the Remote Party's signature" in result.notes[0]
+
+
+def test_critical_command_signed_by_the_wrong_party_is_rejected() -> None:
+    frame = parse_frame(raw(DATA / "rtds/2.5_ECS09/ECS09_2.5_SUCCESS_COMMAND_GBCS.HEX"))
+    forged = _acb_remac(sign(frame.signing, keystore().private_key(ACB, KeyUse.DS)))  # the DCC, not the Supplier
+    result = verifier().verify_frame(forged)
+    assert result.mac is Check.VALID and result.signature is Check.INVALID
+
+
+def _flips(b: bytes):
+    for i in range(len(b) * 8):
+        out = bytearray(b)
+        out[i // 8] ^= 1 << (i % 8)
+        yield i, bytes(out)
+
+
+def _assert_rejected(flipped: bytes, where: str) -> None:
+    try:
+        result = verifier().verify_bytes(flipped, where)
+    except FrameError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    assert result.status != "verified", where
+    if result.frame == "protected" and result.mac is not Check.UNKNOWN:
+        assert result.mac is Check.INVALID, where
+
+
+# One of each shape: MAC-only command, MACed and signed Critical command, MACed response,
+# device-signed response, device-signed alert, MACed alert, DCC-originated command.
+REPRESENTATIVES = ["2.2_CS01a/CS01a_2.2_SUCCESS_COMMAND_GBCS.HEX", "2.5_ECS09/ECS09_2.5_SUCCESS_COMMAND_GBCS.HEX",
+                   "4.18_ECS82/ECS82_4.18_SUCCESS_RESPONSE_GBCS.HEX", "1.5_ECS04a/ECS04a_1.5_SUCCESS_RESPONSE_GBCS.HEX",
+                   "1.6_ECS02/ECS02_1.6_8F66_FUTURE_DATED_TWIN_SUCCESS_ALERT_PAYMENT_MODE_GBCS.HEX",
+                   "NA_CS14/CS14_NA_8F12_ALERT_GBCS.HEX", "8.11_CCS02/CCS02_8.11_SUCCESS_COMMAND_GBCS.HEX"]
+
+
+@pytest.mark.parametrize("name", REPRESENTATIVES)
+def test_every_single_bit_flip_of_a_verified_message_is_rejected(name: str) -> None:
+    original = raw(DATA / "rtds" / name)
+    assert verifier().verify_bytes(original).status == "verified"
+    for i, flipped in _flips(original):
+        _assert_rejected(flipped, f"{name} bit {i}")
+
+
+VERIFIED = [p for p in FILES if kind(p) != "PRECOMMAND" and p.name not in NO_KEYS]
+
+
+@given(st.sampled_from(VERIFIED), st.integers(min_value=0))
+def test_a_bit_flip_anywhere_in_any_verified_rtds_message_is_rejected(path: Path, bit: int) -> None:
+    original = raw(path)
+    bit %= len(original) * 8
+    flipped = bytearray(original)
+    flipped[bit // 8] ^= 1 << (bit % 8)
+    _assert_rejected(bytes(flipped), f"{path.name} bit {bit}")
+
+
+@pytest.mark.parametrize("frame, reason", [
+    (b"", "empty"),
+    (bytes.fromhex("C001C1000000"), "0xC0 is not a GBCS"),          # a DLMS get-request
+    (bytes.fromhex("E6E600C001C1"), "0xE6 is not a GBCS"),          # LLC-framed / block transfer
+    (bytes.fromhex("DD000000000000"), "ciphered-content"),
+    (bytes.fromhex("DF0901"), "transaction-id"),
+])
+def test_other_frame_kinds_are_refused_with_a_reason(frame: bytes, reason: str) -> None:
+    with pytest.raises(FrameError, match=reason):
+        verifier().verify_bytes(frame, "x.HEX")
+
+
+@given(st.sampled_from(VERIFIED), st.data())
+def test_truncated_or_extended_frames_never_crash(path: Path, data: st.DataObject) -> None:
+    original = raw(path)
+    cut = data.draw(st.integers(0, len(original) - 1))
+    extra = data.draw(st.binary(max_size=4))
+    for candidate in (original[:cut], original + extra if extra else original[:cut]):
+        try:
+            result = verifier().verify_bytes(candidate)
+        except FrameError:
+            continue
+        assert result.status != "verified"
+
+
+@given(st.binary(max_size=64).map(lambda b: bytes([0xDD]) + b) | st.binary(max_size=64).map(lambda b: bytes([0xDF]) + b))
+def test_random_frames_never_crash(frame: bytes) -> None:
+    try:
+        verifier().verify_bytes(frame)
+    except FrameError:
+        pass
