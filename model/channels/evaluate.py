@@ -1,0 +1,148 @@
+"""Evaluate a channel's steps under assumptions and a set of enabled controls.
+
+This is where controls act: a blocking control makes a step infeasible (difficulty ``inf``), a
+hardening control adds to its difficulty. Both only ever make steps harder, which is what makes
+the risk engine monotone (adding a control never raises risk; removing one never lowers it).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from model.assumptions import Assumptions
+from model.channels import catalogues, exprs
+from model.channels.types import Channel, Control, MacGuess, Step
+from model.errors import ModelError
+
+SECONDS_PER_YEAR = 365 * 86400
+
+
+def environment(channel: Channel, assumptions: Assumptions) -> dict[str, Any]:
+    """Names an expression may read: assumptions, then the channel's pinned parameters.
+
+    A channel parameter named like an assumption pins it for that channel (e.g. the relay channel
+    pins what it carries), unless the user overrode that assumption explicitly with --assume.
+    """
+    env = {k: assumptions[k] for k in assumptions}
+    for k, v in channel.parameters.items():
+        if k not in assumptions.overridden:
+            env[k] = v
+    return env
+
+
+def _num(channel: Channel, value: Any, env: Mapping[str, Any], where: str) -> float:
+    try:
+        return float(exprs.number(value, env))
+    except exprs.ExprError as exc:
+        raise ModelError(str(exc), where=where) from None
+
+
+def control_effective(channel: Channel, control: Control, env: Mapping[str, Any]) -> bool:
+    """Whether a control acts under these assumptions (e.g. A-60MIN needs a finite window)."""
+    if control.effective is True or control.effective is None:
+        return True
+    if control.effective is False:
+        return False
+    try:
+        return bool(exprs.parse(str(control.effective)).evaluate(env))
+    except exprs.ExprError as exc:
+        raise ModelError(str(exc), where=f"{control.origin} field 'effective'") from None
+
+
+def enabled_from_delta(channel: Channel, delta: Iterable[str] = ()) -> frozenset[str]:
+    """Existing controls, adjusted by ``+ID`` (add) and ``-ID`` (remove) items."""
+    enabled = set(channel.existing_controls)
+    known = {c.id for c in channel.controls}
+    for item in delta:
+        sign, cid = item[:1], item[1:]
+        if sign not in "+-" or not cid:
+            raise ModelError("expected +ID or -ID", where=f"--control {item}")
+        if cid not in known:
+            continue  # a control of another channel: not applicable here
+        (enabled.add if sign == "+" else enabled.discard)(cid)
+    return frozenset(enabled)
+
+
+@dataclass(frozen=True)
+class MacGuessResult:
+    attempts_per_year: float
+    probability_per_year: float
+    lockout_applies: bool
+    difficulty: float
+
+
+def mac_guess(d: MacGuess, env: Mapping[str, Any], lockout_on: bool, channel: Channel, where: str) -> MacGuessResult:
+    """Difficulty of guessing a ``mac_bits`` MAC online, per meter per year (A-LOCKOUT).
+
+    Without a lockout the rate is one attempt per ``attempt_s``. With it, the attacker takes the
+    better of two strategies: stay just under the threshold in every window
+    ((max_failures - 1) / window_s), or trigger the lock each cycle
+    (max_failures / (max_failures * attempt_s + lock_s)). The yearly success probability, as a
+    multiple of ``bruteforce.max_probability``, is banded into a difficulty by risk.yaml.
+    """
+    attempt_s = _num(channel, d.attempt_s, env, where)
+    rate = 1.0 / attempt_s if attempt_s > 0 else math.inf
+    applies = lockout_on and (not d.han or bool(env["lockout.covers_han"]))
+    if applies:
+        mf = float(env["lockout.max_failures"])
+        under = (mf - 1) / float(env["lockout.window_s"]) if mf > 1 and env["lockout.window_s"] else 0.0
+        cycle = mf / (mf * attempt_s + float(env["lockout.lock_s"])) if mf > 0 else 0.0
+        rate = min(rate, max(under, cycle))
+    attempts = rate * SECONDS_PER_YEAR
+    p = 1.0 if math.isinf(attempts) else min(1.0, attempts * 2.0 ** -d.mac_bits)
+    tol = float(env["bruteforce.max_probability"])
+    ratio = math.inf if tol <= 0 else p / tol
+    diff = catalogues.first_match_upper(catalogues.scales().bruteforce, ratio)
+    return MacGuessResult(attempts, p, applies, float(diff))
+
+
+@dataclass
+class StepValue:
+    """A step's evaluated difficulty with the reasons (for traces)."""
+
+    base: float
+    difficulty: float
+    blocked_by: list[str] = field(default_factory=list)
+    hardened_by: list[tuple[str, float]] = field(default_factory=list)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def evaluate_steps(channel: Channel, assumptions: Assumptions, enabled: Iterable[str]) -> dict[str, StepValue]:
+    """Every step's difficulty under ``assumptions`` with exactly the ``enabled`` controls on."""
+    env = environment(channel, assumptions)
+    enabled = frozenset(enabled)
+    active = {c.id: c for c in channel.controls if c.id in enabled and control_effective(channel, c, env)}
+    out: dict[str, StepValue] = {}
+    for s in channel.steps:
+        out[s.id] = _evaluate_step(channel, s, env, active)
+    return out
+
+
+def _evaluate_step(channel: Channel, s: Step, env: Mapping[str, Any], active: Mapping[str, Control]) -> StepValue:
+    where = f"{s.origin} field 'difficulty'"
+    detail: dict[str, Any] = {}
+    if isinstance(s.difficulty, MacGuess):
+        lc = s.difficulty.lockout_control
+        r = mac_guess(s.difficulty, env, lc is not None and lc in active, channel, where)
+        base = r.difficulty
+        detail = {"attempts_per_year": r.attempts_per_year, "probability_per_year": r.probability_per_year,
+                  "lockout_applies": r.lockout_applies, "mac_bits": s.difficulty.mac_bits}
+    else:
+        base = _num(channel, s.difficulty, env, where)
+    sv = StepValue(base=base, difficulty=base, detail=detail)
+    for c in active.values():
+        if s.id in c.blocks:
+            sv.blocked_by.append(c.id)
+        for sid, amount in c.hardens:
+            if sid == s.id:
+                value = _num(channel, amount, env, f"{c.origin} field 'hardens.{sid}'")
+                if value < 0:
+                    raise ModelError("a control must not make a step easier (negative hardening)",
+                                     where=f"{c.origin} field 'hardens.{sid}'")
+                sv.hardened_by.append((c.id, value))
+    if sv.blocked_by:
+        sv.difficulty = math.inf
+    else:
+        sv.difficulty = base + sum(v for _, v in sv.hardened_by)
+    return sv

@@ -1,0 +1,262 @@
+"""Load and validate channel model files into resolved :class:`Channel` records.
+
+Validation is eager and total: JSON Schema first (shape), then references (entry points,
+attackers, steps, controls, commands, rules), then every expression is parsed and evaluated once
+with the default assumptions. Any failure is a :class:`model.errors.ModelError` naming file, line
+and field; nothing is skipped silently.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import jsonschema
+
+from model.assumptions import Assumptions, catalogue
+from model.channels import catalogues, exprs
+from model.channels.source import Sourced, read_yaml
+from model.channels.types import (Asset, Channel, Control, EntryPoint, Goal, MacGuess, Origin, Req,
+                                  Step)
+from model.errors import ModelError
+
+CHANNEL_DIR = Path(__file__).parent
+CHANNEL_IDS = ("utrn-keypad", "utrn-extended", "wifi-ppmid-relay", "wifi-ppmid-utrn", "nfc", "usb",
+               "pairing-no-timeout", "wan", "mp169-flag", "smets1-utrn-gen-1", "smets1-utrn-gen-2",
+               "smets1-utrn-gen-3")
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads((CHANNEL_DIR / "schema.json").read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def _schema_check(src: Sourced) -> None:
+    errors = sorted(_validator().iter_errors(src.data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        err = errors[0]
+        if err.validator == "oneOf" and err.context:
+            err = min(err.context, key=lambda e: len(e.absolute_path))
+        path = tuple(err.absolute_path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = set(err.schema.get("properties", {}))
+            extra = sorted(k for k in err.instance if k not in allowed)
+            if extra:
+                raise src.error(f"unknown field; expected one of {sorted(allowed)}", path + (extra[0],))
+        if err.validator == "required":
+            raise src.error(f"missing field: {err.message}", path)
+        raise src.error(f"expected {err.schema.get('type') or err.validator}: {err.message}", path)
+
+
+def _req(src: Sourced, raw: Any, path: tuple, steps: set[str]) -> Req:
+    if isinstance(raw, str):
+        if raw not in steps:
+            raise src.error(f"unknown step '{raw}'; expected one of {sorted(steps)}", path)
+        return Req("step", step=raw)
+    op = "all" if "all" in raw else "any"
+    return Req(op, tuple(_req(src, r, path + (op, i), steps) for i, r in enumerate(raw[op])))
+
+
+class _Checker:
+    """Checks that an expression only reads names it can resolve, and that it evaluates."""
+
+    def __init__(self, src: Sourced, params: Mapping[str, Any]) -> None:
+        self.src = src
+        self.known = set(catalogue()) | set(params)
+        defaults = Assumptions()
+        self.env = {**{k: defaults[k] for k in defaults}, **params}
+
+    def number(self, value: Any, path: tuple, *, boolean: bool = False) -> Any:
+        if value is None or isinstance(value, bool) and boolean:
+            return value
+        try:
+            if isinstance(value, str):
+                e = exprs.parse(value)
+                unknown = sorted(e.names - self.known)
+                if unknown:
+                    raise exprs.ExprError(f"unknown name '{unknown[0]}'; expected an assumption key or a channel parameter")
+                result = e.evaluate(self.env)
+                if boolean and not isinstance(result, bool):
+                    raise exprs.ExprError(f"expression {value!r} gave {result!r}, expected true/false")
+            if not boolean:
+                exprs.number(value, self.env)
+        except exprs.ExprError as exc:
+            raise self.src.error(str(exc), path) from None
+        return value
+
+
+def _origin(src: Sourced, path: tuple) -> Origin:
+    return Origin(src.file, src.line(path))
+
+
+def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
+    """Validate one parsed model file and resolve it into a :class:`Channel`."""
+    _schema_check(src)
+    d = src.data
+    cid = d["id"]
+    if expected_id is not None and cid != expected_id:
+        raise src.error(f"id must match the file name ('{expected_id}')", ("id",))
+    attackers = catalogues.scales().attackers
+    mp094 = catalogues.commands()
+    rules = catalogues.rules()
+    params = dict(d.get("parameters", {}))
+    chk = _Checker(src, params)
+    for i, c in enumerate(d["commands"]):
+        if c not in mp094:
+            raise src.error(f"unknown command '{c}'; expected one of {sorted(mp094)}", ("commands", i))
+
+    def unique(section: str) -> None:
+        seen: set[str] = set()
+        for i, item in enumerate(d[section]):
+            if item["id"] in seen:
+                raise src.error(f"duplicate id '{item['id']}'", (section, i, "id"))
+            seen.add(item["id"])
+
+    for section in ("assets", "entry_points", "controls", "steps", "goals"):
+        unique(section)
+    entries = []
+    for i, e in enumerate(d["entry_points"]):
+        for j, a in enumerate(e["attackers"]):
+            if a not in attackers:
+                raise src.error(f"unknown attacker '{a}'; expected one of {sorted(attackers)}",
+                                ("entry_points", i, "attackers", j))
+        entries.append(EntryPoint(e["id"], e["title"], tuple(e["attackers"]), _origin(src, ("entry_points", i))))
+    entry_ids = {e.id for e in entries}
+    step_ids = {s["id"] for s in d["steps"]}
+    control_ids = {c["id"] for c in d["controls"]}
+
+    steps = []
+    for i, s in enumerate(d["steps"]):
+        p = ("steps", i)
+        if s["rule"] not in rules:
+            raise src.error(f"unknown rule '{s['rule']}'; expected one of {sorted(rules)}", p + ("rule",))
+        rule = rules[s["rule"]]
+        for j, e in enumerate(s.get("entry", [])):
+            if e not in entry_ids:
+                raise src.error(f"unknown entry point '{e}'; expected one of {sorted(entry_ids)}", p + ("entry", j))
+        raw_diff = s["difficulty"]
+        if isinstance(raw_diff, dict):
+            if rule.difficulty_model != "mac-guess":
+                raise src.error(f"rule '{rule.id}' has no computed difficulty model", p + ("difficulty",))
+            lc = raw_diff.get("lockout_control")
+            if lc is not None and lc not in control_ids:
+                raise src.error(f"unknown control '{lc}'", p + ("difficulty", "lockout_control"))
+            chk.number(raw_diff["attempt_s"], p + ("difficulty", "attempt_s"))
+            diff: Any = MacGuess(raw_diff["mac_bits"], raw_diff["attempt_s"], lc, bool(raw_diff.get("han", False)))
+        else:
+            diff = chk.number(raw_diff, p + ("difficulty",))
+        for key in ("cost_gbp", "time_hours"):
+            chk.number(s.get(key, 0), p + (key,))
+        steps.append(Step(
+            id=s["id"], stable_id=f"{rule.id}@{cid}@{s['target']}", rule=rule, target=s["target"],
+            title=s["title"], entry=tuple(s.get("entry", [])),
+            requires=_req(src, s["requires"], p + ("requires",), step_ids) if "requires" in s else None,
+            difficulty=diff, cost_gbp=s.get("cost_gbp", 0), time_hours=s.get("time_hours", 0),
+            scale=s.get("scale", "national"), stride=tuple(s.get("stride", rule.stride)),
+            cwe=s.get("cwe", rule.cwe), mitigation=s.get("mitigation", rule.mitigation), origin=_origin(src, p)))
+    stable = [s.stable_id for s in steps]
+    dup = sorted({x for x in stable if stable.count(x) > 1})
+    if dup:
+        i = stable.index(dup[0], stable.index(dup[0]) + 1)
+        raise src.error(f"stable id '{dup[0]}' used twice; give the step a distinct target", ("steps", i, "target"))
+
+    controls = []
+    for i, c in enumerate(d["controls"]):
+        p = ("controls", i)
+        for j, sid in enumerate(c.get("blocks", [])):
+            if sid not in step_ids:
+                raise src.error(f"unknown step '{sid}'", p + ("blocks", j))
+        for sid, amount in c.get("hardens", {}).items():
+            if sid not in step_ids:
+                raise src.error(f"unknown step '{sid}'", p + ("hardens", sid))
+            chk.number(amount, p + ("hardens", sid))
+            if exprs.number(amount, chk.env) < 0:
+                raise src.error("a control must not make a step easier (negative hardening)", p + ("hardens", sid))
+        chk.number(c.get("cost_gbp", 0), p + ("cost_gbp",))
+        eff = c.get("effective", True)
+        chk.number(eff, p + ("effective",), boolean=True)
+        controls.append(Control(c["id"], c["title"], c["status"], c.get("cost_gbp", 0), tuple(c.get("blocks", [])),
+                                tuple(c.get("hardens", {}).items()), eff, c.get("source", ""), _origin(src, p)))
+
+    goals = []
+    for i, g in enumerate(d["goals"]):
+        p = ("goals", i)
+        for j, c in enumerate(g.get("commands", [])):
+            if c not in mp094:
+                raise src.error(f"unknown command '{c}'", p + ("commands", j))
+        if g["kind"] == "free-credit" and "gbp" not in g:
+            raise src.error("a free-credit goal needs 'gbp' (per premises)", p)
+        if g["kind"] == "off-supply" and "hours" not in g:
+            raise src.error("an off-supply goal needs 'hours' (per premises)", p)
+        for key in ("gbp", "hours"):
+            if key in g:
+                chk.number(g[key], p + (key,))
+        goals.append(Goal(g["id"], g["kind"], g["title"], _req(src, g["requires"], p + ("requires",), step_ids),
+                          g["scale"], g.get("gbp", 0), g.get("hours", 0), bool(g.get("vulnerable", False)),
+                          tuple(g.get("commands", [])), _origin(src, p)))
+    assets = tuple(Asset(a["id"], a["title"], a.get("kind"), _origin(src, ("assets", i))) for i, a in enumerate(d["assets"]))
+    _check_acyclic(src, steps)
+    content_hash = hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return Channel(
+        id=cid, title=d["title"], description=d["description"], file=src.file, sources=tuple(d.get("sources", [])),
+        parameters=params, exposure_population=d["exposure"]["population"],
+        exposure_duration=d["exposure"]["duration"], commands=tuple(d["commands"]), assets=assets,
+        entry_points=tuple(entries), controls=tuple(controls), steps=tuple(steps), goals=tuple(goals),
+        content_hash=content_hash,
+        _index={"steps": {s.id: s for s in steps}, "controls": {c.id: c for c in controls},
+                "entries": {e.id: e for e in entries}})
+
+
+def _check_acyclic(src: Sourced, steps: list[Step]) -> None:
+    deps = {s.id: (s.requires.steps() if s.requires else set()) for s in steps}
+    state: dict[str, int] = {}
+
+    def visit(sid: str, trail: list[str]) -> None:
+        if state.get(sid) == 2:
+            return
+        if state.get(sid) == 1:
+            i = [s.id for s in steps].index(sid)
+            raise src.error(f"steps form a cycle: {' -> '.join(trail + [sid])}", ("steps", i, "requires"))
+        state[sid] = 1
+        for dep in sorted(deps[sid]):
+            visit(dep, trail + [sid])
+        state[sid] = 2
+
+    for s in steps:
+        visit(s.id, [])
+
+
+def load_file(path: Path, label: str | None = None) -> Channel:
+    """Load one model file (any path; the id must match the file name)."""
+    src = read_yaml(path, label or _label(path))
+    return _parse_cached(src, path.stem)
+
+
+@lru_cache(maxsize=64)
+def _parse_cached(src: Sourced, stem: str) -> Channel:
+    return parse_channel(src, stem)
+
+
+def _label(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(CHANNEL_DIR.parent.parent))
+    except ValueError:
+        return str(path)
+
+
+def load_channels(ids: Iterable[str] | None = None, directory: Path | None = None) -> dict[str, Channel]:
+    """Load the named channels (default: all twelve), in the order given; unknown id is an error."""
+    directory = directory or CHANNEL_DIR
+    wanted = list(ids) if ids is not None else list(CHANNEL_IDS)
+    out: dict[str, Channel] = {}
+    for cid in wanted:
+        path = directory / f"{cid}.yaml"
+        if not path.exists():
+            raise ModelError(f"unknown channel; expected one of {', '.join(CHANNEL_IDS)}", where=f"channel '{cid}'")
+        out[cid] = load_file(path)
+    return out

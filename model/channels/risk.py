@@ -1,0 +1,310 @@
+"""The risk engine: likelihood x impact -> level, inherent and residual, verdict against appetite.
+
+Method (docs/methodology.md): for every goal, attacker and scale, the easiest path's difficulty
+(the hardest step on it, after controls) is set against the attacker's capability; the margin
+gives a likelihood, adjusted by exposure (premises-years, A-SCALE). The goal's kind and scale give
+the impact. The 5x5 matrix (A-RISK) gives the level; the channel's risk is its worst goal.
+Inherent risk: no controls. Residual risk: existing controls (plus any what-if delta).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+
+from model.assumptions import Assumptions
+from model.channels import catalogues, dag as dagmod
+from model.channels.evaluate import StepValue, enabled_from_delta, environment, evaluate_steps
+from model.channels.graph import compile_graph, graph_to_data
+from model.channels.types import SCALES, Channel, Goal
+
+WITHIN, ABOVE = "within-appetite", "above-appetite"
+
+
+@lru_cache(maxsize=64)
+def _dag(channel: Channel) -> dagmod.Dag:
+    return dagmod.Dag.of(compile_graph(channel))
+
+
+def _src(origin: Any) -> str:
+    return str(origin)
+
+
+def population(channel: Channel, env: Mapping[str, Any]) -> float:
+    """Premises exposed: the no-WAN population, or every smart prepayment meter."""
+    total = float(env["nowan.smart_ppm_meters"])
+    return total * float(env["nowan.share"]) if channel.exposure_population == "nowan" else total
+
+
+def exposure(channel: Channel, env: Mapping[str, Any]) -> tuple[float, int, list[dict[str, Any]]]:
+    """Premises-years exposed and the likelihood adjustment, with the inputs used."""
+    sc = catalogues.scales()
+    pop = population(channel, env)
+    years = float(env["wan.restore_days"]) / 365.0 if channel.exposure_duration == "restore" else 1.0
+    py = pop * years
+    adjust = next((a for b, a in sc.exposure if py < b), sc.exposure[-1][1])
+    keys = ["nowan.smart_ppm_meters"] + (["nowan.share"] if channel.exposure_population == "nowan" else []) + \
+        (["wan.restore_days"] if channel.exposure_duration == "restore" else [])
+    trace = [{"what": "exposure", "value": round(py, 1), "unit": "premises-years", "adjust": adjust,
+              "assumptions": keys, "source": f"{channel.file} field 'exposure'; {_src(sc.origin('likelihood', 'exposure'))}"}]
+    return py, adjust, trace
+
+
+def premises_at(scale: str, pop: float) -> float:
+    """Premises affected at a scale: one, one Supplier's fleet (fleet_share), or all exposed."""
+    return {"premises": 1.0, "fleet": pop * catalogues.scales().fleet_share, "national": pop}[scale]
+
+
+def impact(goal: Goal, scale: str, env: Mapping[str, Any], pop: float) -> tuple[int, dict[str, Any]]:
+    """Impact 1-5 for a goal reached at a scale, with what it was computed from."""
+    from model.channels.exprs import number
+
+    sc = catalogues.scales()
+    spec = sc.impact_kinds[goal.kind]
+    n = premises_at(scale, pop)
+    info: dict[str, Any] = {"kind": goal.kind, "scale": scale, "premises": round(n, 1),
+                            "source": f"{_src(goal.origin)}; {_src(sc.origin('impact', 'kinds', goal.kind))}"}
+    if "by_scale" in spec:
+        value = int(spec["by_scale"][scale])
+    else:
+        per = float(number(goal.gbp if spec["measure"] == "gbp" else goal.hours, env))
+        measure = per * n
+        value = next((i + 1 for i, b in enumerate(spec["bands"]) if measure <= b), 5)
+        if goal.vulnerable and spec.get("vulnerable_add"):
+            value = min(5, value + int(spec["vulnerable_add"]))
+        info.update({"measure": spec["measure"], "per_premises": per, "total": round(measure, 2),
+                     "expression": str(goal.gbp if spec["measure"] == "gbp" else goal.hours)})
+    return value, info
+
+
+@dataclass
+class Score:
+    """One risk figure: likelihood, impact, level, and where each came from."""
+
+    likelihood: int
+    impact: int
+    level: str
+    goal: str | None = None
+    attacker: str | None = None
+    scale: str | None = None
+    difficulty: float | None = None
+    steps: list[str] = field(default_factory=list)
+    trace: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def rank(self) -> int:
+        return catalogues.scales().rank(self.level)
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return (self.rank, self.impact, self.likelihood)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"likelihood": self.likelihood, "impact": self.impact, "level": self.level, "goal": self.goal,
+                "attacker": self.attacker, "scale": self.scale,
+                "difficulty": None if self.difficulty is None or math.isinf(self.difficulty) else self.difficulty,
+                "path": self.steps, "trace": self.trace}
+
+
+def _none_score() -> Score:
+    sc = catalogues.scales()
+    return Score(1, 1, sc.level(1, 1), trace=[{"what": "no feasible path to any goal"}])
+
+
+@dataclass
+class Evaluation:
+    """The full evaluation of one channel under one control set: per-goal worst scores."""
+
+    channel: Channel
+    enabled: frozenset[str]
+    steps: dict[str, StepValue]
+    goals: dict[str, Score]
+    pairs: list[tuple[str, int, int]]     # (goal, likelihood, impact) for every feasible attacker/scale
+
+    def worst(self, goal_ids: Iterable[str] | None = None) -> Score:
+        ids = list(self.goals) if goal_ids is None else list(goal_ids)
+        scores = [self.goals[g] for g in ids if g in self.goals]
+        return max(scores, key=lambda s: s.key) if scores else _none_score()
+
+    def risk_number(self, goal_ids: Iterable[str] | None = None) -> int:
+        """Max likelihood x impact over every feasible (goal, attacker, scale): monotone in controls."""
+        ids = set(self.goals if goal_ids is None else goal_ids)
+        return max((lk * im for g, lk, im in self.pairs if g in ids), default=0)
+
+
+def active_goals(channel: Channel, command: str | None = None) -> list[str]:
+    """Goals in force: channel-wide ones, and those for commands the channel carries (or ``command``)."""
+    carried = {command} if command is not None else set(channel.commands)
+    return [g.id for g in channel.goals if not g.commands or carried & set(g.commands)]
+
+
+def evaluate(channel: Channel, assumptions: Assumptions | None = None,
+             enabled: Iterable[str] | None = None) -> Evaluation:
+    """Score every goal of ``channel`` with exactly ``enabled`` controls (default: existing ones)."""
+    assumptions = assumptions or Assumptions()
+    enabled = frozenset(channel.existing_controls if enabled is None else enabled)
+    sc = catalogues.scales()
+    env = environment(channel, assumptions)
+    values = evaluate_steps(channel, assumptions, enabled)
+    dag = _dag(channel)
+    pop = population(channel, env)
+    _, adjust, exp_trace = exposure(channel, env)
+    goals: dict[str, Score] = {}
+    pairs: list[tuple[str, int, int]] = []
+    for attacker in channel.attackers:
+        prof = sc.attackers[attacker]
+        allowed = {f"entry:{e.id}" for e in channel.entry_points if attacker in e.attackers}
+        for si, scale in enumerate(SCALES):
+            own = {f"step:{s.id}": (values[s.id].difficulty if SCALES.index(s.scale) >= si else math.inf)
+                   for s in channel.steps}
+            val, choice = dagmod.solve(dag, own, "max", allowed.__contains__)
+            for goal in channel.goals:
+                if SCALES.index(goal.scale) < si:
+                    continue
+                d = val[f"goal:{goal.id}"]
+                if math.isinf(d):
+                    continue
+                margin = float(prof["capability"]) - d
+                lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, margin) + adjust))
+                im, im_info = impact(goal, scale, env, pop)
+                pairs.append((goal.id, lk, im))
+                level = sc.level(lk, im)
+                cand = Score(lk, im, level, goal.id, attacker, scale, d)
+                if goal.id in goals and goals[goal.id].key >= cand.key:
+                    continue
+                path = dagmod.witness(dag, choice, f"goal:{goal.id}")
+                cand.steps = [channel.step(n[5:]).stable_id for n in path if n.startswith("step:")]
+                cand.trace = _trace(channel, values, path, attacker, prof, margin, lk, adjust, exp_trace, im, im_info, level)
+                goals[goal.id] = cand
+    return Evaluation(channel, enabled, values, goals, pairs)
+
+
+def _trace(channel: Channel, values: Mapping[str, StepValue], path: list[str], attacker: str, prof: Mapping[str, Any],
+           margin: float, lk: int, adjust: int, exp_trace: list[dict[str, Any]], im: int, im_info: dict[str, Any],
+           level: str) -> list[dict[str, Any]]:
+    sc = catalogues.scales()
+    out: list[dict[str, Any]] = [{"what": "attacker", "id": attacker, "capability": prof["capability"],
+                                  "source": _src(sc.origin("attackers", attacker))}]
+    for n in path:
+        if not n.startswith("step:"):
+            continue
+        s = channel.step(n[5:])
+        v = values[s.id]
+        item = {"what": "step", "id": s.stable_id, "difficulty": v.difficulty, "base": v.base,
+                "hardened_by": [{"control": c, "by": a, "source": _src(channel.control(c).origin)} for c, a in v.hardened_by],
+                "source": _src(s.origin)}
+        if v.detail:
+            item["computed"] = v.detail
+        out.append(item)
+    out.append({"what": "likelihood", "margin": margin, "value": lk, "exposure_adjust": adjust,
+                "source": _src(sc.origin("likelihood", "margin"))})
+    out.extend(exp_trace)
+    out.append({"what": "impact", "value": im, **im_info})
+    out.append({"what": "level", "value": level, "source": _src(sc.origin("matrix"))})
+    return out
+
+
+def verdict(level: str) -> str:
+    sc = catalogues.scales()
+    return WITHIN if sc.rank(level) <= sc.rank(sc.appetite) else ABOVE
+
+
+@dataclass
+class ChannelRisk:
+    """Inherent and residual risk of one channel, its threats and its command matrix row."""
+
+    channel: Channel
+    assumptions: Assumptions
+    inherent: Score
+    residual: Score
+    residual_eval: Evaluation
+    inherent_eval: Evaluation
+    commands: dict[str, str]          # command -> level, or "not-carried"
+
+    @property
+    def verdict(self) -> str:
+        return verdict(self.residual.level)
+
+    @property
+    def commands_within_appetite(self) -> list[str]:
+        return [c for c, lvl in self.commands.items() if lvl != "not-carried" and verdict(lvl) == WITHIN]
+
+    def threats(self) -> list[dict[str, Any]]:
+        out = []
+        for s in self.channel.steps:
+            r, i = self.residual_eval.steps[s.id], self.inherent_eval.steps[s.id]
+            out.append({
+                "id": s.stable_id, "rule": s.rule.id, "title": s.title, "stride": list(s.stride), "cwe": s.cwe,
+                "mitigation": s.mitigation, "false_positive": s.rule.false_positive, "scale": s.scale,
+                "entry": list(s.entry),
+                "difficulty": {"inherent": _fin(i.difficulty), "residual": _fin(r.difficulty)},
+                "blocked_by": r.blocked_by, "hardened_by": [c for c, _ in r.hardened_by],
+                "source": _src(s.origin)})
+        return out
+
+    def to_dict(self, *, graph: bool = True) -> dict[str, Any]:
+        """The design.md channel entry (plus goals, controls, command matrix row and graph)."""
+        ch = self.channel
+        goals = {g: self.residual_eval.goals.get(g) for g in active_goals(ch)}
+        out: dict[str, Any] = {
+            "id": ch.id, "title": ch.title, "source": ch.file, "model_hash": ch.content_hash,
+            "inherent": self.inherent.to_dict(), "residual": self.residual.to_dict(), "verdict": self.verdict,
+            "threats": self.threats(),
+            "proofs": [], "fuzz": None,
+            "commands_within_appetite": self.commands_within_appetite,
+            "commands": self.commands,
+            "goals": [{"id": g.id, "kind": g.kind, "title": g.title, "scale": g.scale, "source": _src(g.origin),
+                       "residual": goals[g.id].to_dict() if goals.get(g.id) else None,
+                       "verdict": verdict(goals[g.id].level) if goals.get(g.id) else WITHIN}
+                      for g in ch.goals if g.id in goals],
+            "controls": [{"id": c.id, "title": c.title, "status": c.status,
+                          "enabled": c.id in self.residual_eval.enabled, "cost_gbp": c.cost_gbp,
+                          "blocks": list(c.blocks), "hardens": [s for s, _ in c.hardens],
+                          "reference": c.source, "source": _src(c.origin)} for c in ch.controls],
+            "parameters": ch.parameters,
+        }
+        if graph:
+            out["graph"] = graph_to_data(compile_graph(ch))
+        return out
+
+
+def _fin(x: float) -> float | None:
+    return None if math.isinf(x) else x
+
+
+def command_row(channel: Channel, ev: Evaluation) -> dict[str, str]:
+    """For each MP094 command: the residual level if this channel carried only it, or not-carried."""
+    row = {}
+    for cmd in catalogues.commands():
+        row[cmd] = ev.worst(active_goals(channel, cmd)).level if cmd in channel.commands else "not-carried"
+    return row
+
+
+def score(channel: Channel, assumptions: Assumptions | None = None,
+          controls_delta: Iterable[str] = ()) -> ChannelRisk:
+    """Inherent and residual risk of a channel; ``controls_delta`` items are ``+ID`` / ``-ID``."""
+    assumptions = assumptions or Assumptions()
+    enabled = enabled_from_delta(channel, controls_delta)
+    res = evaluate(channel, assumptions, enabled)
+    inh = evaluate(channel, assumptions, frozenset())
+    goals = active_goals(channel)
+    return ChannelRisk(channel, assumptions, inh.worst(goals), res.worst(goals), res, inh, command_row(channel, res))
+
+
+def residual_with(channel: Channel, enabled_controls: Iterable[str], assumptions: Assumptions | None = None) -> Score:
+    """Residual risk with exactly ``enabled_controls`` on (pass existing | chosen candidates)."""
+    ev = evaluate(channel, assumptions, frozenset(enabled_controls))
+    return ev.worst(active_goals(channel))
+
+
+def candidate_controls(channel: Channel, assumptions: Assumptions | None = None) -> dict[str, float]:
+    """Candidate controls a working group could add, with their cost in GBP (evaluated)."""
+    from model.channels.exprs import number
+
+    env = environment(channel, assumptions or Assumptions())
+    return {cid: float(number(c.cost_gbp, env)) for cid, c in channel.candidate_controls.items()}
+
+
+def within_appetite(level: str) -> bool:
+    return verdict(level) == WITHIN
