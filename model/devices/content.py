@@ -12,8 +12,10 @@ where ``spec = kind(1: 02 set attribute, 03 action) || class-id(2) || OBIS(6) ||
 This subset reproduces the DCC reference test messages byte for byte where they exist: the CS01a
 top-up (class 115, 0-0:19.40.0.255, method 1, the 20 UTRN digits in ASCII), CCS01 (register_device,
 join_timeout, enable joining) and CCS02 (unregister_device). The invoke-id is
-``0x20000000 | (originator counter & 0xFFFFFF)``, as in those messages. For GSME top-up the ZSE
-Consumer Top Up layout of the RTDS PCS01 message is used (:func:`zse_topup_content`).
+``0x20000000 | (originator counter & 0xFFFFFF)``, as in those messages. Simplification: GSME
+commands over the WAN use the same subset (real GSMEs take ZSE payloads); on the HAN, PPMID top-ups
+to either meter use the ZSE Consumer Top Up layout of the RTDS PCS01 message
+(:func:`zse_topup_content`).
 """
 from __future__ import annotations
 

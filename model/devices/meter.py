@@ -213,8 +213,8 @@ class Meter(Device):
                 self.credited.append(CreditRecord(now, upper, pence, ticket.path, ticket.utrn))
                 alert = Alert.CREDIT_ADDED_LOCALLY if ticket.path != PATH_WAN else None
                 self.log("utrn-credited", alert, upper=upper, pence=pence, path=ticket.path)
-                return Outcome.ok(f"credited {pence} pence", zse_result=self._accepted_code(),
-                                  alert=alert, credited_pence=pence)
+                return Outcome.ok(f"credited {pence} pence", zse_result=int(self._accepted_code()),
+                                  alert=None if alert is None else int(alert), credited_pence=pence)
         zse, alert = UTRN_REJECTION_CODES[reason]
         self.log("utrn-rejected", alert, reason=reason.value, path=ticket.path, upper=upper)
         if covered and reason not in (Reason.LOCKED_OUT, Reason.EXCEEDS_MAX_TOPUP, Reason.EXCEEDS_MAX_BALANCE):
