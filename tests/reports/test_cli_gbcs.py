@@ -1,0 +1,105 @@
+"""``nowan gbcs verify``: per-message verdicts in the design's JSON shape; bad input named, not fatal."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from reports.cli import cli
+
+DATA = Path(__file__).parents[1] / "data"
+KEYS = DATA / "keystore"
+RTDS = sorted((DATA / "rtds").glob("*/*.HEX"))
+CS01A = DATA / "rtds/2.2_CS01a/CS01a_2.2_SUCCESS_COMMAND_GBCS.HEX"
+FIELDS = ["file", "message_code", "use_case", "cra", "counter", "originator", "recipient", "mac", "signature"]
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["gbcs", "verify", *args])
+
+
+def lines(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines()]
+
+
+def test_every_rtds_file_is_reported_and_none_is_invalid() -> None:
+    result = run(*map(str, RTDS), "--keystore", str(KEYS), "--json")
+    assert result.exit_code == 0, result.stderr
+    out = lines(result.stdout)
+    assert [o["file"] for o in out] == [p.name for p in RTDS]
+    assert all(set(FIELDS) <= set(o) for o in out)
+    assert not any("invalid" in (o["mac"], o["signature"]) for o in out)
+    by_file = {o["file"]: o for o in out}
+    assert by_file["PCS01_NA_SUCCESS_COMMAND_GBCS.HEX"]["mac"] == "unknown"
+    cs01a = by_file[CS01A.name]
+    assert (cs01a["use_case"], cs01a["message_code"], cs01a["cra"], cs01a["counter"]) == \
+        ("CS01a", "0x0007", "command", 3 << 32)
+    assert (cs01a["originator"], cs01a["recipient"]) == ("90-B3-D5-1F-30-01-00-00", "00-DB-12-34-56-78-90-A0")
+    assert (cs01a["mac"], cs01a["signature"]) == ("valid", "absent")
+    ecs09 = by_file["ECS09_2.5_SUCCESS_COMMAND_GBCS.HEX"]
+    assert (ecs09["mac"], ecs09["signature"]) == ("valid", "valid")
+
+
+def test_text_output_has_one_line_per_message() -> None:
+    result = run(str(CS01A), "--keystore", str(KEYS))
+    assert result.exit_code == 0
+    assert result.stdout.count("\n") == 1
+    assert "CS01a 0x0007 command" in result.stdout and "mac valid, signature absent: verified" in result.stdout
+
+
+def test_a_tampered_message_fails_while_the_others_still_go_through(tmp_path: Path) -> None:
+    b = bytearray(bytes.fromhex(CS01A.read_text()))
+    b[60] ^= 0x01  # inside the payload (the UTRN digits)
+    tampered = tmp_path / "tampered.HEX"
+    tampered.write_text(b.hex().upper())
+    result = run(str(tampered), str(CS01A), "--keystore", str(KEYS), "--json")
+    assert result.exit_code == 1
+    first, second = lines(result.stdout)
+    assert (first["mac"], first["status"]) == ("invalid", "rejected") and second["status"] == "verified"
+
+
+def test_unparseable_files_get_an_error_entry_and_exit_2(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.HEX"
+    junk.write_text("DD00zz")
+    truncated = tmp_path / "short.HEX"
+    truncated.write_text(CS01A.read_text()[:-30])
+    result = run(str(junk), str(truncated), str(CS01A), "--keystore", str(KEYS), "--json")
+    assert result.exit_code == 2
+    a, b, c = lines(result.stdout)
+    assert a["file"] == "junk.HEX" and "expected hexadecimal digits" in a["error"]
+    assert b["file"] == "short.HEX" and "offset" in b["error"]
+    assert c["status"] == "verified"
+    text = run(str(junk), str(CS01A), "--keystore", str(KEYS))
+    assert text.exit_code == 2 and text.stderr.startswith("nowan: error: junk.HEX")
+    assert text.stderr.count("\n") == 1 and "verified" in text.stdout
+
+
+def test_missing_input_file_is_reported_not_a_crash(tmp_path: Path) -> None:
+    result = run(str(tmp_path / "nope.HEX"), str(CS01A), "--keystore", str(KEYS), "--json")
+    assert result.exit_code == 2
+    err, ok = lines(result.stdout)
+    assert "cannot read" in err["error"] and ok["status"] == "verified"
+
+
+def test_bad_keystore_is_a_one_line_error(tmp_path: Path) -> None:
+    missing = run(str(CS01A), "--keystore", str(tmp_path / "none"))
+    assert missing.exit_code == 2 and "keystore directory not found" in missing.stderr
+    shutil.copy(KEYS / "90b3d51f30000002-ka.pem", tmp_path)
+    (tmp_path / "broken.key").write_text("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+    broken = run(str(CS01A), "--keystore", str(tmp_path))
+    assert broken.exit_code == 2 and broken.stderr.count("\n") == 1
+    assert "broken.key: not an unencrypted PEM private key" in broken.stderr
+
+
+def test_without_the_keys_the_verdict_is_unknown(tmp_path: Path) -> None:
+    shutil.copy(KEYS / "00db1234567890a0-ka.pem", tmp_path)  # public only: no ACB private key
+    result = run(str(CS01A), "--keystore", str(tmp_path), "--json")
+    assert result.exit_code == 0
+    assert lines(result.stdout)[0]["mac"] == "unknown"
+
+
+def test_files_are_required() -> None:
+    result = run("--keystore", str(KEYS))
+    assert result.exit_code == 2 and "Missing argument" in result.stderr
