@@ -1,0 +1,53 @@
+"""The plain, serialisable result of one property check, and the channel ids the families cover.
+
+Every family returns :class:`PropertyResult` records with a stable id ``<property>@<channel>`` (the
+Threagile-style synthetic id the reports and risk tracking key on), a status ``proved`` |
+``refuted`` | ``unknown``, the seconds it took (measured, never asserted by tests) and a trace made
+only of model-level data (steps, parameters, the violation), so that ``nowan prove --json`` and the
+report are a pure function of these records.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
+STATUSES = (PROVED, REFUTED, UNKNOWN)
+
+#: Every channel id (design.md, fixed names).
+CHANNELS = ("utrn-keypad", "utrn-extended", "wifi-ppmid-relay", "wifi-ppmid-utrn", "nfc", "usb",
+            "pairing-no-timeout", "wan", "mp169-flag", "smets1-utrn-gen-1", "smets1-utrn-gen-2",
+            "smets1-utrn-gen-3")
+
+#: Channels whose UTRNs or commands reach the meter over the HAN (a PPMID, or an NFC/USB reader).
+HAN_FED = ("wifi-ppmid-relay", "wifi-ppmid-utrn", "nfc", "usb")
+
+
+@dataclass
+class PropertyResult:
+    """One property on one channel: what was decided and the evidence."""
+
+    property: str
+    channel: str
+    status: str
+    seconds: float = 0.0
+    trace: dict[str, Any] | None = None
+    detail: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.property}@{self.channel}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of design.md: id, channel, status, seconds, trace (plus a one-line detail)."""
+        return {"id": self.id, "channel": self.channel, "status": self.status,
+                "seconds": round(self.seconds, 4), "trace": self.trace, "detail": self.detail}
+
+
+@dataclass
+class Finding:
+    """What a family's check returns before the runner adds the id and the time taken."""
+
+    status: str
+    trace: dict[str, Any] | None = None
+    detail: str = ""

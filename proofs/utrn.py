@@ -1,0 +1,292 @@
+"""Family 1: UTRN anti-replay (A-UTRN-CACHE) for unbounded runs, and the availability it costs.
+
+Applies to every channel on which a SMETS2 meter validates a UTRN itself: ``utrn-keypad`` and
+``utrn-extended`` (typed), ``wifi-ppmid-utrn``, ``nfc`` and ``usb`` (relayed over the HAN, so the
+keypad and the HAN path can interleave) and ``wan`` (CS01a/b: the full counter in the header).
+``wifi-ppmid-relay`` carries whole GBCS commands (family 5), ``mp169-flag`` no UTRN, and the SMETS1
+options' meter-side rules are not the GBCS cache, so they are out of scope here.
+
+Properties (ids ``<name>@<channel>``):
+
+- ``utrn-anti-replay``: no UTRN counter is credited twice, under both reconstruction policies and
+  for *any* cache size N >= 1 (N and the floor are symbolic). The proof is an inductive invariant:
+  with W the watermark (the floor, or the last evicted counter once the cache is full),
+  ``credited(c) -> c in cache or c <= W`` and ``every cached c > W``. The meter's steps include a
+  credential change (new floor >= every counter credited so far, fresh cache). The encoding models
+  the keypad and the HAN (or WAN) path as separate inputs, with check-and-record either atomic (faithful) or
+  split into two steps (``Flaw.NON_ATOMIC_UTRN_CHECK``): the check-then-insert race of domain.md 10.
+- ``utrn-floor``: no counter at or below the current prepayment floor is ever credited (the floor on
+  credential change, A-UTRN-CACHE).
+- ``utrn-availability.<policy>``: every legitimately issued, unused UTRN is accepted whatever the
+  order of entry. Expected refuted: the trace shows issued UTRNs that are all accepted in issue order
+  but not in another order.
+"""
+from __future__ import annotations
+
+from itertools import permutations
+from typing import Any, Iterable
+
+import z3
+
+from model.assumptions import Assumptions
+from model.devices.flaws import Flaw
+from proofs.engine import System, Verdict, prove
+from proofs.result import PROVED, REFUTED, UNKNOWN, Finding
+
+WINDOW = 1024  # 10 truncated counter bits
+POLICIES = ("above-min", "nearest-max")
+CHANNEL_PATHS = {"utrn-keypad": ("keypad",), "utrn-extended": ("keypad",),
+                 "wifi-ppmid-utrn": ("keypad", "han"), "nfc": ("keypad", "han"), "usb": ("keypad", "han"),
+                 "wan": ("keypad", "wan")}
+CHANNELS = tuple(sorted(CHANNEL_PATHS))
+
+ENTER, BEGIN, FINISH, IDLE, CHANGE = 0, 1, 2, 3, 4
+KIND_NAMES = {ENTER: "enter", BEGIN: "begin", FINISH: "finish", IDLE: "idle", CHANGE: "replace-credentials"}
+
+I, B = z3.IntSort(), z3.BoolSort()
+SET = z3.ArraySort(I, B)
+STATE = {"cache": SET, "n": I, "watermark": I, "credited": SET, "floor": I,
+         "pending_keypad": B, "pending_alt": B, "pending_keypad_c": I, "pending_alt_c": I}
+ACTION = {"kind": I, "alt": B, "counter10": I, "c": I, "anchor": I, "empty": B, "low": I, "evict": I,
+          "new_floor": I}
+PARAMS = {"N": I, "F": I}
+
+
+def _reconstruct(s: dict, a: dict, policy: str, use_floor: bool) -> z3.BoolRef:
+    """``a['c']`` is the upper counter word the meter rebuilds from ``a['counter10']`` (utrn_cache.py)."""
+    z = z3.Int("z")
+    in_pool = lambda v: z3.Or(s["cache"][v], z3.And(use_floor, v == s["floor"]))  # noqa: E731
+    m, c10 = a["anchor"], a["counter10"]
+    if policy == "above-min":
+        extreme = z3.ForAll([z], z3.Implies(in_pool(z), z >= m))
+        rebuilt = m + 1 + (c10 - m - 1) % WINDOW
+    else:
+        extreme = z3.ForAll([z], z3.Implies(in_pool(z), z <= m))
+        d = (c10 - m) % WINDOW
+        c0 = z3.If(d <= WINDOW // 2, m + d, m + d - WINDOW)
+        rebuilt = z3.If(c0 < 0, c0 + WINDOW, c0)
+    empty = z3.And(m == 0, z3.ForAll([z], z3.Not(s["cache"][z])))
+    return z3.And(c10 >= 0, c10 < WINDOW, z3.Implies(z3.BoolVal(use_floor), z3.Not(a["empty"])),
+                  z3.If(a["empty"], empty, z3.And(in_pool(m), extreme)), a["c"] == rebuilt)
+
+
+def _record(s: dict, t: dict, x: z3.ArithRef, e: z3.ArithRef, N: z3.ArithRef) -> z3.BoolRef:
+    """Insert ``x``; past N entries evict the smallest (``e``), which becomes the watermark."""
+    z = z3.Int("z")
+    evict = z3.And(s["n"] >= N, z3.Not(s["cache"][x]))
+    is_min = z3.And(z3.Or(s["cache"][e], e == x),
+                    z3.ForAll([z], z3.Implies(z3.Or(s["cache"][z], z == x), z >= e)))
+    added = z3.Store(s["cache"], x, True)
+    return z3.And(
+        z3.Implies(evict, z3.And(is_min, t["cache"] == z3.Store(added, e, False), t["n"] == s["n"],
+                                 t["watermark"] == e)),
+        z3.Implies(z3.Not(evict), z3.And(t["cache"] == added, t["watermark"] == s["watermark"],
+                                         t["n"] == z3.If(s["cache"][x], s["n"], s["n"] + 1))),
+        t["credited"] == z3.Store(s["credited"], x, True), t["floor"] == s["floor"])
+
+
+def _unchanged(s: dict, t: dict, names: Iterable[str]) -> z3.BoolRef:
+    return z3.And([t[k] == s[k] for k in names])
+
+
+def anti_replay_system(policy: str, paths: tuple[str, ...], flaws: frozenset[Flaw] = frozenset(),
+                       bad: str = "replay") -> System:
+    """The meter's UTRN cell as a transition system; ``bad`` is 'replay' or 'floor'."""
+    dup_check = Flaw.NO_DUPLICATE_CHECK not in flaws
+    floor_check = Flaw.NO_FLOOR_CHECK not in flaws
+    atomic = Flaw.NON_ATOMIC_UTRN_CHECK not in flaws
+    alt_path = paths[1] if len(paths) > 1 else None
+    z = z3.Int("z")
+
+    def guard(s: dict, a: dict, p: dict) -> z3.BoolRef:
+        c = a["c"]
+        rebuilt = (z3.If(a["alt"], c >= 0, _reconstruct(s, a, policy, floor_check)) if alt_path == "wan"
+                   else _reconstruct(s, a, policy, floor_check))
+        window = z3.Or(s["n"] < p["N"], z3.And(s["cache"][a["low"]], a["low"] <= c))
+        return z3.And(rebuilt, c >= 1, c < 2 ** 32, z3.Or(not dup_check, z3.And(z3.Not(s["cache"][c]), window)),
+                      z3.Or(not floor_check, c > s["floor"]))
+
+    def pending(s: dict, a: dict, suffix: str = "") -> tuple[z3.BoolRef, z3.ArithRef]:
+        flag = z3.If(a["alt"], s["pending_alt"], s["pending_keypad"])
+        value = z3.If(a["alt"], s["pending_alt_c"], s["pending_keypad_c"])
+        return flag, value
+
+    def trans(s: dict, a: dict, t: dict, p: dict) -> z3.BoolRef:
+        k = a["kind"]
+        flag, value = pending(s, a)
+        pend = ("pending_keypad", "pending_alt", "pending_keypad_c", "pending_alt_c")
+        cell = ("cache", "n", "watermark", "credited", "floor")
+        set_pending = z3.If(a["alt"],
+                            z3.And(t["pending_alt"], t["pending_alt_c"] == a["c"],
+                                   _unchanged(s, t, ("pending_keypad", "pending_keypad_c"))),
+                            z3.And(t["pending_keypad"], t["pending_keypad_c"] == a["c"],
+                                   _unchanged(s, t, ("pending_alt", "pending_alt_c"))))
+        clear_pending = z3.If(a["alt"],
+                              z3.And(z3.Not(t["pending_alt"]), t["pending_alt_c"] == s["pending_alt_c"],
+                                     _unchanged(s, t, ("pending_keypad", "pending_keypad_c"))),
+                              z3.And(z3.Not(t["pending_keypad"]), t["pending_keypad_c"] == s["pending_keypad_c"],
+                                     _unchanged(s, t, ("pending_alt", "pending_alt_c"))))
+        change = z3.And(a["new_floor"] >= s["floor"],
+                        z3.ForAll([z], z3.Implies(s["credited"][z], z <= a["new_floor"])),
+                        t["cache"] == z3.K(I, False), t["n"] == 0, t["watermark"] == a["new_floor"],
+                        t["floor"] == a["new_floor"], t["credited"] == s["credited"], _unchanged(s, t, pend))
+        options = [z3.And(k == IDLE, _unchanged(s, t, cell + pend)), z3.And(k == CHANGE, change)]
+        # The WAN path (CS01a/b) decides and concludes in one call on the device, whatever the flaw.
+        wan = z3.And(a["alt"], alt_path == "wan")
+        enter = z3.And(k == ENTER, guard(s, a, p), _record(s, t, a["c"], a["evict"], p["N"]),
+                       _unchanged(s, t, pend))
+        if atomic:
+            options.append(enter)
+        else:
+            options.append(z3.And(wan, enter))
+            options.append(z3.And(z3.Not(wan), k == BEGIN, z3.Not(flag), guard(s, a, p), set_pending,
+                                  _unchanged(s, t, cell)))
+            options.append(z3.And(z3.Not(wan), k == FINISH, flag, a["c"] == value,
+                                  _record(s, t, value, a["evict"], p["N"]), clear_pending))
+        alt_ok = z3.BoolVal(True) if alt_path else z3.Not(a["alt"])
+        return z3.And(alt_ok, z3.Or(options))
+
+    def init(s: dict, p: dict) -> z3.BoolRef:
+        return z3.And(s["cache"] == z3.K(I, False), s["credited"] == z3.K(I, False), s["n"] == 0,
+                      s["watermark"] == p["F"], s["floor"] == p["F"], z3.Not(s["pending_keypad"]),
+                      z3.Not(s["pending_alt"]))
+
+    def inv(s: dict, p: dict) -> z3.BoolRef:
+        if bad == "floor":  # the guard alone excludes it, provided check and credit are one step
+            return z3.And(z3.Not(s["pending_keypad"]), z3.Not(s["pending_alt"]))
+        return z3.And(z3.ForAll([z], z3.Implies(s["credited"][z], z3.Or(s["cache"][z], z <= s["watermark"]))),
+                      z3.ForAll([z], z3.Implies(s["cache"][z], z > s["watermark"])),
+                      z3.Implies(s["n"] < p["N"], s["watermark"] == s["floor"]), s["watermark"] >= s["floor"],
+                      s["n"] >= 0, z3.Not(s["pending_keypad"]), z3.Not(s["pending_alt"]))
+
+    def is_bad(s: dict, a: dict, p: dict) -> z3.BoolRef:
+        credits = z3.Or(a["kind"] == ENTER, a["kind"] == FINISH)
+        if bad == "floor":
+            return z3.And(credits, a["c"] <= s["floor"])
+        return z3.And(credits, s["credited"][a["c"]])
+
+    return System(STATE, ACTION, init, trans, inv, is_bad, observe=("n", "floor", "watermark"),
+                  params=PARAMS, assume=lambda p: z3.And(p["N"] >= 1, p["F"] >= 0))
+
+
+def _steps(verdict: Verdict, paths: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The z3 run as meter-level steps: which path entered which upper counter word, and when."""
+    out = []
+    for row in verdict.steps:
+        kind = KIND_NAMES[row["kind"]]
+        if kind == "idle":
+            continue
+        step: dict[str, Any] = {"action": kind}
+        if kind == "replace-credentials":
+            step["floor"] = row["new_floor"]
+        else:
+            step["path"] = paths[1] if row["alt"] else paths[0]
+            step["counter"] = row["c"]
+        out.append(step)
+    return out
+
+
+def _trace(verdict: Verdict, policy: str, paths: tuple[str, ...], violation: str,
+           flaws: frozenset[Flaw], prop: str) -> dict[str, Any]:
+    return {"kind": "utrn-cell", "property": prop, "method": verdict.method, "policy": policy,
+            "params": {"utrn.cache_size": verdict.params["N"], "floor": verdict.params["F"]},
+            "assumptions": {"utrn.cache_size": verdict.params["N"], "utrn.reconstruction": policy},
+            "flaws": sorted(f.name for f in flaws), "steps": _steps(verdict, paths), "violation": violation}
+
+
+def check_cell(channel: str, bad: str, flaws: frozenset[Flaw] = frozenset(), depth: int = 4) -> Finding:
+    """Prove ``bad`` ('replay' or 'floor') unreachable under both policies, or return a trace."""
+    paths = CHANNEL_PATHS[channel]
+    for policy in POLICIES:
+        verdict = prove(anti_replay_system(policy, paths, flaws, bad), depth)
+        if verdict.status == REFUTED:
+            what = ("a UTRN counter is credited twice" if bad == "replay"
+                    else "a UTRN counter at or below the floor is credited")
+            prop = "utrn-anti-replay" if bad == "replay" else "utrn-floor"
+            return Finding(REFUTED, _trace(verdict, policy, paths, what, flaws, prop), f"{policy}: {what}")
+        if verdict.status == UNKNOWN:
+            return Finding(UNKNOWN, None, f"{policy}: {verdict.method}")
+    return Finding(PROVED, None, "inductive invariant, both policies, any cache size and floor")
+
+
+# ------------------------------------------------------------------ availability (explicit cache)
+
+def _sym_enter(entries: list[tuple[z3.BoolRef, z3.ArithRef]], u: z3.ArithRef, size: int, floor: int,
+               policy: str) -> tuple[z3.BoolRef, list[tuple[z3.BoolRef, z3.ArithRef]]]:
+    """Symbolic execution of one faithful keypad entry of issued counter ``u`` (utrn_cache.py rules)."""
+    pool = [(v, x) for v, x in entries] + [(z3.BoolVal(True), z3.IntVal(floor))]
+    anchor: z3.ArithRef = z3.IntVal(floor)
+    for v, x in pool:
+        better = x < anchor if policy == "above-min" else x > anchor
+        anchor = z3.If(z3.And(v, better), x, anchor)
+    c10 = u % WINDOW
+    if policy == "above-min":
+        c = anchor + 1 + (c10 - anchor - 1) % WINDOW
+    else:
+        d = (c10 - anchor) % WINDOW
+        c0 = z3.If(d <= WINDOW // 2, anchor + d, anchor + d - WINDOW)
+        c = z3.If(c0 < 0, c0 + WINDOW, c0)
+    count = z3.Sum([z3.If(v, 1, 0) for v, _ in entries]) if entries else z3.IntVal(0)
+    low: z3.ArithRef = z3.IntVal(2 ** 62)
+    for v, x in entries:
+        low = z3.If(z3.And(v, x < low), x, low)
+    dup = z3.Or([z3.And(v, x == c) for v, x in entries]) if entries else z3.BoolVal(False)
+    ok = z3.And(c == u, z3.Not(dup), c > floor, z3.Or(count < size, c >= low))
+    evict = z3.And(ok, count >= size)
+    new = [(z3.And(v, z3.Not(z3.And(evict, x == low))), x) for v, x in entries] + [(ok, c)]
+    return ok, new
+
+
+def availability(policy: str, assumptions: Assumptions, max_issued: int = 3) -> Finding:
+    """Issued, unused UTRNs accepted in issue order but not in some other order (shortest first).
+
+    The search runs at the configured cache size first. A loss that needs the cache to overflow
+    takes N+1 entries, too long to unroll at N=100, so the search then retries at the smallest cache
+    sizes and says so in the trace: the same pattern (enter the newest N, then the oldest) loses the
+    oldest UTRN at any N.
+    """
+    configured = int(assumptions["utrn.cache_size"])
+    for size in dict.fromkeys((configured, 1, 2)):
+        found = _availability_at(policy, size, max_issued)
+        if found is not None:
+            if size != configured:
+                found.trace["note"] = (f"found at utrn.cache_size={size}; at {configured} the same loss needs "
+                                       f"{configured + 1} entries: the newest {configured}, then the oldest")
+            return found
+    return Finding(PROVED, None, f"no order of up to {max_issued} issued UTRNs loses one (bounded)")
+
+
+def _availability_at(policy: str, size: int, max_issued: int) -> Finding | None:
+    floor = 0
+    for k in range(2, max_issued + 1):
+        for order in permutations(range(k)):
+            if list(order) == sorted(order):
+                continue
+            us = [z3.Int(f"u{i}") for i in range(k)]
+            s = z3.Optimize()
+            s.add(us[0] > floor, *[us[i] < us[i + 1] for i in range(k - 1)], us[-1] < 2 ** 32)
+            entries: list = []
+            for u in us:
+                ok, entries = _sym_enter(entries, u, size, floor, policy)
+                s.add(ok)
+            entries, oks = [], []
+            for i in order:
+                ok, entries = _sym_enter(entries, us[i], size, floor, policy)
+                oks.append(ok)
+            s.add(z3.Not(z3.And(oks)))
+            s.minimize(us[-1])
+            if s.check() == z3.sat:
+                m = s.model()
+                issued = [m.eval(u).as_long() for u in us]
+                accepted = [z3.is_true(m.eval(o)) for o in oks]
+                steps = [{"action": "enter", "path": "keypad", "counter": issued[i], "accepted": acc}
+                         for i, acc in zip(order, accepted)]
+                lost = [issued[i] for i, acc in zip(order, accepted) if not acc]
+                trace = {"kind": "utrn-availability", "property": f"utrn-availability.{policy}",
+                         "method": f"bounded-search {k} issued UTRNs", "policy": policy,
+                         "params": {"utrn.cache_size": size, "floor": floor}, "flaws": [],
+                         "assumptions": {"utrn.cache_size": size, "utrn.reconstruction": policy},
+                         "issued": issued, "in_order_accepted": True, "steps": steps,
+                         "violation": f"issued, unused UTRN counter(s) {lost} rejected when entered out of order"}
+                return Finding(REFUTED, trace, trace["violation"])
+    return None
