@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -246,7 +246,7 @@ def load_private_key(path: str | Path) -> ec.EllipticCurvePrivateKey:
 class Keystore:
     """Credentials by (EUI-64, use), with private keys attached where the directory has them."""
 
-    def __init__(self, credentials: Iterator[Credential] | list[Credential] = ()) -> None:
+    def __init__(self, credentials: Iterable[Credential] = ()) -> None:
         self._by_id: dict[tuple[bytes, KeyUse], Credential] = {}
         for cred in credentials:
             self.add(cred)

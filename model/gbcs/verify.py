@@ -92,7 +92,8 @@ class Verifier:
 
     The shared secret of a key pair never changes, while the derived key changes with every
     counter; caching Z (not the derived key) keeps each check honest about its KDF and GCM work.
-    Pass ``cache_secrets=False`` to do the ECDH every time.
+    Pass ``cache_secrets=False`` to do the ECDH every time. The verifier reads the keystore as it
+    is when built (the ACB's KA credentials, cached secrets): build a new one after changing it.
     """
 
     def __init__(self, keystore: Keystore, *, cache_secrets: bool = True) -> None:

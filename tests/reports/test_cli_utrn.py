@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, strategies as st
 from cryptography.hazmat.primitives import serialization
 
 from model.gbcs.crypto import deterministic_private_key
@@ -147,3 +148,24 @@ def test_user_mistakes_give_one_line_and_exit_2(args: list[str], expected: str) 
 def test_bad_class_option_is_a_usage_error() -> None:
     result = generate("0x100000000", "1", "guineas")
     assert result.exit_code == 2 and "'guineas' is not one of" in result.stderr
+
+
+@given(upper=st.integers(1, (1 << 32) - 1), value=st.integers(0, 8191), klass=st.sampled_from(["pennies", "pounds"]))
+def test_generate_decode_verify_round_trip(tmp_path_factory: pytest.TempPathFactory, upper: int, value: int,
+                                           klass: str) -> None:
+    """Any counter and value: decode shows what was minted, and the meter's check accepts it."""
+    tmp = tmp_path_factory.getbasetemp()
+    meter = deterministic_private_key("round-trip-meter")
+    cert = tmp / "00db1234567890fe-ka.pem"  # a bare public key named by its EUI stands in for a certificate
+    key = tmp / "00db1234567890fe-ka.key"
+    if not key.exists():
+        cert.write_bytes(meter.public_key().public_bytes(serialization.Encoding.PEM,
+                                                         serialization.PublicFormat.SubjectPublicKeyInfo))
+        key.write_bytes(meter.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                            serialization.NoEncryption()))
+    minted = generate(hex(upper << 32), str(value), klass, cert)
+    assert minted.exit_code == 0, minted.stderr
+    utrn = minted.stdout.strip()
+    decoded = json.loads(run("decode", utrn, "--json").stdout)
+    assert (decoded["counter10"], decoded["value"], decoded["value_class"]) == (upper & 0x3FF, value, klass)
+    assert verify(utrn, key, "00db1234567890fe", "--counter", str(upper << 32)).exit_code == 0
