@@ -35,7 +35,7 @@ def generate(counter: str, value: str, klass: str, device: Path = ESME_KA):
 
 
 @pytest.mark.parametrize("counter, value, klass, utrn", [
-    ("0x100000000", "100", "pounds", "73943333457189043313"),       # DCC unit tests (domain.md 1.3)
+    ("0x100000000", "100", "pounds", "73943333457189043313"),       # the DCC gbcs-parser unit-test vectors
     ("0x400000000", "1234", "pennies", "73947252416745201637"),
     ("4294967296", "8191", "pounds", "73943680956463432551"),
 ])
