@@ -224,3 +224,15 @@ def test_random_frames_never_crash(frame: bytes) -> None:
         verifier().verify_bytes(frame)
     except FrameError:
         pass
+
+
+def test_response_mac_is_keyed_to_the_recipient_not_the_acb() -> None:
+    """Without the Supplier's KA private key a response to it cannot be checked; commands still can."""
+    without = Keystore([c for c in keystore() if not (c.eui == SUPPLIER and c.use is KeyUse.KA)])
+    v = Verifier(without)
+    folder = DATA / "rtds/2.2_CS01a"
+    assert v.verify_bytes(raw(folder / "CS01a_2.2_SUCCESS_RESPONSE_GBCS.HEX")).mac is Check.UNKNOWN
+    assert v.verify_bytes(raw(folder / "CS01a_2.2_SUCCESS_COMMAND_GBCS.HEX")).mac is Check.VALID
+    without_acb = Verifier(Keystore([c for c in keystore() if c.eui != ACB]))
+    assert without_acb.verify_bytes(raw(folder / "CS01a_2.2_SUCCESS_COMMAND_GBCS.HEX")).mac is Check.UNKNOWN
+    assert without_acb.verify_bytes(raw(folder / "CS01a_2.2_SUCCESS_RESPONSE_GBCS.HEX")).mac is Check.VALID
