@@ -116,6 +116,9 @@ class Verifier:
                 and code.critical and signing.cra == CRA_COMMAND):
             signature = Check.INVALID
             notes.append("Critical command without the Remote Party's signature")
+        if isinstance(frame, GeneralCiphering) and any(frame.header_fields):
+            notes.append("General-Ciphering header fields are set; GBCS leaves them empty and the MAC "
+                         "does not cover them")
         if isinstance(frame, GeneralSigning) and signing.cra == CRA_COMMAND and not signing.signature:
             notes.append("pre-command: not yet signed or MACed, so nothing to check")
         if code is None:

@@ -236,3 +236,10 @@ def test_response_mac_is_keyed_to_the_recipient_not_the_acb() -> None:
     without_acb = Verifier(Keystore([c for c in keystore() if c.eui != ACB]))
     assert without_acb.verify_bytes(raw(folder / "CS01a_2.2_SUCCESS_COMMAND_GBCS.HEX")).mac is Check.UNKNOWN
     assert without_acb.verify_bytes(raw(folder / "CS01a_2.2_SUCCESS_RESPONSE_GBCS.HEX")).mac is Check.VALID
+
+
+def test_unprotected_header_fields_are_pointed_out() -> None:
+    frame = parse_frame(raw(DATA / "rtds/2.2_CS01a/CS01a_2.2_SUCCESS_COMMAND_GBCS.HEX"))
+    padded = GeneralCiphering(frame.signing, frame.mac, frame.security_header, (b"\x01", b"", b"", b"", b""))
+    result = verifier().verify_bytes(padded.encode())
+    assert result.mac is Check.VALID and "not cover them" in result.notes[0]
