@@ -1,0 +1,206 @@
+"""The campaign runner behind ``nowan fuzz``: time-boxed rounds of Hypothesis per harness.
+
+Hypothesis has no time budget, so a campaign runs each harness in *rounds*: a round is one
+Hypothesis run with a fixed ``max_examples`` and a seed derived from the campaign seed, the
+channel and the round number, and rounds continue until the harness's share of the budget is
+spent. Every round uses the campaign's example database, so a failure found by any worker (or a
+previous night) is replayed first. Round size grows until a round takes about a second, keeping the
+budget check cheap and the overrun small.
+
+Settings come from this module's own registered profiles (``nowan-fuzz``, ``nowan-fuzz-ci``), never
+from whatever profile is loaded globally: Hypothesis loads its own ``ci`` profile when ``CI`` is set,
+which switches the database off and derandomises, and a campaign must do neither.
+
+The budget is wall-clock by nature; nothing else here reads the clock, and the examples a round
+runs depend only on the seed (and on the database contents).
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Protocol, Sequence
+
+from hypothesis import HealthCheck, Phase, Verbosity, settings
+from hypothesis.database import ExampleDatabase
+
+from attacks.findings import IMPLEMENTATION, WEAKNESS, CampaignResult, ChannelRun, Finding
+from attacks.harness import HarnessCrash, InvariantViolation
+from attacks.steps import Trace
+from model.assumptions import Assumptions
+from model.devices.flaws import Flaw
+from model.errors import InputError
+
+PROFILE = "nowan-fuzz"
+PROFILE_CI = "nowan-fuzz-ci"
+#: Share of a channel's budget spent looking for channel weaknesses (the rest hunts bugs).
+WEAKNESS_SHARE = 0.25
+STEPS_PER_EXAMPLE = 40
+_ROUND_TARGET_S = 1.0
+
+_common = dict(deadline=None, derandomize=False, print_blob=False, report_multiple_bugs=False,
+               suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
+               stateful_step_count=STEPS_PER_EXAMPLE,
+               phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink))
+settings.register_profile(PROFILE, max_examples=20, **_common)
+settings.register_profile(PROFILE_CI, max_examples=50, **_common)
+
+
+class Harness(Protocol):
+    """What the runner needs from a harness: run one round, and replay a trace."""
+
+    channel: str
+    checks: tuple[str, ...]
+
+    def round(self, assumptions: Assumptions, flaws: frozenset[Flaw], kind: str,
+              run_settings: settings, seed: int) -> tuple[int, int]:
+        """Run one Hypothesis round; return (examples, steps) or raise InvariantViolation."""
+
+    def replay(self, trace: Trace) -> tuple[str, str, int] | None:
+        """Re-run a trace: the first violation as (invariant, message, step index), or None."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One progress report: which harness, how far through its budget, examples so far."""
+
+    channel: str
+    kind: str
+    fraction: float
+    examples: int
+    findings: int
+
+
+def round_seed(seed: int, channel: str, kind: str, n: int) -> int:
+    """Deterministic per-round seed: same campaign seed, same examples."""
+    return int.from_bytes(hashlib.sha256(f"{seed}/{channel}/{kind}/{n}".encode()).digest()[:8], "big")
+
+
+def campaign_settings(database: ExampleDatabase | None, ci: bool, max_examples: int) -> settings:
+    """Settings built on our own profile, whatever profile Hypothesis has loaded globally."""
+    return settings(settings.get_profile(PROFILE_CI if ci else PROFILE), database=database,
+                    max_examples=max_examples)
+
+
+def _finding(channel: str, exc: InvariantViolation | HarnessCrash) -> Finding:
+    from attacks.invariants import INVARIANTS
+
+    kind = INVARIANTS[exc.invariant].kind
+    return Finding(channel, exc.invariant, kind, exc.message, exc.trace)
+
+
+def run_harness(harness: Harness, *, budget: float, seed: int, assumptions: Assumptions,
+                flaws: Iterable[Flaw] = (), kind: str = IMPLEMENTATION,
+                database: ExampleDatabase | None = None, ci: bool = False,
+                progress: Callable[[Progress], None] | None = None,
+                clock: Callable[[], float] = time.monotonic) -> ChannelRun:
+    """Run one harness for one invariant kind until its budget is spent or it finds something."""
+    fl = frozenset(flaws)
+    run = ChannelRun(harness.channel)
+    start = clock()
+    size = 5
+    n = 0
+    while True:
+        elapsed = clock() - start
+        if elapsed >= budget:
+            break
+        t0 = clock()
+        try:
+            ex, st = harness.round(assumptions, fl, kind, campaign_settings(database, ci, size),
+                                   round_seed(seed, harness.channel, kind, n))
+            run.examples += ex
+            run.steps += st
+        except (InvariantViolation, HarnessCrash) as exc:
+            ex, st = getattr(exc, "stats", (0, 0))
+            run.examples += ex
+            run.steps += st
+            run.findings.append(_finding(harness.channel, exc))
+            n += 1
+            break
+        n += 1
+        took = clock() - t0
+        if took < _ROUND_TARGET_S / 2:
+            size = min(size * 2, 5000)
+        if progress is not None:
+            progress(Progress(harness.channel, kind, min(1.0, (clock() - start) / budget), run.examples,
+                              len(run.findings)))
+    run.seconds = clock() - start
+    run.rounds = n
+    return run
+
+
+def run_campaign(harnesses: Sequence[Harness], *, budget: float, seed: int = 0,
+                 assumptions: Assumptions | None = None, flaws: Iterable[Flaw] = (),
+                 database: ExampleDatabase | None = None, ci: bool = False,
+                 weakness_share: float = WEAKNESS_SHARE,
+                 progress: Callable[[Progress], None] | None = None) -> CampaignResult:
+    """Split ``budget`` evenly over the harnesses; each hunts bugs, then channel weaknesses."""
+    a = assumptions or Assumptions()
+    result = CampaignResult(seed=seed, budget=budget)
+    if not harnesses:
+        return result
+    share = budget / len(harnesses)
+    for h in harnesses:
+        kinds = [(IMPLEMENTATION, share * (1 - weakness_share))]
+        if weakness_share > 0 and any(_kind_of(i) == WEAKNESS for i in h.checks):
+            kinds.append((WEAKNESS, share * weakness_share))
+        else:
+            kinds = [(IMPLEMENTATION, share)]
+        merged = ChannelRun(h.channel)
+        for kind, b in kinds:
+            r = run_harness(h, budget=b, seed=seed, assumptions=a, flaws=flaws, kind=kind,
+                            database=database, ci=ci, progress=progress)
+            merged.examples += r.examples
+            merged.steps += r.steps
+            merged.seconds += r.seconds
+            merged.rounds += r.rounds
+            merged.findings.extend(r.findings)
+        result.runs.append(merged)
+    return result
+
+
+def _kind_of(inv_id: str) -> str:
+    from attacks.invariants import INVARIANTS
+
+    return INVARIANTS[inv_id].kind
+
+
+# -- example database ---------------------------------------------------------------------------
+def open_database(spec: str | None, default_dir: str | Path = ".nowan/fuzz-db") -> ExampleDatabase | None:
+    """``--db``: a directory (default), ``none``, ``redis://host:port/db`` or
+    ``github://owner/repo[/artifact]`` (read-only, the nightly corpus, merged with a local directory).
+
+    Redis and GitHub artifacts are Hypothesis's own backends; Redis needs the optional ``redis``
+    package (``pip install nowan[redis]``).
+    """
+    from hypothesis.database import (DirectoryBasedExampleDatabase, GitHubArtifactDatabase,
+                                     MultiplexedDatabase, ReadOnlyDatabase)
+
+    if spec is None:
+        return DirectoryBasedExampleDatabase(str(default_dir))
+    text = spec.strip()
+    if text.lower() == "none":
+        return None
+    if text.startswith(("redis://", "rediss://")):
+        try:
+            import redis  # noqa: F401
+            from hypothesis.extra.redis import RedisExampleDatabase
+        except ImportError:
+            raise InputError("a Redis example database needs the optional 'redis' package "
+                             "(pip install 'nowan[redis]')", where=f"--db {spec}") from None
+        return RedisExampleDatabase(redis.Redis.from_url(text), key_prefix=b"nowan-fuzz:")
+    if text.startswith("github://"):
+        parts = text[len("github://"):].strip("/").split("/")
+        if len(parts) not in (2, 3) or not all(parts):
+            raise InputError("expected github://OWNER/REPO[/ARTIFACT]", where=f"--db {spec}")
+        artifact = parts[2] if len(parts) == 3 else "hypothesis-example-db"
+        shared = GitHubArtifactDatabase(parts[0], parts[1], artifact_name=artifact)
+        return MultiplexedDatabase(DirectoryBasedExampleDatabase(str(default_dir)), ReadOnlyDatabase(shared))
+    if "://" in text:
+        raise InputError("expected a directory, none, redis://... or github://OWNER/REPO[/ARTIFACT]",
+                         where=f"--db {spec}")
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise InputError("expected a directory for the example database, found a file", where=f"--db {spec}")
+    return DirectoryBasedExampleDatabase(str(path))

@@ -1,0 +1,167 @@
+"""Mutation fuzzing of the GBCS envelope parser and verifier, seeded with real protected messages.
+
+The attacker on any channel that carries full GBCS frames (WAN, a relaying PPMID, NFC, USB) can
+hand the parser any bytes. Two properties must hold for every mutant of a real message:
+
+- ``envelope-errors-documented``: parsing and verifying raise nothing but
+  :class:`model.errors.FrameError` (the parser's own documented error);
+- ``mutated-never-verifies``: no mutant verifies (status ``verified``): a bit flip, a truncation,
+  an insertion, or a field spliced in from another real message must break the MAC or signature.
+
+Mutations are plain records (:class:`Mutation`) so that a finding is stored with the exact mutant
+bytes and the operations that made it, and replays without the fuzzer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from model.errors import FrameError
+from model.gbcs.envelope import GeneralCiphering, GeneralSigning, parse_frame, parse_hex
+from model.gbcs.keystore import Keystore
+from model.gbcs.verify import Verifier
+
+#: Fields of the General-Signing APDU a splice can move between two real messages.
+SPLICE_FIELDS = ("counter", "originator", "recipient", "date_time", "other_info", "content",
+                 "signature", "mac", "cra")
+OPS = ("flip", "set", "delete", "insert", "truncate", "splice")
+
+
+@dataclass(frozen=True)
+class Seed:
+    """One real protected message used as a mutation seed."""
+
+    name: str
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One mutation: ``op`` with integer arguments ``a``/``b`` and optional bytes ``data`` (hex)."""
+
+    op: str
+    a: int = 0
+    b: int = 0
+    data: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": self.op, "a": self.a, "b": self.b, "data": self.data}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Mutation":
+        return cls(str(d["op"]), int(d.get("a", 0)), int(d.get("b", 0)), str(d.get("data", "")))
+
+
+def load_seeds(directory: str | Path) -> list[Seed]:
+    """Every ``*.HEX`` under ``directory`` that parses as a protected (``DD``) or signed frame."""
+    seeds: list[Seed] = []
+    for path in sorted(Path(directory).rglob("*")):
+        if path.suffix.upper() != ".HEX" or not path.is_file():
+            continue
+        raw = parse_hex(path.read_text(), str(path))
+        try:
+            parse_frame(raw)
+        except FrameError:
+            continue
+        seeds.append(Seed(path.name, raw))
+    return seeds
+
+
+def _splice(raw: bytes, donor: bytes, field: str) -> bytes:
+    """Replace one field of ``raw`` with the same field of ``donor`` (structure-aware)."""
+    a, d = parse_frame(raw), parse_frame(donor)
+    sa = a.signing if isinstance(a, GeneralCiphering) else a
+    sd = d.signing if isinstance(d, GeneralCiphering) else d
+    if field == "mac":
+        if isinstance(a, GeneralCiphering) and isinstance(d, GeneralCiphering):
+            return replace(a, mac=d.mac).encode()
+        return raw
+    value = getattr(sd, field)
+    new = replace(sa, **{field: value})
+    if field == "signature":
+        new = new.with_signature(value)
+    return replace(a, signing=new).encode() if isinstance(a, GeneralCiphering) else new.encode()
+
+
+def apply(raw: bytes, mutations: Sequence[Mutation], seeds: Sequence[Seed]) -> bytes:
+    """Apply mutations in order. A splice needs both frames to parse; if not, it is skipped."""
+    buf = bytearray(raw)
+    for m in mutations:
+        n = len(buf)
+        if m.op == "flip" and n:
+            buf[m.a % n] ^= 1 << (m.b % 8)
+        elif m.op == "set" and n:
+            buf[m.a % n] = m.b & 0xFF
+        elif m.op == "delete" and n:
+            start = m.a % n
+            del buf[start:start + max(1, m.b)]
+        elif m.op == "insert":
+            pos = m.a % (n + 1)
+            buf[pos:pos] = bytes.fromhex(m.data)
+        elif m.op == "truncate" and n:
+            del buf[m.a % n:]
+        elif m.op == "splice" and seeds:
+            donor = seeds[m.a % len(seeds)].raw
+            try:
+                buf = bytearray(_splice(bytes(buf), donor, SPLICE_FIELDS[m.b % len(SPLICE_FIELDS)]))
+            except (FrameError, ValueError):
+                pass
+    return bytes(buf)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """An envelope property broken by one mutant."""
+
+    invariant: str
+    message: str
+
+
+def check_mutant(mutant: bytes, verifier: Verifier, originals: frozenset[bytes]) -> Violation | None:
+    """Parse and verify a mutant; None if it is rejected the documented way."""
+    if mutant in originals:
+        return None
+    try:
+        result = verifier.verify_bytes(mutant, "mutant")
+    except FrameError:
+        return None
+    except Exception as exc:  # noqa: BLE001 - the property is precisely "nothing else escapes"
+        return Violation("envelope-errors-documented",
+                         f"parser/verifier raised {type(exc).__name__}: {exc}")
+    if result.status == "verified":
+        return Violation("mutated-never-verifies",
+                         f"mutant {result.message_code:#06x} verified (mac {result.mac.value}, "
+                         f"signature {result.signature.value})")
+    return None
+
+
+class EnvelopeTarget:
+    """Seeds, a verifier and the set of originals: everything a mutation check needs."""
+
+    def __init__(self, seeds: Iterable[Seed], keystore: Keystore, *,
+                 verifier_factory: Callable[[Keystore], Verifier] = Verifier) -> None:
+        self.seeds = tuple(seeds)
+        if not self.seeds:
+            raise ValueError("the envelope fuzzer needs at least one seed frame")
+        self.keystore = keystore
+        self.verifier = verifier_factory(keystore)
+        self.originals = frozenset(s.raw for s in self.seeds)
+
+    def run(self, seed_index: int, mutations: Sequence[Mutation]) -> tuple[bytes, Violation | None]:
+        raw = self.seeds[seed_index % len(self.seeds)].raw
+        mutant = apply(raw, mutations, self.seeds)
+        return mutant, check_mutant(mutant, self.verifier, self.originals)
+
+
+def verified_seeds(target: EnvelopeTarget) -> list[Seed]:
+    """Seeds whose protection verifies with the keystore: the ones a mutant must not keep valid."""
+    out = []
+    for s in target.seeds:
+        try:
+            if target.verifier.verify_bytes(s.raw).status == "verified":
+                out.append(s)
+        except FrameError:
+            continue
+    return out
+

@@ -1,0 +1,160 @@
+"""The harness core: a premises (:class:`World`) that executes steps, and the Hypothesis machine.
+
+Each channel defines a :class:`World`: the devices of one premises wired together, the legitimate
+parties' intentions (what the supplier issued, what the consumer paid for) and the attacker's
+knowledge (every message it has observed on the channel, as real bytes). A world executes
+:class:`~attacks.steps.Step` records and reports which invariants are violated. The Hypothesis
+machine (:class:`ChannelMachine`) only *chooses* steps; the world does the work. Because replay uses
+the same :meth:`World.apply`, a stored trace reproduces exactly what the fuzzer saw.
+
+Invariants come in two kinds (see :mod:`attacks.findings`); a machine is bound to one kind per run
+so that an expected channel weakness cannot mask an implementation bug in the same channel.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Callable, ClassVar, Iterable, Mapping
+
+from hypothesis.stateful import RuleBasedStateMachine, invariant
+
+from attacks.findings import IMPLEMENTATION, WEAKNESS
+from attacks.invariants import INVARIANTS
+from attacks.steps import Step, Trace
+from model.assumptions import Assumptions
+from model.devices.flaws import Flaw
+
+
+class InvariantViolation(AssertionError):
+    """Raised inside a harness when an invariant fails; carries the trace that led there."""
+
+    def __init__(self, invariant_id: str, message: str, trace: Trace) -> None:
+        super().__init__(f"{invariant_id}: {message}")
+        self.invariant = invariant_id
+        self.message = message
+        self.trace = trace
+
+
+class HarnessCrash(AssertionError):
+    """A device raised on attacker input instead of returning an Outcome (a bug in the model)."""
+
+    def __init__(self, message: str, trace: Trace) -> None:
+        super().__init__(message)
+        self.invariant = "no-crash"
+        self.message = message
+        self.trace = trace
+
+
+class World:
+    """One premises under attack on one channel. Subclasses define ``do_<action>`` methods.
+
+    ``check`` returns ``(invariant id, message)`` pairs for every invariant currently violated;
+    the invariant ids must be in :data:`attacks.invariants.INVARIANTS` and listed in ``checks``.
+    """
+
+    channel: ClassVar[str] = ""
+    checks: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, assumptions: Assumptions, flaws: frozenset[Flaw]) -> None:
+        self.assumptions = assumptions
+        self.flaws = flaws
+
+    def apply(self, step: Step) -> None:
+        handler = getattr(self, f"do_{step.action.replace('-', '_')}", None)
+        if handler is None:
+            raise ValueError(f"{self.channel}: no such step {step.action!r}")
+        handler(**step.args)
+
+    def check(self) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+
+def config_digest(channel: str, assumptions: Assumptions, flaws: Iterable[Flaw], kind: str) -> str:
+    """A short, stable id of a harness configuration (names the example-database key)."""
+    blob = json.dumps({"c": channel, "a": {k: str(v) for k, v in sorted(assumptions.overridden.items())},
+                       "f": sorted(f.name for f in flaws), "k": kind}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+class ChannelMachine(RuleBasedStateMachine):
+    """Base Hypothesis machine: records steps, runs them on the world, checks invariants.
+
+    Subclasses add ``@rule`` methods that build a :class:`Step` and call :meth:`run`. Use
+    :func:`bind` to fix the assumptions, flaws and invariant kind for one campaign.
+    """
+
+    world_class: ClassVar[type[World]] = World
+    assumptions: ClassVar[Assumptions]
+    flaws: ClassVar[frozenset[Flaw]] = frozenset()
+    kind: ClassVar[str] = IMPLEMENTATION
+    #: Counters a campaign reads for its statistics (examples = machines built).
+    stats: ClassVar[dict[str, int]]
+
+    def __init__(self) -> None:
+        super().__init__()
+        cls = type(self)
+        cls.stats["examples"] += 1
+        self.world = cls.world_class(cls.assumptions, cls.flaws)
+        self.steps: list[Step] = []
+
+    def trace(self, invariant_id: str | None = None) -> Trace:
+        cls = type(self)
+        return Trace(cls.world_class.channel, tuple(self.steps),
+                     {k: _jsonable(v) for k, v in cls.assumptions.overridden.items()},
+                     tuple(sorted(f.name for f in cls.flaws)), invariant_id)
+
+    def run(self, step: Step) -> None:
+        """Execute one step; a device exception becomes a ``no-crash`` finding with its trace."""
+        self.steps.append(step)
+        type(self).stats["steps"] += 1
+        try:
+            self.world.apply(step)
+        except Exception as exc:  # noqa: BLE001 - any escape is a finding, reported with its trace
+            raise HarnessCrash(f"{type(exc).__name__}: {exc}", self.trace("no-crash")) from exc
+
+    @invariant()
+    def invariants_hold(self) -> None:
+        for inv_id, message in self.world.check():
+            if INVARIANTS[inv_id].kind == type(self).kind:
+                raise InvariantViolation(inv_id, message, self.trace(inv_id))
+
+
+def bind(machine: type[ChannelMachine], assumptions: Assumptions, flaws: Iterable[Flaw] = (),
+         kind: str = IMPLEMENTATION) -> type[ChannelMachine]:
+    """A subclass of ``machine`` fixed to one configuration, with its own example-database key."""
+    if kind not in (IMPLEMENTATION, WEAKNESS):
+        raise ValueError(f"kind must be {IMPLEMENTATION} or {WEAKNESS}")
+    fl = frozenset(flaws)
+    name = f"{machine.__name__}_{config_digest(machine.world_class.channel, assumptions, fl, kind)}"
+    attrs: dict[str, Any] = {"assumptions": assumptions, "flaws": fl, "kind": kind,
+                             "stats": {"examples": 0, "steps": 0}, "__qualname__": name,
+                             "__module__": machine.__module__}
+    return type(name, (machine,), attrs)
+
+
+def _jsonable(v: Any) -> Any:
+    return "inf" if v == float("inf") else v
+
+
+def replay_world(world_class: type[World], trace: Trace,
+                 on_step: Callable[[int, Step, World], None] | None = None) -> tuple[str, str, int] | None:
+    """Run a trace on a fresh world; the first violation as (invariant, message, step index)."""
+    assumptions = Assumptions(dict(trace.assumptions))
+    flaws = frozenset(Flaw[name] for name in trace.flaws)
+    world = world_class(assumptions, flaws)
+    for i, step in enumerate(trace.steps):
+        try:
+            world.apply(step)
+        except Exception as exc:  # noqa: BLE001 - same rule as the fuzzer
+            return ("no-crash", f"{type(exc).__name__}: {exc}", i)
+        if on_step is not None:
+            on_step(i, step, world)
+        wanted = [v for v in world.check() if trace.invariant in (None, v[0])]
+        if wanted:
+            return (wanted[0][0], wanted[0][1], i)
+    return None
+
+
+def flaw_names(flaws: Mapping[str, Any] | Iterable[str]) -> frozenset[Flaw]:
+    """Parse flaw names (for traces); unknown names raise KeyError naming the flaw."""
+    return frozenset(Flaw[n] for n in flaws)

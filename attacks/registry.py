@@ -1,0 +1,143 @@
+"""The harnesses a campaign can run, by channel id, behind one interface (see campaign.Harness).
+
+``machine harnesses`` wrap a channel's Hypothesis state machine; the ``gbcs-envelope`` harness is
+mutation fuzzing of the envelope parser and verifier. Both turn an invariant failure into an
+:class:`~attacks.harness.InvariantViolation` carrying the minimal trace, and both replay traces.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from hypothesis import given, seed as hseed, settings, strategies as st
+from hypothesis.stateful import run_state_machine_as_test
+
+from attacks.envelope import OPS, EnvelopeTarget, Mutation
+from attacks.harness import ChannelMachine, InvariantViolation, bind, replay_world
+from attacks.invariants import INVARIANTS
+from attacks.machines import MACHINES
+from attacks.steps import Step, Trace
+from model.assumptions import Assumptions
+from model.devices.flaws import Flaw
+from model.errors import InputError
+
+ENVELOPE = "gbcs-envelope"
+
+
+class MachineHarness:
+    """A channel's state machine as a campaign harness."""
+
+    def __init__(self, machine: type[ChannelMachine]) -> None:
+        self.machine = machine
+        self.channel = machine.world_class.channel
+        self.checks = tuple(machine.world_class.checks)
+        self._bound: dict[tuple[str, frozenset[Flaw], str], type[ChannelMachine]] = {}
+
+    def bound(self, assumptions: Assumptions, flaws: frozenset[Flaw], kind: str) -> type[ChannelMachine]:
+        key = (repr(sorted(assumptions.overridden.items())), flaws, kind)
+        if key not in self._bound:
+            self._bound[key] = bind(self.machine, assumptions, flaws, kind)
+        return self._bound[key]
+
+    def round(self, assumptions: Assumptions, flaws: frozenset[Flaw], kind: str, run_settings: settings,
+              seed: int) -> tuple[int, int]:
+        cls = self.bound(assumptions, flaws, kind)
+        cls._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
+        before = dict(cls.stats)
+        try:
+            run_state_machine_as_test(cls, settings=run_settings)
+        except AssertionError as exc:
+            if hasattr(exc, "trace"):
+                exc.stats = (cls.stats["examples"] - before["examples"],  # type: ignore[attr-defined]
+                             cls.stats["steps"] - before["steps"])
+            raise
+        return cls.stats["examples"] - before["examples"], cls.stats["steps"] - before["steps"]
+
+    def replay(self, trace: Trace) -> tuple[str, str, int] | None:
+        return replay_world(self.machine.world_class, trace)
+
+
+_mutation = st.builds(Mutation, op=st.sampled_from(OPS), a=st.integers(0, 600), b=st.integers(0, 300),
+                      data=st.binary(max_size=8).map(bytes.hex))
+
+
+class EnvelopeHarness:
+    """Mutation fuzzing of the GBCS envelope parser and verifier over real seed frames."""
+
+    channel = ENVELOPE
+    checks = ("envelope-errors-documented", "mutated-never-verifies")
+    #: Mutants checked per Hypothesis example: the per-example overhead is paid once for all.
+    batch = 16
+
+    def __init__(self, target: EnvelopeTarget) -> None:
+        self.target = target
+        self.stats = {"examples": 0, "steps": 0}
+
+    def _trace(self, seed_index: int, muts: Sequence[Mutation], mutant: bytes, inv: str) -> Trace:
+        name = self.target.seeds[seed_index % len(self.target.seeds)].name
+        return Trace(ENVELOPE, (Step("attacker", "mutate", {"seed": name,
+                                                            "mutations": [m.to_dict() for m in muts],
+                                                            "frame": mutant.hex()}),), invariant=inv)
+
+    def round(self, assumptions: Assumptions, flaws: frozenset[Flaw], kind: str, run_settings: settings,
+              seed: int) -> tuple[int, int]:
+        if INVARIANTS[self.checks[0]].kind != kind:
+            return 0, 0
+        before = dict(self.stats)
+        n = len(self.target.seeds)
+
+        @hseed(seed)
+        @run_settings
+        @given(st.lists(st.tuples(st.integers(0, n - 1), st.lists(_mutation, min_size=1, max_size=4)),
+                        min_size=1, max_size=self.batch))
+        def mutate(batch: list[tuple[int, list[Mutation]]]) -> None:
+            self.stats["examples"] += 1
+            for seed_index, muts in batch:
+                self.stats["steps"] += 1
+                mutant, violation = self.target.run(seed_index, muts)
+                if violation is not None:
+                    raise InvariantViolation(violation.invariant, violation.message,
+                                             self._trace(seed_index, muts, mutant, violation.invariant))
+
+        try:
+            mutate()
+        except InvariantViolation as exc:
+            exc.stats = (self.stats["examples"] - before["examples"],  # type: ignore[attr-defined]
+                         self.stats["steps"] - before["steps"])
+            raise
+        return self.stats["examples"] - before["examples"], self.stats["steps"] - before["steps"]
+
+    def replay(self, trace: Trace) -> tuple[str, str, int] | None:
+        from attacks.envelope import check_mutant
+
+        for i, step in enumerate(trace.steps):
+            try:
+                raw = bytes.fromhex(str(step.args.get("frame", "")))
+            except ValueError:
+                raise InputError("expected hex", where=f"trace steps[{i}] field 'frame'") from None
+            v = check_mutant(raw, self.target.verifier, self.target.originals)
+            if v is not None:
+                return v.invariant, v.message, i
+        return None
+
+
+def channel_ids() -> tuple[str, ...]:
+    """Every harness id, channels first, in a stable order."""
+    return (*MACHINES, ENVELOPE)
+
+
+def harnesses(ids: Sequence[str] | None = None, *, envelope: EnvelopeTarget | None = None) -> list:
+    """The harnesses for ``ids`` (all when None); unknown ids raise InputError naming the known ones."""
+    wanted = list(ids) if ids else list(channel_ids())
+    unknown = [i for i in wanted if i not in channel_ids()]
+    if unknown:
+        raise InputError(f"unknown channel {unknown[0]!r}; expected one of {', '.join(channel_ids())}",
+                         where="--channels")
+    out: list = []
+    for cid in wanted:
+        if cid == ENVELOPE:
+            from attacks.synthetic import synthetic_target
+
+            out.append(EnvelopeHarness(envelope or synthetic_target()))
+        else:
+            out.append(MachineHarness(MACHINES[cid]))
+    return out

@@ -1,0 +1,1 @@
+"""Premises worlds, one per channel: devices, the legitimate record and the attacker."""

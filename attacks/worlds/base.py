@@ -1,0 +1,173 @@
+"""What every premises world shares: a wired :class:`~model.devices.scenario.Scenario`, the record of
+what legitimate parties issued, what the attacker has observed, and the invariant checks.
+
+The checks compare the devices' readable state with an independent record kept here (what the
+Supplier actually issued, what the consumer paid for), never with the devices' own view of
+themselves, so a device that is wrong about its own state cannot pass.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from attacks.harness import World
+from model.assumptions import Assumptions
+from model.devices.flaws import Flaw
+from model.devices.meter import PATH_HAN, PATH_KEYPAD, Meter
+from model.devices.outcomes import Outcome, Reason
+from model.devices.scenario import Scenario
+from model.gbcs.utrn import PTUT_LIMIT, Ptut, ValueClass, decode_utrn, utrn_from_ptut
+
+METERS = ("esme", "gsme")
+#: A paid top-up not credited within this many simulated seconds counts as withheld.
+DELIVERY_DEADLINE_S = 86400.0
+#: Rejections that are not a failed guess (they do not feed the lockout).
+_NOT_A_FAILURE = {Reason.LOCKED_OUT.value, Reason.EXCEEDS_MAX_TOPUP.value, Reason.EXCEEDS_MAX_BALANCE.value}
+#: Amounts the legitimate supplier sells (pence); small enough to stay under the limits mostly.
+AMOUNTS = (500, 1000, 2000, 5000, 10000, 25000)
+
+
+@dataclass
+class Observed:
+    """One item the attacker saw on the channel: a UTRN or a GBCS frame, as real bytes/digits."""
+
+    kind: str  # "utrn" | "frame"
+    meter: str
+    data: str  # UTRN digits or frame hex
+    paid_at: float | None = None  # for top-ups the consumer paid for: when (delivery deadline)
+    upper: int | None = None
+
+
+class PremisesWorld(World):
+    """A premises plus the legitimate record and the attacker's observations."""
+
+    checks: ClassVar[tuple[str, ...]] = ("credit-once", "floor-respected", "lockout-enforced",
+                                         "balance-within-limits", "no-crash")
+    #: Assumption overrides that define the channel (e.g. the window removed); user overrides win.
+    channel_assumptions: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, assumptions: Assumptions, flaws: frozenset[Flaw]) -> None:
+        merged = Assumptions({**self.channel_assumptions, **assumptions.overridden})
+        super().__init__(merged, flaws)
+        self.sc = Scenario.build(merged, flaws)
+        self.issued_utrns: dict[tuple[str, int], int] = {}   # (meter, upper) -> pence
+        self.observed: list[Observed] = []
+        self.paid: list[Observed] = []                         # top-ups the consumer paid for
+        self._credit_seen = {m: 0 for m in METERS}
+        self._violations: list[tuple[str, str]] = []
+
+    # ------------------------------------------------------------------ helpers for steps
+    def meter(self, name: str) -> Meter:
+        return self.sc.meter(name)
+
+    def mint(self, meter: str, pence: int) -> Observed:
+        """The Supplier vends a UTRN (the consumer paid for it)."""
+        utrn = self.sc.mint(meter, pence)
+        upper = self.sc.supplier.utrn_counters[self.meter(meter).eui]
+        self.issued_utrns[(meter, upper)] = pence
+        item = Observed("utrn", meter, utrn, self.sc.clock.now, upper)
+        self.paid.append(item)
+        return item
+
+    def pick(self, index: int, kind: str | None = None) -> Observed | None:
+        pool = [o for o in self.observed if kind is None or o.kind == kind]
+        return pool[index % len(pool)] if pool else None
+
+    def flag(self, invariant_id: str, message: str) -> None:
+        """Record a violation seen while executing a step (checked with the others)."""
+        self._violations.append((invariant_id, message))
+
+    # ------------------------------------------------------------------ common steps
+    def do_wait(self, seconds: int) -> None:
+        self.sc.clock.advance(seconds)
+
+    def do_consume(self, meter: str, kwh: int) -> None:
+        self.meter(meter).consume(kwh)
+
+    def do_raise_floor(self, meter: str) -> None:
+        """Credential replacement by the same supplier with a new floor at its last counter (CS02b)."""
+        m = self.meter(meter)
+        last = self.sc.supplier.utrn_counters.get(m.eui, 0)
+        m.replace_supplier(m.supplier, pp_floor=last << 32)
+
+    # ------------------------------------------------------------------ UTRN attacks (any UTRN path)
+    def forged_utrn(self, index: int, pence: int, mac: int, counter10: int | None = None) -> str | None:
+        """An observed UTRN with its value (and optionally counter) changed and a guessed MAC.
+
+        The check digit is public arithmetic, so the attacker always gets it right.
+        """
+        item = self.pick(index, "utrn")
+        if item is None:
+            return None
+        p = decode_utrn(item.data)
+        value, vclass = (pence, ValueClass.PENNIES) if pence < 8192 else (pence // 100, ValueClass.POUNDS)
+        forged = Ptut(p.counter10 if counter10 is None else counter10 % 1024, vclass, value % 8192,
+                      mac & 0xFFFFFFFF)
+        ptut = forged.to_int()
+        return utrn_from_ptut(ptut) if ptut < PTUT_LIMIT else None
+
+    # ------------------------------------------------------------------ invariants
+    def check(self) -> list[tuple[str, str]]:
+        out = list(self._violations)
+        a = self.assumptions
+        for name in METERS:
+            m = self.meter(name)
+            counts: dict[int, int] = {}
+            for rec in m.credited:
+                counts[rec.upper] = counts.get(rec.upper, 0) + 1
+                issued = self.issued_utrns.get((name, rec.upper))
+                if issued is None:
+                    out.append(("credit-once", f"{name} credited {rec.pence} pence for counter {rec.upper} "
+                                               f"that the supplier never issued ({rec.path})"))
+                elif counts[rec.upper] > 1:
+                    out.append(("credit-once", f"{name} credited counter {rec.upper} {counts[rec.upper]} times"))
+                elif issued != rec.pence:
+                    out.append(("credit-once", f"{name} credited {rec.pence} pence for a UTRN issued for "
+                                               f"{issued}"))
+            for rec in m.credited[self._credit_seen[name]:]:
+                if rec.upper <= m.utrn_cell.floor_hi:
+                    out.append(("floor-respected", f"{name} credited counter {rec.upper} at or below the "
+                                                   f"floor {m.utrn_cell.floor_hi}"))
+            self._credit_seen[name] = len(m.credited)
+            if m.account.balance_pence > int(a["limits.max_balance_pence"]):
+                out.append(("balance-within-limits", f"{name} balance {m.account.balance_pence} above "
+                                                     f"{a['limits.max_balance_pence']}"))
+            out.extend(self._lockout(m, name))
+        if "topup-delivered" in self.checks:
+            out.extend(self._delivery())
+        return [v for v in out if v[0] in self.checks]
+
+    def _lockout(self, m: Meter, name: str) -> list[tuple[str, str]]:
+        a = self.assumptions
+        max_f, window, lock = int(a["lockout.max_failures"]), float(a["lockout.window_s"]), float(a["lockout.lock_s"])
+        if max_f <= 0 or lock < window:
+            return []  # the sliding-window bound below only holds when a lock outlasts the window
+        out = []
+        for path, inv in ((PATH_KEYPAD, "lockout-enforced"),
+                          (PATH_HAN, "lockout-enforced" if a["lockout.covers_han"] else "han-guess-rate-bounded")):
+            times = [e.t for e in m.events if e.name == "utrn-rejected" and e.data.get("path") == path
+                     and e.data.get("reason") not in _NOT_A_FAILURE]
+            j = 0
+            for i, t in enumerate(times):
+                while times[j] <= t - window:
+                    j += 1
+                if i - j + 1 > max_f:
+                    out.append((inv, f"{name}: {i - j + 1} failed UTRN checks on the {path} path within "
+                                     f"{window:g} s (bound {max_f})"))
+                    break
+        return out
+
+    def _delivery(self) -> list[tuple[str, str]]:
+        now = self.sc.clock.now
+        credited = {(name, r.upper) for name in METERS for r in self.meter(name).credited}
+        for item in self.paid:
+            if item.paid_at is not None and now - item.paid_at > DELIVERY_DEADLINE_S \
+                    and (item.meter, item.upper) not in credited:
+                return [("topup-delivered", f"a {self.issued_utrns.get((item.meter, item.upper or 0), 0)} "
+                                            f"pence top-up paid at t={item.paid_at:g} s never reached the "
+                                            f"{item.meter}")]
+        return []
+
+
+def accepted(out: Outcome) -> bool:
+    return bool(out.accepted)

@@ -1,0 +1,183 @@
+"""Channels that carry full GBCS frames: the WAN baseline, the PPMID Wi-Fi relay, and USB.
+
+The attacker holds every frame it has seen (real General-Ciphering bytes from the DCC) and can
+drop, delay, reorder and replay them, flip bits, splice fields between two frames (counter,
+recipient, content, signature, MAC), re-address a frame to the other meter, guess MAC bytes, and
+send arbitrary bytes into the parsers. On the WAN it may also be a DCC insider holding the ACB key
+but not the Supplier's signing key: exactly the attacker a Critical command's signature stops.
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from attacks.envelope import SPLICE_FIELDS, _splice
+from attacks.worlds.base import AMOUNTS, METERS, Observed, PremisesWorld
+from model.devices.commands import COMMANDS
+from model.devices.scenario import PPMID_EUI
+from model.errors import FrameError
+from model.gbcs.envelope import MAC_LEN
+from model.gbcs.protect import apply_mac, command_mac_key
+
+#: Commands the legitimate supplier sends (values drawn by the harness).
+COMMAND_IDS = tuple(c for c in COMMANDS if c != "top-up")
+
+
+class FrameWorld(PremisesWorld):
+    """Base for frame channels; ``transport`` is how a frame reaches the hub on this channel."""
+
+    checks: ClassVar[tuple[str, ...]] = PremisesWorld.checks + ("entitled-commands-only",)
+
+    def __init__(self, *args: object, **kw: object) -> None:
+        super().__init__(*args, **kw)  # type: ignore[arg-type]
+        self.queue: list[Observed] = []          # legitimate frames in flight on the channel
+        self.issued_commands: set[tuple[str, int, int]] = set()  # (meter eui, counter, code)
+
+    def transport(self, raw: bytes) -> None:
+        self.sc.hub.receive_wan(raw)
+
+    # -- legitimate parties ---------------------------------------------------------------------
+    def _send(self, item: Observed) -> None:
+        self.observed.append(item)
+        self.queue.append(item)
+
+    def do_command(self, meter: str, command: int, value: int) -> None:
+        """The supplier sends an MP094 command through the DCC."""
+        cid = COMMAND_IDS[command % len(COMMAND_IDS)]
+        v = value % 2 if cid in ("change-mode", "set-non-disconnect") else value
+        frame = self.sc.send_command(meter, cid, v)
+        if frame is None:
+            return
+        s = self.sc.supplier
+        m = self.meter(meter)
+        self.issued_commands.add((m.eui.hex(), s.command_counter, COMMANDS[cid].code_for(m.kind, v)))
+        self._send(Observed("frame", meter, frame.hex()))
+
+    def do_topup(self, meter: str, amount: int) -> None:
+        """The consumer pays; the supplier sends CS01a/CS01b with the UTRN through the DCC."""
+        pence = AMOUNTS[amount % len(AMOUNTS)]
+        frame = self.sc.wan_topup_frame(meter, pence)
+        if frame is None:
+            return
+        m = self.meter(meter)
+        upper = self.sc.supplier.utrn_counters[m.eui]
+        self.issued_utrns[(meter, upper)] = pence
+        item = Observed("frame", meter, frame.hex(), self.sc.clock.now, upper)
+        self.paid.append(item)
+        self._send(item)
+
+    def do_deliver(self, index: int) -> None:
+        """The channel delivers a frame in flight (any of them: the network may reorder)."""
+        if self.queue:
+            self.transport(bytes.fromhex(self.queue.pop(index % len(self.queue)).data))
+
+    # -- attacker ---------------------------------------------------------------------------------
+    def do_drop(self, index: int) -> None:
+        if self.queue:
+            self.queue.pop(index % len(self.queue))
+
+    def do_replay(self, index: int) -> None:
+        item = self.pick(index, "frame")
+        if item is not None:
+            self.transport(bytes.fromhex(item.data))
+
+    def do_flip(self, index: int, pos: int, bit: int) -> None:
+        item = self.pick(index, "frame")
+        if item is not None:
+            raw = bytearray.fromhex(item.data)
+            raw[pos % len(raw)] ^= 1 << (bit % 8)
+            self.transport(bytes(raw))
+
+    def do_splice(self, index: int, donor: int, field: int) -> None:
+        a, b = self.pick(index, "frame"), self.pick(donor, "frame")
+        if a is None or b is None:
+            return
+        try:
+            raw = _splice(bytes.fromhex(a.data), bytes.fromhex(b.data), SPLICE_FIELDS[field % len(SPLICE_FIELDS)])
+        except (FrameError, ValueError):
+            return
+        self.transport(raw)
+
+    def do_guess_mac(self, index: int, pos: int, value: int, guess: int) -> None:
+        """Alter one byte before the MAC and guess the MAC's first byte (rest kept)."""
+        item = self.pick(index, "frame")
+        if item is None:
+            return
+        raw = bytearray.fromhex(item.data)
+        body = len(raw) - MAC_LEN
+        raw[pos % body] = value & 0xFF
+        raw[body] = guess & 0xFF
+        self.transport(bytes(raw))
+
+    def do_malformed(self, data: str) -> None:
+        self.transport(bytes.fromhex(data))
+
+    # -- invariants -------------------------------------------------------------------------------
+    def check(self) -> list[tuple[str, str]]:
+        out = super().check()
+        for name in METERS:
+            m = self.meter(name)
+            seen: set[tuple[str, int, int]] = set()
+            for e in m.executed:
+                if e.command == "top-up":
+                    continue
+                key = (m.eui.hex(), e.counter, e.message_code)
+                if key not in self.issued_commands:
+                    out.append(("entitled-commands-only", f"{name} executed {e.command} (counter {e.counter}) "
+                                                          "that the supplier never issued"))
+                elif key in seen:
+                    out.append(("entitled-commands-only", f"{name} executed {e.command} (counter {e.counter}) "
+                                                          "twice"))
+                seen.add(key)
+        return [v for v in out if v[0] in self.checks]
+
+
+class WanWorld(FrameWorld):
+    """Today's DCC path, with a network attacker and a DCC insider (ACB key, no Supplier DS key)."""
+
+    channel = "wan"
+
+    def do_acb_forge(self, meter: str, command: int, value: int) -> None:
+        """An insider at the DCC MACs a Critical command the supplier never signed."""
+        cid = COMMAND_IDS[command % len(COMMAND_IDS)]
+        m = self.meter(meter)
+        sup = self.sc.supplier
+        s = sup.command(m.eui, cid, value % 2 if cid in ("change-mode", "set-non-disconnect") else value,
+                        kind=m.kind, counter=sup.command_counter + 1 + (value % 7)).with_signature(None)
+        frame = apply_mac(s, command_mac_key(self.sc.dcc.acb.ka, m.party.ka_public, s))  # type: ignore[arg-type]
+        self.observed.append(Observed("frame", meter, frame.encode().hex()))
+        self.transport(frame.encode())
+
+
+class UsbWorld(FrameWorld):
+    """A USB stick carries frames into the PPMID, which puts them on the HAN."""
+
+    channel = "usb"
+
+    def transport(self, raw: bytes) -> None:
+        self.sc.hub.han_relay_remote(PPMID_EUI, raw)
+
+
+class WifiPpmidRelayWorld(FrameWorld):
+    """SECMP0038: frames reach the PPMID over Wi-Fi and it relays them; the relay is the attacker.
+
+    Withholding a paid top-up is within its power: ``topup-delivered`` is a channel weakness here.
+    """
+
+    channel = "wifi-ppmid-relay"
+    checks = FrameWorld.checks + ("topup-delivered",)
+
+    def _send(self, item: Observed) -> None:
+        self.observed.append(item)
+        self.sc.ppmid.receive_wifi(bytes.fromhex(item.data))
+
+    def transport(self, raw: bytes) -> None:
+        self.sc.hub.han_relay_remote(PPMID_EUI, raw)
+
+    def do_deliver(self, index: int) -> None:
+        """The PPMID forwards a queued frame (any position: reordering)."""
+        if self.sc.ppmid.inbox:
+            self.sc.ppmid.forward(index % len(self.sc.ppmid.inbox))
+
+    def do_drop(self, index: int) -> None:
+        if self.sc.ppmid.inbox:
+            self.sc.ppmid.drop(index % len(self.sc.ppmid.inbox))

@@ -1,0 +1,96 @@
+"""HAN membership: the pairing channel (SECMP0037, inter-PAN window removed) and rogue devices.
+
+The attacker holds a ZigBee SE certificate and is in radio range. It can cut the supply (a power
+cycle reopens the inter-PAN window), try to join, replay CCS01 frames it saw on the WAN, and send
+HAN-only commands (top-up relay, emergency credit, supply on) from a device that is not on the
+hub's device log. Implementation invariant: the log changes only by a MACed, fresh CCS01/CCS02 or
+by inter-PAN while the window is open, and nothing from a device off the log is passed on.
+Channel weakness: a rogue device on the log at all (possible whenever the window is open).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+from attacks.worlds.base import Observed, PremisesWorld
+from model.devices.meter import HAN_EMERGENCY_CREDIT, HAN_SUPPLY_ON, HAN_TOPUP, SUPPLY_ON_REQUEST, HanMessage
+from model.devices.outcomes import Reason
+from model.devices.scenario import ROGUE_EUI, install_code
+
+HAN_ACTIONS = ("emergency-credit", "supply-on", "top-up")
+
+
+class PairingWorld(PremisesWorld):
+    """The premises with the hub's inter-PAN window removed (``pairing.window_s = inf``)."""
+
+    channel = "pairing-no-timeout"
+    channel_assumptions: ClassVar[dict[str, Any]] = {"pairing.window_s": "inf"}
+    checks = PremisesWorld.checks + ("han-membership-authorised", "rogue-join-prevented")
+
+    def __init__(self, *args: object, **kw: object) -> None:
+        super().__init__(*args, **kw)  # type: ignore[arg-type]
+        self.rogue = self.sc.rogue()
+        self.authorised: set[str] = set(e.hex() for e in self.sc.hub.device_log)
+        self._log_seen = dict(self.sc.hub.device_log)
+        window = float(self.assumptions["pairing.window_s"])
+        if not math.isinf(window):
+            self.sc.clock.advance(window + 1)  # a premises installed long ago: the window has closed
+
+    # -- legitimate -------------------------------------------------------------------------------
+    def do_add_device(self, kind: int) -> None:
+        """The supplier adds the HHT through the DCC (SRV 8.11): an authorised change."""
+        eui = self.sc.hht.eui
+        self.authorised.add(eui.hex())
+        sub = self.sc.dcc.device_log_change(self.sc.supplier.eui, self.sc.supplier.command_counter + 1,
+                                            self.sc.hub.eui, eui, add=True, install_code=install_code(eui),
+                                            device_type=192, join_timeout_s=90)
+        self.sc.supplier.command_counter += 1
+        if sub.frame is not None:
+            self.observed.append(Observed("frame", "hub", sub.frame.hex()))
+            self.sc.hub.receive_wan(sub.frame)
+
+    # -- attacker ---------------------------------------------------------------------------------
+    def do_power_cut(self) -> None:
+        """Interrupt the supply (or pull the hub): the inter-PAN window reopens."""
+        self.sc.hub.power_cycle()
+
+    def do_rogue_join(self, device_type: str) -> None:
+        self.rogue.commission(self.sc.hub, device_type)
+
+    def do_replay_ccs01(self, index: int) -> None:
+        item = self.pick(index, "frame")
+        if item is not None:
+            self.sc.hub.receive_wan(bytes.fromhex(item.data))
+
+    def do_rogue_send(self, action: int, meter: str) -> None:
+        """A HAN-only command from the rogue device, whether or not it is on the log."""
+        m = self.meter(meter)
+        act = HAN_ACTIONS[action % len(HAN_ACTIONS)]
+        if act == "emergency-credit":
+            msg = HanMessage(ROGUE_EUI, m.eui, HAN_EMERGENCY_CREDIT[m.kind])
+        elif act == "supply-on" and m.kind in HAN_SUPPLY_ON:
+            msg = HanMessage(ROGUE_EUI, m.eui, HAN_SUPPLY_ON[m.kind], bytes([SUPPLY_ON_REQUEST]))
+        else:
+            msg = HanMessage(ROGUE_EUI, m.eui, HAN_TOPUP[m.kind], b"")
+        on_log = self.sc.hub.on_log(ROGUE_EUI)
+        out = self.sc.hub.han_send(msg)
+        if not on_log and out.reason is not Reason.NOT_ON_DEVICE_LOG:
+            self.flag("han-membership-authorised",
+                      f"the hub passed a {act} from {ROGUE_EUI.hex()}, which is not on its device log")
+
+    # -- invariants -------------------------------------------------------------------------------
+    def check(self) -> list[tuple[str, str]]:
+        out = super().check()
+        hub = self.sc.hub
+        for eui, entry in hub.device_log.items():
+            if eui in self._log_seen and self._log_seen[eui] is entry:
+                continue
+            if entry.via == "ccs01" and eui.hex() not in self.authorised:
+                out.append(("han-membership-authorised", f"{eui.hex()} added by a CCS01 nobody issued"))
+            if entry.via == "inter-pan" and not hub.inter_pan_open():
+                out.append(("han-membership-authorised", f"{eui.hex()} added over inter-PAN while closed"))
+        self._log_seen = dict(hub.device_log)
+        if hub.on_log(ROGUE_EUI) or ROGUE_EUI in hub.device_log:
+            out.append(("rogue-join-prevented", f"rogue device {ROGUE_EUI.hex()} put itself on the device log "
+                                                f"over inter-PAN (window {self.assumptions['pairing.window_s']})"))
+        return [v for v in out if v[0] in self.checks]

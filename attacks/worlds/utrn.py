@@ -1,0 +1,179 @@
+"""Channels that carry UTRN digits: the keypad, extended (40/60-digit) codes, Wi-Fi to the PPMID, NFC.
+
+The attacker sees every UTRN the consumer buys (receipt, SMS, Wi-Fi, NFC), and can type or relay
+any digits: replay a UTRN, enter one minted for another meter, change the value and guess the
+32-bit MAC (the check digit is public arithmetic), brute-force MACs while waiting out the lockout,
+and interleave two entries of the same UTRN on two paths (keypad and PPMID) to look for the
+check-then-record race of domain.md 10.
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from attacks.worlds.base import AMOUNTS, PremisesWorld
+from model.devices.content import ORIGIN_PPMID, zse_topup_content
+from model.devices.meter import HAN_TOPUP, PATH_HAN, PATH_KEYPAD, HanMessage, UtrnTicket
+from model.devices.outcomes import Outcome
+from model.devices.scenario import PPMID_EUI
+
+class UtrnWorld(PremisesWorld):
+    """Base for UTRN channels; ``deliver`` is how digits reach the meter on this channel."""
+
+    #: The path the channel delivers UTRNs by (keypad, or han via the PPMID).
+    path: ClassVar[str] = PATH_KEYPAD
+
+    def __init__(self, *args: object, **kw: object) -> None:
+        super().__init__(*args, **kw)  # type: ignore[arg-type]
+        self.pending: list[tuple[str, UtrnTicket]] = []
+
+    def deliver(self, meter: str, utrn: str) -> Outcome:
+        m = self.meter(meter)
+        if self.path == PATH_KEYPAD:
+            return m.enter_utrn(utrn, PATH_KEYPAD)
+        return self.sc.ppmid.top_up(m.eui, m.kind, utrn)
+
+    # -- legitimate parties ---------------------------------------------------------------------
+    def do_buy(self, meter: str, amount: int) -> None:
+        """The consumer pays; the supplier vends a UTRN; the attacker sees it."""
+        self.observed.append(self.mint(meter, AMOUNTS[amount % len(AMOUNTS)]))
+
+    def do_enter(self, index: int) -> None:
+        """The consumer enters a UTRN they bought, on the meter it was bought for."""
+        item = self.pick(index, "utrn")
+        if item is not None:
+            self.deliver(item.meter, item.data)
+
+    # -- attacker ---------------------------------------------------------------------------------
+    def do_replay(self, index: int, meter: str) -> None:
+        """Enter an observed UTRN again, or on another meter (cross-meter replay)."""
+        item = self.pick(index, "utrn")
+        if item is not None:
+            self.deliver(meter, item.data)
+
+    def do_forge(self, index: int, pence: int, mac: int, ahead: int) -> None:
+        """Change an observed UTRN's value (and counter) and guess its MAC."""
+        item = self.pick(index, "utrn")
+        if item is None:
+            return
+        forged = self.forged_utrn(index, pence, mac, (item.upper or 0) + ahead)
+        if forged is not None:
+            self.deliver(item.meter, forged)
+
+    def do_bruteforce(self, index: int, pence: int, start: int, count: int) -> None:
+        """Guess ``count`` consecutive MACs for a forged UTRN, waiting out every lockout."""
+        item = self.pick(index, "utrn")
+        if item is None:
+            return
+        m = self.meter(item.meter)
+        for k in range(count):
+            if m.lockout.locked(self.sc.clock.now):
+                self.sc.clock.set(m.lockout.locked_until)
+            forged = self.forged_utrn(index, pence, start + k, (item.upper or 0) + 1)
+            if forged is not None:
+                self.deliver(item.meter, forged)
+
+    def do_begin(self, index: int, path: str) -> None:
+        """Start entering an observed UTRN on a path (keypad or the PPMID's HAN relay)."""
+        item = self.pick(index, "utrn")
+        if item is not None:
+            self.pending.append((item.meter, self.meter(item.meter).begin_utrn(item.data, path)))
+
+    def do_finish(self, slot: int) -> None:
+        """Complete a started entry (possibly after another entry of the same UTRN)."""
+        if self.pending:
+            meter, ticket = self.pending.pop(slot % len(self.pending))
+            self.meter(meter).finish_utrn(ticket)
+
+
+class KeypadWorld(UtrnWorld):
+    channel = "utrn-keypad"
+    path = PATH_KEYPAD
+
+
+class WifiPpmidUtrnWorld(UtrnWorld):
+    """The UTRN reaches the PPMID over Wi-Fi; the PPMID (or whoever holds the Wi-Fi) relays it.
+
+    The relay can withhold it: ``topup-delivered`` is a channel weakness here.
+    """
+
+    channel = "wifi-ppmid-utrn"
+    path = PATH_HAN
+    checks = PremisesWorld.checks + ("han-guess-rate-bounded", "topup-delivered")
+
+
+class NfcWorld(UtrnWorld):
+    """NFC: a tap carries the ZSE top-up payload into the PPMID, which relays it on the HAN.
+
+    The attacker relays taps at a distance (to another meter, later), replays them, and sends
+    malformed payloads into the parser.
+    """
+
+    channel = "nfc"
+    path = PATH_HAN
+    checks = PremisesWorld.checks + ("han-guess-rate-bounded",)
+
+    def do_malformed(self, meter: str, payload: str) -> None:
+        """Arbitrary bytes as the NFC top-up payload, straight into the meter's HAN parser."""
+        m = self.meter(meter)
+        self.sc.hub.han_send(HanMessage(PPMID_EUI, m.eui, HAN_TOPUP[m.kind], bytes.fromhex(payload)))
+
+    def do_relay(self, index: int, meter: str, delay: int) -> None:
+        """Relay a consumer's tap at a distance: later, and to any meter."""
+        item = self.pick(index, "utrn")
+        if item is None:
+            return
+        self.sc.clock.advance(delay)
+        m = self.meter(meter)
+        self.sc.hub.han_send(HanMessage(PPMID_EUI, m.eui, HAN_TOPUP[m.kind],
+                                        zse_topup_content(item.data, ORIGIN_PPMID)))
+
+
+class ExtendedWorld(UtrnWorld):
+    """40/60-digit codes as concatenated 20-digit blocks (domain.md 1.8 [I]).
+
+    The device model executes only credit blocks, so an extended code is two or three UTRNs typed
+    as one; the attacker splices blocks between codes, reorders and truncates them.
+    """
+
+    channel = "utrn-extended"
+    path = PATH_KEYPAD
+
+    def __init__(self, *args: object, **kw: object) -> None:
+        super().__init__(*args, **kw)  # type: ignore[arg-type]
+        self.codes: list[tuple[str, list[str]]] = []
+
+    def do_buy_extended(self, meter: str, amounts: list[int]) -> None:
+        blocks = []
+        for a in amounts[:3]:
+            item = self.mint(meter, AMOUNTS[a % len(AMOUNTS)])
+            self.observed.append(item)
+            blocks.append(item.data)
+        self.codes.append((meter, blocks))
+
+    def enter_code(self, meter: str, digits: str) -> None:
+        """The meter splits a code into 20-digit blocks; an incomplete code is rejected whole."""
+        if not digits or len(digits) % 20:
+            return
+        for i in range(0, len(digits), 20):
+            self.deliver(meter, digits[i:i + 20])
+
+    def do_enter_extended(self, index: int) -> None:
+        if self.codes:
+            meter, blocks = self.codes[index % len(self.codes)]
+            self.enter_code(meter, "".join(blocks))
+
+    def do_splice(self, a: int, b: int, block: int, meter: str) -> None:
+        """Take code ``a`` with one block replaced by a block of code ``b``; enter it on ``meter``."""
+        if not self.codes:
+            return
+        _, ba = self.codes[a % len(self.codes)]
+        _, bb = self.codes[b % len(self.codes)]
+        mixed = list(ba)
+        mixed[block % len(mixed)] = bb[block % len(bb)]
+        self.enter_code(meter, "".join(mixed))
+
+    def do_truncate(self, index: int, digits: int) -> None:
+        if self.codes:
+            meter, blocks = self.codes[index % len(self.codes)]
+            self.enter_code(meter, "".join(blocks)[:digits])
+
