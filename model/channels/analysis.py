@@ -1,0 +1,132 @@
+"""Analyses over a channel's attack graph: paths, cheapest path, reach, and control what-ifs.
+
+Cheapest path uses the DP in :mod:`model.channels.dag` (linear); listing paths enumerates simple
+paths only up to a cap, for display.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import networkx as nx
+
+from model.assumptions import Assumptions
+from model.channels import dag as dagmod
+from model.channels.evaluate import environment, evaluate_steps
+from model.channels.exprs import number
+from model.channels.risk import _dag, active_goals, evaluate, population, premises_at, verdict
+from model.channels.types import SCALES, Channel
+
+METRICS = {"cost": ("cost_gbp", "sum"), "skill": (None, "max"), "time": ("time_hours", "sum")}
+
+
+def paths_to(g: nx.DiGraph, goal: str, limit: int = 20) -> list[list[str]]:
+    """Up to ``limit`` simple paths from an entry point (or a source step) to ``goal:ID``."""
+    target = goal if goal.startswith("goal:") else f"goal:{goal}"
+    h = g.edge_subgraph((u, v) for u, v, r in g.edges(data="relation") if r in ("requires", "entry")).copy()
+    if target not in h:
+        return []
+    sources = sorted(n for n in h if h.in_degree(n) == 0)
+    out: list[list[str]] = []
+    for s in sources:
+        for p in nx.all_simple_paths(h, s, target):
+            out.append(p)
+            if len(out) >= limit:
+                return out
+    return out
+
+
+@dataclass(frozen=True)
+class Cheapest:
+    goal: str
+    metric: str
+    value: float
+    steps: tuple[str, ...]        # stable ids of the steps on the chosen AND/OR sub-graph
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"goal": self.goal, "metric": self.metric, "value": None if math.isinf(self.value) else self.value,
+                "steps": list(self.steps)}
+
+
+def cheapest_path(channel: Channel, goal: str, metric: str = "skill", assumptions: Assumptions | None = None,
+                  enabled: Iterable[str] | None = None, attacker: str | None = None) -> Cheapest:
+    """Cheapest way to ``goal`` by ``cost`` (GBP, summed), ``skill`` (hardest step) or ``time`` (hours, summed).
+
+    Blocked steps are infeasible for every metric; ``attacker`` restricts entry points to theirs.
+    """
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {sorted(METRICS)}")
+    assumptions = assumptions or Assumptions()
+    enabled = channel.existing_controls if enabled is None else frozenset(enabled)
+    values = evaluate_steps(channel, assumptions, enabled)
+    env = environment(channel, assumptions)
+    attr, combine = METRICS[metric]
+    own = {}
+    for s in channel.steps:
+        v = values[s.id].difficulty
+        own[f"step:{s.id}"] = v if attr is None or math.isinf(v) else float(number(getattr(s, attr), env))
+    allowed = None
+    if attacker is not None:
+        ok = {f"entry:{e.id}" for e in channel.entry_points if attacker in e.attackers}
+        allowed = ok.__contains__
+    d = _dag(channel)
+    val, choice = dagmod.solve(d, own, combine, allowed)
+    node = f"goal:{goal}"
+    steps = tuple(channel.step(n[5:]).stable_id for n in dagmod.witness(d, choice, node) if n.startswith("step:")) \
+        if not math.isinf(val[node]) else ()
+    return Cheapest(goal, metric, val[node], steps)
+
+
+def premises_reachable(channel: Channel, assumptions: Assumptions | None = None,
+                       enabled: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Per goal: the widest scale any attacker reaches, and how many premises that is."""
+    assumptions = assumptions or Assumptions()
+    ev = evaluate(channel, assumptions, enabled)
+    pop = population(channel, environment(channel, assumptions))
+    widest: dict[str, str | None] = {g.id: None for g in channel.goals}
+    d = _dag(channel)
+    for attacker in channel.attackers:
+        allowed = {f"entry:{e.id}" for e in channel.entry_points if attacker in e.attackers}
+        for si, scale in enumerate(SCALES):
+            own = {f"step:{s.id}": (ev.steps[s.id].difficulty if SCALES.index(s.scale) >= si else math.inf)
+                   for s in channel.steps}
+            val, _ = dagmod.solve(d, own, "max", allowed.__contains__)
+            for g in channel.goals:
+                if SCALES.index(g.scale) >= si and not math.isinf(val[f"goal:{g.id}"]):
+                    cur = widest[g.id]
+                    if cur is None or SCALES.index(cur) < si:
+                        widest[g.id] = scale
+    return {gid: {"scale": s, "premises": 0 if s is None else round(premises_at(s, pop))} for gid, s in widest.items()}
+
+
+def what_if(channel: Channel, delta: Iterable[str], assumptions: Assumptions | None = None) -> dict[str, Any]:
+    """Residual risk before and after adding (+ID) or removing (-ID) controls."""
+    from model.channels.evaluate import enabled_from_delta
+
+    assumptions = assumptions or Assumptions()
+    goals = active_goals(channel)
+    before = evaluate(channel, assumptions).worst(goals)
+    after = evaluate(channel, assumptions, enabled_from_delta(channel, delta)).worst(goals)
+    return {"channel": channel.id, "delta": list(delta),
+            "before": {"level": before.level, "verdict": verdict(before.level)},
+            "after": {"level": after.level, "verdict": verdict(after.level)}}
+
+
+def cheapest_control_set(channel: Channel, assumptions: Assumptions | None = None) -> tuple[frozenset[str], float] | None:
+    """Brute-force reference for small candidate sets: the cheapest set that brings the channel
+    within appetite (None if none does). The proofs package does the same search with z3."""
+    from model.channels.risk import candidate_controls, residual_with
+
+    costs = candidate_controls(channel, assumptions)
+    base = channel.existing_controls
+    best: tuple[frozenset[str], float] | None = None
+    for r in range(len(costs) + 1):
+        for combo in itertools.combinations(sorted(costs), r):
+            cost = sum(costs[c] for c in combo)
+            if best is not None and cost >= best[1]:
+                continue
+            if verdict(residual_with(channel, base | set(combo), assumptions).level) == "within-appetite":
+                best = (frozenset(combo), cost)
+    return best
