@@ -1,0 +1,23 @@
+"""z3 proofs of each no-WAN channel's security properties, with counterexamples replayed on the devices.
+
+Public API:
+
+- :func:`run(channels=None, assumptions=None) <proofs.runner.run>` -> ``list[PropertyResult]``: every
+  property that applies to the selected channel ids, each with a stable id
+  (``<property>@<channel>``), ``status`` (``proved`` | ``refuted`` | ``unknown``), ``seconds`` and a
+  plain-data ``trace`` for refutations; ``PropertyResult.to_dict()`` is the JSON shape of
+  ``nowan prove --json``.
+- :func:`replay(trace) <proofs.replay.replay>` -> ``Replay``: runs a trace on ``model.devices`` and
+  says whether the violation shows up there.
+- Families, one module each: :mod:`.utrn` (UTRN anti-replay, floor, availability), :mod:`.commands`
+  (A-REPLAY), :mod:`.bruteforce` (MAC guessing under the lockout), :mod:`.pairing` (A-60MIN),
+  :mod:`.relay` (SECMP0038 relay), :mod:`.mp169` (the MP169 flag). Their docstrings say which
+  channels each applies to. :mod:`.engine` is the shared prover (inductive invariant, then a bounded
+  search for a real trace).
+"""
+from proofs.replay import Replay, replay
+from proofs.result import CHANNELS, PROVED, REFUTED, UNKNOWN, PropertyResult
+from proofs.runner import run, select_channels
+
+__all__ = ["CHANNELS", "PROVED", "REFUTED", "UNKNOWN", "PropertyResult", "Replay", "replay", "run",
+           "select_channels"]

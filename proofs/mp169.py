@@ -1,0 +1,106 @@
+"""Family 6: the MP169 reduced-communications flag as the DCC enforces it.
+
+Applies to ``mp169-flag`` only (the architecture that adds the flag).
+
+- ``mp169-consistent``: the policy's rule sets do not overlap: no message code is both
+  consumption-related (refused while the flag is set) and an alert (always served). Checked over the
+  DCC's own code sets (``model.devices.dcc.CONSUMPTION_RELATED``, the catalogue's alerts).
+- ``mp169-responsible-supplier``: only the responsible supplier changes the flag.
+- ``mp169-blocks-consumption``: while the flag is set no consumption-related request is served,
+  and alerts and firmware still are.
+- ``mp169-survives-cos``: a change of supplier leaves the flag as it was.
+
+The three behavioural properties share one transition system (flag, responsible supplier; steps
+set-flag, request, change of supplier) and are proved by induction. The devices have no seeded flaw
+for MP169, so non-vacuity uses this module's own ``Weakening`` switches (tests only).
+"""
+from __future__ import annotations
+
+from enum import Enum
+
+import z3
+
+from model.devices.dcc import CONSUMPTION_RELATED
+from model.gbcs import codes
+from proofs.engine import System, prove
+from proofs.result import PROVED, REFUTED, UNKNOWN, Finding
+
+CHANNELS = ("mp169-flag",)
+SET_FLAG, REQUEST, CHANGE_SUPPLIER = 0, 1, 2
+CONSUMPTION, ALERT, FIRMWARE, OTHER = 0, 1, 2, 3
+CLASS_NAMES = {CONSUMPTION: "consumption", ALERT: "alert", FIRMWARE: "firmware", OTHER: "other"}
+I, B = z3.IntSort(), z3.BoolSort()
+STATE = {"flag": B, "supplier": I}
+ACTION = {"kind": I, "sender": I, "value": B, "cls": I, "new_supplier": I, "served": B}
+
+
+class Weakening(Enum):
+    """Deliberately broken DCC policies, used only by tests to show the proofs are not vacuous."""
+
+    ANY_SENDER = "any user may change the flag"
+    CONSUMPTION_SERVED = "consumption-related requests are served while the flag is set"
+    CLEARED_ON_COS = "a change of supplier clears the flag"
+
+
+def system(prop: str, weak: frozenset[Weakening] = frozenset()) -> System:
+    def may_set(s: dict, a: dict) -> z3.BoolRef:
+        return z3.BoolVal(True) if Weakening.ANY_SENDER in weak else a["sender"] == s["supplier"]
+
+    def serves(s: dict, a: dict) -> z3.BoolRef:
+        blocked = z3.And(s["flag"], a["cls"] == CONSUMPTION)
+        return z3.BoolVal(True) if Weakening.CONSUMPTION_SERVED in weak else z3.Not(blocked)
+
+    def trans(s: dict, a: dict, t: dict, p: dict) -> z3.BoolRef:
+        k = a["kind"]
+        cos_flag = z3.BoolVal(False) if Weakening.CLEARED_ON_COS in weak else s["flag"]
+        return z3.Or(
+            z3.And(k == SET_FLAG, t["flag"] == z3.If(may_set(s, a), a["value"], s["flag"]),
+                   t["supplier"] == s["supplier"]),
+            z3.And(k == REQUEST, a["cls"] >= 0, a["cls"] <= OTHER, a["served"] == serves(s, a),
+                   t["flag"] == s["flag"], t["supplier"] == s["supplier"]),
+            z3.And(k == CHANGE_SUPPLIER, t["supplier"] == a["new_supplier"], t["flag"] == cos_flag))
+
+    def bad(s: dict, a: dict, p: dict) -> z3.BoolRef:
+        k = a["kind"]
+        if prop == "mp169-responsible-supplier":
+            return z3.And(k == SET_FLAG, may_set(s, a), a["value"] != s["flag"], a["sender"] != s["supplier"])
+        if prop == "mp169-blocks-consumption":
+            served = serves(s, a)
+            return z3.And(k == REQUEST, s["flag"], z3.Or(z3.And(a["cls"] == CONSUMPTION, served),
+                                                        z3.And(z3.Or(a["cls"] == ALERT, a["cls"] == FIRMWARE),
+                                                               z3.Not(served))))
+        cos_flag = z3.BoolVal(False) if Weakening.CLEARED_ON_COS in weak else s["flag"]
+        return z3.And(k == CHANGE_SUPPLIER, cos_flag != s["flag"])
+
+    return System(STATE, ACTION, init=lambda s, p: z3.BoolVal(True), trans=trans,
+                  inv=lambda s, p: z3.BoolVal(True), bad=bad, observe=("flag", "supplier"))
+
+
+def consistent() -> Finding:
+    """No code is both consumption-related and an alert (z3 over the DCC's own code sets)."""
+    alerts = sorted(c for c, e in codes.catalogue().items() if e.kind == "alert")
+    code = z3.Int("code")
+    s = z3.Solver()
+    s.add(z3.Or([code == c for c in sorted(CONSUMPTION_RELATED)]), z3.Or([code == c for c in alerts] or [False]))
+    if s.check() == z3.unsat:
+        return Finding(PROVED, None, f"{len(CONSUMPTION_RELATED)} consumption-related codes, {len(alerts)} alerts: disjoint")
+    clash = s.model().eval(code).as_long()
+    return Finding(REFUTED, {"kind": "mp169-policy", "property": "mp169-consistent", "code": f"0x{clash:04X}",
+                             "steps": [], "violation": "a code is both blocked and always served"}, "overlap")
+
+
+def check(prop: str, weak: frozenset[Weakening] = frozenset()) -> Finding:
+    if prop == "mp169-consistent":
+        return consistent()
+    verdict = prove(system(prop, weak), depth=3)
+    if verdict.status == REFUTED:
+        names = {SET_FLAG: "set-flag", REQUEST: "request", CHANGE_SUPPLIER: "change-supplier"}
+        steps = [{"action": names[r["kind"]], "sender": r["sender"], "value": r["value"],
+                  "class": CLASS_NAMES.get(r["cls"], "other"), "state": r["state"]} for r in verdict.steps]
+        trace = {"kind": "mp169", "property": prop, "method": verdict.method,
+                 "weakenings": sorted(w.name for w in weak), "steps": steps, "violation": prop}
+        return Finding(REFUTED, trace, f"{prop} violated")
+    return Finding(verdict.status if verdict.status != UNKNOWN else UNKNOWN, None, verdict.method)
+
+
+PROPERTIES = ("mp169-consistent", "mp169-responsible-supplier", "mp169-blocks-consumption", "mp169-survives-cos")

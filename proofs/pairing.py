@@ -1,0 +1,93 @@
+"""Family 4: the hub's inter-PAN pairing window (A-60MIN, SECMP0037).
+
+Applies to the channels whose security rests on who may join the HAN: ``pairing-no-timeout`` (the
+window removed, so the channel's own model sets ``pairing.window_s=inf``) and the HAN-fed channels
+``wifi-ppmid-relay``, ``wifi-ppmid-utrn``, ``nfc`` and ``usb`` (a rogue PPMID or reader is the
+attacker's way in).
+
+``pairing-window``: no rogue device joins the device log except within the A-60MIN window (the
+``pairing.window_s`` default, 3600 s, when the channel removes it) after a hub power-on, and the hub
+forwards no HAN traffic from a device that is not on its log. Real time, so the proof is over reals:
+inductive invariant ``rogue on log -> it joined at most W s after a power-on``. Weakened with the
+window removed or with ``Flaw.DEVICE_LOG_BYPASS``, the same encoding finds the trace.
+"""
+from __future__ import annotations
+
+import math
+
+import z3
+
+from model.assumptions import Assumptions, catalogue
+from model.devices.flaws import Flaw
+from proofs.engine import System, prove
+from proofs.result import REFUTED, Finding
+
+CHANNELS = ("nfc", "pairing-no-timeout", "usb", "wifi-ppmid-relay", "wifi-ppmid-utrn")
+ADVANCE, POWER_CYCLE, JOIN, SEND = 0, 1, 2, 3
+R, B, I = z3.RealSort(), z3.BoolSort(), z3.IntSort()
+STATE = {"now": R, "powered_on_at": R, "on_log": B, "join_gap": R}
+ACTION = {"kind": I, "seconds": R}
+
+
+def window_for(channel: str, a: Assumptions) -> float:
+    """The hub's window on this channel: removed on ``pairing-no-timeout``, else the assumption."""
+    return math.inf if channel == "pairing-no-timeout" else float(a["pairing.window_s"])
+
+
+def claim_window(a: Assumptions) -> float:
+    """The window the property is stated against: the assumption, or its default when removed."""
+    w = float(a["pairing.window_s"])
+    return w if math.isfinite(w) else float(catalogue()["pairing.window_s"].default)
+
+
+def system(window: float, claim: float, flaws: frozenset[Flaw] = frozenset()) -> System:
+    bypass = Flaw.DEVICE_LOG_BYPASS in flaws
+    removed = not math.isfinite(window)
+
+    def open_(s: dict) -> z3.BoolRef:
+        return z3.BoolVal(True) if removed else s["now"] - s["powered_on_at"] <= window
+
+    def trans(s: dict, a: dict, t: dict, p: dict) -> z3.BoolRef:
+        k = a["kind"]
+        same = lambda *names: z3.And([t[n] == s[n] for n in names])  # noqa: E731
+        return z3.Or(
+            z3.And(k == ADVANCE, a["seconds"] > 0, t["now"] == s["now"] + a["seconds"],
+                   same("powered_on_at", "on_log", "join_gap")),
+            z3.And(k == POWER_CYCLE, t["powered_on_at"] == s["now"], same("now", "on_log", "join_gap")),
+            z3.And(k == JOIN, open_(s), t["on_log"], t["join_gap"] == s["now"] - s["powered_on_at"],
+                   same("now", "powered_on_at")),
+            z3.And(k == SEND, z3.Or(bypass, s["on_log"]), same("now", "powered_on_at", "on_log", "join_gap")))
+
+    def bad(s: dict, a: dict, p: dict) -> z3.BoolRef:
+        return z3.Or(z3.And(a["kind"] == JOIN, open_(s), s["now"] - s["powered_on_at"] > claim),
+                     z3.And(a["kind"] == SEND, z3.Or(bypass, s["on_log"]), z3.Not(s["on_log"])))
+
+    return System(STATE, ACTION,
+                  init=lambda s, p: z3.And(s["now"] == 0, s["powered_on_at"] == 0, z3.Not(s["on_log"])),
+                  trans=trans,
+                  inv=lambda s, p: z3.And(s["now"] >= s["powered_on_at"],
+                                          z3.Implies(s["on_log"], s["join_gap"] <= claim)),
+                  bad=bad, observe=("now", "powered_on_at"))
+
+
+def check(channel: str, a: Assumptions, flaws: frozenset[Flaw] = frozenset(),
+          window: float | None = None) -> Finding:
+    w = window_for(channel, a) if window is None else window
+    claim = claim_window(a)
+    verdict = prove(system(w, claim, flaws), depth=3)
+    if verdict.status != REFUTED:
+        return Finding(verdict.status, None, f"{verdict.method}; window {w} s")
+    names = {ADVANCE: "advance", POWER_CYCLE: "power-cycle", JOIN: "rogue-join", SEND: "rogue-send"}
+    steps = []
+    for row in verdict.steps:
+        step = {"action": names[row["kind"]]}
+        if row["kind"] == ADVANCE:
+            step["seconds"] = row["seconds"]
+        steps.append(step)
+    trace = {"kind": "pairing", "property": "pairing-window", "channel": channel, "method": verdict.method,
+             "flaws": sorted(f.name for f in flaws), "assumptions": {"pairing.window_s": "inf" if math.isinf(w) else w},
+             "claim_window_s": claim, "steps": steps,
+             "violation": (f"a rogue device joins more than {claim:g} s after the last hub power-on"
+                           if steps[-1]["action"] == "rogue-join" else
+                           "the hub forwards HAN traffic from a device not on its log")}
+    return Finding(REFUTED, trace, trace["violation"])

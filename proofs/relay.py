@@ -1,0 +1,101 @@
+"""Family 5: the SECMP0038 PPMID relay (``wifi-ppmid-relay``) - integrity holds, availability not.
+
+Applies to ``wifi-ppmid-relay`` only. A-PPMID: the relay forwards opaque GBCS frames and can drop,
+delay, reorder or replay them, but cannot produce an ACB MAC.
+
+- ``relay-no-forgery``: the meter executes only commands an entitled party issued, and each at most
+  once, whatever the relay does. Transition system: the Supplier issues commands with rising
+  counters, the relay delivers any issued index (any order, again and again) or one of its own; the
+  meter checks authenticity and A-REPLAY. Inductive invariant ``executed(k) -> k <= issued``.
+  Weakened with ``Flaw.SHORT_MAC_COMPARE`` (a 1-byte MAC the relay can guess), a forgery runs.
+- ``relay-availability``: a command the Supplier issued reaches the meter. Refuted: z3 finds the
+  smallest consumption after which a withheld top-up leaves the consumer off supply, although the
+  same top-up delivered would have kept the supply on.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import z3
+
+from model.assumptions import Assumptions
+from model.devices.account import DEFAULT_PRICE_PENCE_PER_KWH
+from model.devices.flaws import Flaw
+from proofs.engine import System, prove
+from proofs.result import PROVED, REFUTED, UNKNOWN, Finding
+
+CHANNELS = ("wifi-ppmid-relay",)
+ISSUE, DELIVER, FORGE, IDLE = 0, 1, 2, 3
+I, B = z3.IntSort(), z3.BoolSort()
+STATE = {"issued": I, "last": I, "executed": z3.ArraySort(I, B)}
+ACTION = {"kind": I, "index": I}
+
+
+def system(flaws: frozenset[Flaw] = frozenset()) -> System:
+    guessable = Flaw.SHORT_MAC_COMPARE in flaws
+    k = z3.Int("k")
+
+    def runs(s: dict, a: dict) -> z3.BoolRef:
+        authentic = z3.Or(z3.And(a["kind"] == DELIVER, a["index"] >= 1, a["index"] <= s["issued"]),
+                          z3.And(a["kind"] == FORGE, guessable))
+        return z3.And(authentic, a["index"] > s["last"])
+
+    def trans(s: dict, a: dict, t: dict, p: dict) -> z3.BoolRef:
+        return z3.If(a["kind"] == ISSUE,
+                     z3.And(t["issued"] == s["issued"] + 1, t["last"] == s["last"], t["executed"] == s["executed"]),
+                     z3.If(runs(s, a),
+                           z3.And(t["issued"] == s["issued"], t["last"] == a["index"],
+                                  t["executed"] == z3.Store(s["executed"], a["index"], True)),
+                           z3.And(t["issued"] == s["issued"], t["last"] == s["last"], t["executed"] == s["executed"])))
+
+    return System(
+        STATE, ACTION,
+        init=lambda s, p: z3.And(s["issued"] == 0, s["last"] == 0, s["executed"] == z3.K(I, False)),
+        trans=trans,
+        inv=lambda s, p: z3.And(s["last"] <= s["issued"], s["last"] >= 0,
+                                z3.ForAll([k], z3.Implies(s["executed"][k], z3.And(k <= s["last"], k >= 1)))),
+        bad=lambda s, a, p: z3.And(runs(s, a), z3.Or(a["index"] > s["issued"], s["executed"][a["index"]])),
+        observe=("issued", "last"))
+
+
+def no_forgery(flaws: frozenset[Flaw] = frozenset()) -> Finding:
+    verdict = prove(system(flaws), depth=3)
+    if verdict.status != REFUTED:
+        return Finding(verdict.status, None, verdict.method)
+    names = {ISSUE: "supplier-issues", DELIVER: "relay-delivers", FORGE: "relay-forges", IDLE: "idle"}
+    steps = [{"action": names.get(r["kind"], "idle"), "index": r["index"]} for r in verdict.steps
+             if r["kind"] in names]
+    trace = {"kind": "relay-forgery", "property": "relay-no-forgery", "method": verdict.method,
+             "flaws": sorted(f.name for f in flaws), "steps": steps,
+             "violation": "the meter executes a command no entitled party issued"}
+    return Finding(REFUTED, trace, trace["violation"])
+
+
+def availability(a: Assumptions) -> Finding:
+    """The least consumption after which withholding one issued top-up disconnects the consumer."""
+    opening, topup, kwh = z3.Ints("opening topup kwh")
+    price = DEFAULT_PRICE_PENCE_PER_KWH
+    opt = z3.Optimize()
+    max_topup, max_balance = int(a["limits.max_topup_pence"]), int(a["limits.max_balance_pence"])
+    opt.add(opening >= 100, opening % 100 == 0, topup >= 100, topup % 100 == 0, topup <= max_topup,
+            opening <= max_topup, opening + topup <= max_balance, kwh >= 1,
+            kwh * price >= opening,            # withheld: the balance runs out, the supply goes off
+            kwh * price < opening + topup)     # delivered: credit would have remained
+    opt.minimize(kwh)
+    opt.minimize(topup)
+    opt.minimize(opening)
+    if opt.check() != z3.sat:
+        return Finding(PROVED if opt.check() == z3.unsat else UNKNOWN, None, "no disconnecting withholding")
+    m = opt.model()
+    v = {n: m.eval(x).as_long() for n, x in (("opening", opening), ("topup", topup), ("kwh", kwh))}
+    steps: list[dict[str, Any]] = [
+        {"action": "keypad-topup", "pence": v["opening"]},
+        {"action": "supplier-sends-topup", "pence": v["topup"]},
+        {"action": "relay-withholds"},
+        {"action": "consume", "kwh": v["kwh"]},
+    ]
+    trace = {"kind": "relay-availability", "property": "relay-availability", "method": "z3 Optimize",
+             "flaws": [], "assumptions": {}, "steps": steps,
+             "violation": (f"supply off after {v['kwh']} kWh: the withheld {v['topup']} p top-up would have "
+                           f"kept it on")}
+    return Finding(REFUTED, trace, trace["violation"])

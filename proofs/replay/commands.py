@@ -1,0 +1,40 @@
+"""Replay of family-2 traces: real Supplier-signed, ACB-protected frames delivered to the ESME."""
+from __future__ import annotations
+
+from typing import Any
+
+from proofs.replay import register
+from proofs.replay.base import Replay, scenario
+
+#: A replay-protected MP094 command whose re-execution is visible in the meter's ``executed`` list.
+COMMAND, VALUE = "add-debt", 100
+
+
+@register("command-cell")
+def replay_cells(trace: dict[str, Any]) -> Replay:
+    """Each delivered counter becomes a real frame (cell 0 = the responsible Supplier)."""
+    sc = scenario(trace)
+    if any(step["cell"] != 0 for step in trace["steps"]):
+        return Replay(False, [], "the devices have one Supplier cell per meter; trace uses more")
+    relay = trace.get("channel") == "wifi-ppmid-relay"
+    frames: dict[int, bytes] = {}
+    observed = []
+    for step in trace["steps"]:
+        counter = int(step["counter"])
+        first = counter not in frames
+        if first:
+            sc.supplier.command_counter = counter - 1
+            frame = sc.send_command("esme", COMMAND, VALUE)
+            assert frame is not None
+            frames[counter] = frame
+        if not relay:
+            out = sc.hub.receive_wan(frames[counter])
+        elif first:  # the Supplier sends it over Wi-Fi and the PPMID forwards it
+            sc.ppmid.receive_wifi(frames[counter])
+            out = sc.ppmid.forward(len(sc.ppmid.inbox) - 1)
+        else:  # the PPMID replays a frame it has seen
+            out = sc.ppmid.replay(sc.ppmid.seen.index(frames[counter]))
+        observed.append({"counter": counter, "accepted": out.accepted, "reason": out.reason.value})
+    runs = [e.counter for e in sc.esme.executed]
+    twice = sorted({k for k in runs if runs.count(k) > 1})
+    return Replay(bool(twice), observed, f"counters executed twice: {twice}")
