@@ -1,0 +1,113 @@
+"""Loader errors name file, line and field; every model validates; nothing fails silently."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from model.channels import CHANNEL_IDS, load_channels, load_file
+from model.channels.loader import CHANNEL_DIR
+from model.errors import ModelError, NowanError
+
+KEYPAD = (CHANNEL_DIR / "utrn-keypad.yaml").read_text()
+
+
+def _write(tmp_path: Path, text: str, name: str = "utrn-keypad") -> Path:
+    p = tmp_path / f"{name}.yaml"
+    p.write_text(text)
+    return p
+
+
+def _line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_all_twelve_models_load():
+    chs = load_channels()
+    assert list(chs) == list(CHANNEL_IDS)
+    assert len(chs) == 12
+
+
+def test_models_validate_against_the_published_schema_for_editors():
+    schema = json.loads((CHANNEL_DIR / "schema.json").read_text())
+    for cid in CHANNEL_IDS:
+        jsonschema.validate(yaml.safe_load((CHANNEL_DIR / f"{cid}.yaml").read_text()), schema)
+
+
+@pytest.mark.parametrize("old,new,needle,field", [
+    ("rule: replay\n", "rule: no-such-rule\n", "rule: no-such-rule", "steps.0.rule"),
+    ("entry: [keypad]\n    difficulty: 1\n    scale: national\n  - id: cross-meter-utrn",
+     "entry: [nowhere]\n    difficulty: 1\n    scale: national\n  - id: cross-meter-utrn", "entry: [nowhere]", "steps.0.entry.0"),
+    ("blocks: [replay-used-utrn]", "blocks: [no-such-step]", "blocks: [no-such-step]", "controls.1.blocks.0"),
+    ("gbp: limits.max_topup_pence / 100", "gbp: limits.no_such_key / 100", "gbp: limits.no_such_key", "goals.0.gbp"),
+    ("scale: fleet\n", "scale: planet\n", "scale: planet", "steps.5.scale"),
+    ("attackers: [psp-insider]", "attackers: [martian]", "attackers: [martian]", "entry_points.1.attackers.0"),
+    ("hardens: {misuse-vending: 2}", "hardens: {misuse-vending: -1}", "hardens: {misuse-vending: -1}",
+     "controls.4.hardens.misuse-vending"),
+    ("commands: [top-up]\nassets", "commands: [teleport]\nassets", "commands: [teleport]", "commands.0"),
+])
+def test_errors_name_file_line_and_field(tmp_path, old, new, needle, field):
+    assert old in KEYPAD
+    text = KEYPAD.replace(old, new, 1)
+    with pytest.raises(ModelError) as exc:
+        load_file(_write(tmp_path, text))
+    msg = str(exc.value)
+    assert "\n" not in msg
+    assert f"utrn-keypad.yaml:{_line_of(text, needle)}" in msg, msg
+    assert f"field '{field}'" in msg, msg
+
+
+def test_unknown_field_points_at_that_key(tmp_path):
+    text = KEYPAD.replace("exposure:", "colour: blue\nexposure:", 1)
+    with pytest.raises(ModelError, match=rf"utrn-keypad.yaml:{_line_of(text, 'colour')} field 'colour'"):
+        load_file(_write(tmp_path, text))
+
+
+def test_yaml_syntax_error_is_one_line(tmp_path):
+    with pytest.raises(ModelError, match=r"utrn-keypad.yaml:\d+: not valid YAML"):
+        load_file(_write(tmp_path, KEYPAD + "\n  - [unclosed\n"))
+
+
+def test_id_must_match_file_name(tmp_path):
+    with pytest.raises(ModelError, match="field 'id'"):
+        load_file(_write(tmp_path, KEYPAD, name="other"))
+
+
+def test_cycle_in_preconditions_is_an_error(tmp_path):
+    text = KEYPAD.replace("    title: Fit a robotic key-presser to enter codes unattended\n",
+                          "    title: Fit a robotic key-presser to enter codes unattended\n    requires: guess-mac\n")
+    with pytest.raises(ModelError, match="cycle"):
+        load_file(_write(tmp_path, text))
+
+
+def test_duplicate_stable_id_is_an_error(tmp_path):
+    text = KEYPAD.replace("rule: cross-device-replay", "rule: replay")
+    text = text.replace("title: Enter a UTRN minted for another meter", "title: x")
+    with pytest.raises(ModelError, match="stable id 'replay@utrn-keypad@meter' used twice"):
+        load_file(_write(tmp_path, text))
+
+
+def test_expression_that_cannot_evaluate_is_an_error_not_a_silent_zero(tmp_path):
+    text = KEYPAD.replace("difficulty: 2\n    cost_gbp: 100", "difficulty: \"1 / 0\"\n    cost_gbp: 100")
+    with pytest.raises(ModelError, match="cannot evaluate"):
+        load_file(_write(tmp_path, text))
+
+
+def test_unknown_channel_id_is_a_user_error():
+    with pytest.raises(NowanError, match="unknown channel"):
+        load_channels(["nope"])
+
+
+def test_every_record_keeps_its_source_line():
+    for ch in load_channels().values():
+        for rec in (*ch.steps, *ch.controls, *ch.goals, *ch.entry_points):
+            assert rec.origin.file == f"model/channels/{ch.id}.yaml"
+            assert isinstance(rec.origin.line, int) and rec.origin.line > 1
+
+
+def test_stable_ids_follow_rule_channel_target():
+    ch = load_channels(["utrn-keypad"])["utrn-keypad"]
+    assert ch.step("replay-used-utrn").stable_id == "replay@utrn-keypad@meter"

@@ -1,0 +1,112 @@
+"""The SSC's published positions come out of the models, and move when their inputs move."""
+from __future__ import annotations
+
+import pytest
+
+from model.assumptions import Assumptions
+from model.channels import load_channels, score
+from model.channels.catalogues import commands, scales
+
+CH = load_channels()
+
+
+def level_rank(level: str) -> int:
+    return scales().rank(level)
+
+
+@pytest.mark.parametrize("cid", ["pairing-no-timeout", "wifi-ppmid-relay"])
+def test_published_above_appetite(cid):
+    assert score(CH[cid]).verdict == "above-appetite"
+
+
+@pytest.mark.parametrize("cid", ["utrn-keypad", "wan"])
+def test_published_within_appetite(cid):
+    assert score(CH[cid]).verdict == "within-appetite"
+
+
+def _has_e2e(ch) -> bool:
+    return "gbcs-e2e" in ch.existing_controls
+
+
+@pytest.mark.parametrize("cid", sorted(CH))
+def test_price_or_supply_command_without_e2e_is_high_or_above(cid):
+    ch = CH[cid]
+    if _has_e2e(ch):
+        pytest.skip("channel keeps end-to-end GBCS protection")
+    row = score(ch).commands
+    risky = [c for c, spec in commands().items() if spec["price_or_supply"] and c in ch.commands]
+    for c in risky:
+        assert level_rank(row[c]) >= level_rank("high"), (cid, c, row[c])
+
+
+def test_some_non_e2e_channels_do_carry_price_commands():
+    carriers = [c for c in CH.values() if not _has_e2e(c) and "change-price" in c.commands]
+    assert {c.id for c in carriers} >= {"utrn-extended", "nfc"}
+
+
+# --- each verdict moves when the input that justifies it moves -------------------------------
+
+def test_pairing_within_when_60min_window_reinstated():
+    assert score(CH["pairing-no-timeout"], controls_delta=["+A-60MIN"]).verdict == "within-appetite"
+
+
+def test_pairing_window_infinite_defeats_the_reinstated_control():
+    a = Assumptions({"pairing.window_s": "inf"})
+    assert score(CH["pairing-no-timeout"], a, ["+A-60MIN"]).verdict == "above-appetite"
+
+
+def test_pairing_above_because_of_national_rogue_join():
+    r = score(CH["pairing-no-timeout"]).residual
+    assert r.scale == "national"
+    assert "rogue-join@pairing-no-timeout@hub" in r.steps
+
+
+def test_keypad_above_when_lockout_is_ineffective():
+    a = Assumptions({"lockout.max_failures": "1000000000"})
+    assert score(CH["utrn-keypad"], a).verdict == "above-appetite"
+
+
+@pytest.mark.parametrize("control", ["-lockout", "-utrn-counter-cache", "-utrn-mac", "-vend-reconciliation"])
+def test_keypad_above_when_a_justifying_control_is_removed(control):
+    assert score(CH["utrn-keypad"], controls_delta=[control]).verdict == "above-appetite"
+
+
+def test_keypad_above_when_exposure_grows():
+    a = Assumptions({"nowan.share": "0.5", "wan.restore_days": "365"})
+    assert score(CH["utrn-keypad"], a).verdict == "above-appetite"
+
+
+def test_keypad_cache_size_zero_disables_replay_protection():
+    assert score(CH["utrn-keypad"], Assumptions({"utrn.cache_size": "0"})).verdict == "above-appetite"
+
+
+def test_wifi_utrn_above_when_lockout_does_not_cover_the_han():
+    ch = CH["wifi-ppmid-utrn"]
+    assert score(ch).verdict == "within-appetite"
+    assert score(ch, Assumptions({"lockout.covers_han": "false"})).verdict == "above-appetite"
+
+
+def test_relay_stays_above_even_with_every_candidate():
+    """SSC: a Wi-Fi relay would need the end-to-end architecture replicated; candidates only help."""
+    ch = CH["wifi-ppmid-relay"]
+    all_on = [f"+{c}" for c in ch.candidate_controls]
+    before, after = score(ch), score(ch, controls_delta=all_on)
+    assert after.verdict == "above-appetite"
+    assert after.residual.likelihood < before.residual.likelihood
+
+
+@pytest.mark.parametrize("control", ["-gbcs-e2e", "-ds-key-hsm"])
+def test_wan_above_without_its_end_to_end_controls(control):
+    assert score(CH["wan"], controls_delta=[control]).verdict == "above-appetite"
+
+
+def test_smets1_option2_within_with_command_approval():
+    ch = CH["smets1-utrn-gen-2"]
+    assert score(ch).verdict == "above-appetite"
+    assert score(ch, controls_delta=["+command-approval"]).verdict == "within-appetite"
+
+
+def test_inherent_never_below_residual():
+    for ch in CH.values():
+        r = score(ch)
+        assert r.inherent.rank >= r.residual.rank
