@@ -1,0 +1,34 @@
+"""Families 2 and 5: A-REPLAY per cell, and the SECMP0038 relay (no forgery, but withholding harms)."""
+from __future__ import annotations
+
+import pytest
+
+from model.assumptions import Assumptions
+from model.devices import Flaw
+from proofs import commands, relay, replay
+
+
+@pytest.mark.parametrize("channel", commands.CHANNELS)
+def test_a_replay_is_proved_and_weakening_to_ge_finds_a_trace_that_replays(channel: str) -> None:
+    assert commands.check(channel).status == "proved"
+    finding = commands.check(channel, frozenset({Flaw.COUNTER_EQUAL_ACCEPTED}))
+    assert finding.status == "refuted"
+    counters = [s["counter"] for s in finding.trace["steps"]]
+    assert len(counters) != len(set(counters))
+    assert replay(finding.trace).reproduced
+    assert not replay({**finding.trace, "flaws": []}).reproduced
+
+
+def test_relay_cannot_forge_unless_the_mac_is_guessable() -> None:
+    assert relay.no_forgery().status == "proved"
+    finding = relay.no_forgery(frozenset({Flaw.SHORT_MAC_COMPARE}))
+    assert finding.status == "refuted"
+    assert finding.trace["steps"][-1]["action"] == "relay-forges"
+
+
+def test_withheld_topup_disconnects_the_consumer_on_the_devices() -> None:
+    finding = relay.availability(Assumptions())
+    assert finding.status == "refuted"
+    assert [s["action"] for s in finding.trace["steps"]] == [
+        "keypad-topup", "supplier-sends-topup", "relay-withholds", "consume"]
+    assert replay(finding.trace).reproduced

@@ -1,0 +1,47 @@
+"""Families 4 and 6: the A-60MIN window and the MP169 flag."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from model.assumptions import Assumptions
+from model.devices import Flaw
+from proofs import mp169, pairing, replay
+
+
+@pytest.mark.parametrize("channel", [c for c in pairing.CHANNELS if c != "pairing-no-timeout"])
+def test_window_holds_and_removing_it_or_bypassing_the_log_refutes(channel: str) -> None:
+    a = Assumptions()
+    assert pairing.check(channel, a).status == "proved"
+    for finding in (pairing.check(channel, a, window=math.inf),
+                    pairing.check(channel, a, frozenset({Flaw.DEVICE_LOG_BYPASS}))):
+        assert finding.status == "refuted"
+        assert replay(finding.trace).reproduced
+
+
+def test_pairing_no_timeout_trace_joins_after_the_window_without_power_cycle() -> None:
+    finding = pairing.check("pairing-no-timeout", Assumptions())
+    assert finding.status == "refuted"
+    steps = finding.trace["steps"]
+    assert steps[-1]["action"] == "rogue-join"
+    assert all(s["action"] != "power-cycle" for s in steps)
+    assert sum(s.get("seconds", 0) for s in steps) > 3600
+    assert replay(finding.trace).reproduced
+    assert not replay({**finding.trace, "assumptions": {"pairing.window_s": 3600}}).reproduced
+
+
+@pytest.mark.parametrize("prop", mp169.PROPERTIES)
+def test_mp169_properties_hold(prop: str) -> None:
+    assert mp169.check(prop).status == "proved"
+
+
+@pytest.mark.parametrize("prop, weak", [
+    ("mp169-responsible-supplier", mp169.Weakening.ANY_SENDER),
+    ("mp169-blocks-consumption", mp169.Weakening.CONSUMPTION_SERVED),
+    ("mp169-survives-cos", mp169.Weakening.CLEARED_ON_COS),
+])
+def test_mp169_weakened_policy_is_refuted(prop: str, weak: mp169.Weakening) -> None:
+    finding = mp169.check(prop, frozenset({weak}))
+    assert finding.status == "refuted"
+    assert finding.trace["steps"]

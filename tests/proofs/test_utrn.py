@@ -1,0 +1,73 @@
+"""Family 1: UTRN anti-replay and floor proved; each proof is non-vacuous; every trace replays."""
+from __future__ import annotations
+
+import pytest
+
+from model.assumptions import Assumptions
+from model.devices import Flaw
+from proofs import replay
+from proofs.utrn import CHANNELS, POLICIES, availability, check_cell
+
+HAN_OR_WAN = [c for c in CHANNELS if c not in ("utrn-keypad", "utrn-extended")]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("bad", ["replay", "floor"])
+def test_faithful_meter_is_proved_for_unbounded_runs(channel: str, bad: str) -> None:
+    finding = check_cell(channel, bad)
+    assert finding.status == "proved", finding.detail
+    assert finding.trace is None
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("bad, flaw", [("replay", Flaw.NO_DUPLICATE_CHECK), ("replay", Flaw.NO_FLOOR_CHECK),
+                                       ("floor", Flaw.NO_FLOOR_CHECK)])
+def test_weakened_meter_is_refuted_and_the_trace_replays(channel: str, bad: str, flaw: Flaw) -> None:
+    finding = check_cell(channel, bad, frozenset({flaw}))
+    assert finding.status == "refuted"
+    assert finding.trace["flaws"] == [flaw.name]
+    result = replay(finding.trace)
+    assert result.reproduced, (finding.trace, result.observed)
+
+
+@pytest.mark.parametrize("channel", HAN_OR_WAN)
+def test_check_then_insert_race_is_found_where_two_paths_interleave(channel: str) -> None:
+    finding = check_cell(channel, "replay", frozenset({Flaw.NON_ATOMIC_UTRN_CHECK}))
+    assert finding.status == "refuted"
+    actions = [s["action"] for s in finding.trace["steps"]]
+    assert "begin" in actions and "finish" in actions
+    assert len({s.get("path") for s in finding.trace["steps"]}) == 2  # two inputs interleaved
+    assert replay(finding.trace).reproduced
+
+
+def test_a_single_input_path_cannot_race() -> None:
+    finding = check_cell("utrn-keypad", "replay", frozenset({Flaw.NON_ATOMIC_UTRN_CHECK}))
+    assert finding.status != "refuted"
+
+
+def test_replay_on_the_faithful_meter_does_not_reproduce_a_flawed_trace() -> None:
+    trace = check_cell("nfc", "replay", frozenset({Flaw.NO_DUPLICATE_CHECK})).trace
+    assert not replay({**trace, "flaws": []}).reproduced
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_availability_trace_per_policy_replays(policy: str) -> None:
+    finding = availability(policy, Assumptions())
+    assert finding.status == "refuted"
+    trace = finding.trace
+    assert trace["policy"] == policy
+    assert any(not s["accepted"] for s in trace["steps"])
+    assert sorted(s["counter"] for s in trace["steps"]) == trace["issued"]
+    assert replay(trace).reproduced
+
+
+def test_nearest_max_loses_an_old_utrn_at_the_configured_cache_size() -> None:
+    trace = availability("nearest-max", Assumptions()).trace
+    assert trace["params"]["utrn.cache_size"] == 100
+    assert "note" not in trace
+
+
+def test_above_min_needs_the_cache_to_overflow_and_says_so() -> None:
+    trace = availability("above-min", Assumptions()).trace
+    assert trace["params"]["utrn.cache_size"] < 100
+    assert "newest" in trace["note"]

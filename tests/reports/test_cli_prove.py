@@ -1,0 +1,45 @@
+"""``nowan prove``: JSON shape of design.md, channel filter, one-line error for an unknown channel."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from reports.cli import cli
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli, ["prove", *args])
+
+
+def test_json_shape_and_filter() -> None:
+    result = invoke("--channels", "pairing-no-timeout,mp169-flag", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert list(data) == ["properties"]
+    props = data["properties"]
+    assert {p["channel"] for p in props} == {"pairing-no-timeout", "mp169-flag"}
+    for p in props:
+        assert {"id", "channel", "status", "seconds", "trace"} <= set(p)
+    window = next(p for p in props if p["id"] == "pairing-window@pairing-no-timeout")
+    assert window["status"] == "refuted" and window["trace"]["steps"][-1]["action"] == "rogue-join"
+
+
+def test_text_output_lists_each_property_and_a_summary() -> None:
+    result = invoke("--channels", "mp169-flag")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert any(l.startswith("mp169-survives-cos@mp169-flag") and "proved" in l for l in lines)
+    assert lines[-1] == "4 properties: 4 proved, 0 refuted, 0 unknown"
+
+
+def test_assume_changes_the_verdict() -> None:
+    result = invoke("--channels", "nfc", "--assume", "pairing.window_s=inf", "--json")
+    props = {p["id"]: p for p in json.loads(result.stdout)["properties"]}
+    assert props["pairing-window@nfc"]["status"] == "refuted"
+
+
+def test_unknown_channel_is_one_line_exit_2() -> None:
+    result = invoke("--channels", "bogus")
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0 and "bogus" in result.stderr
