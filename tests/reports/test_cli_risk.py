@@ -1,0 +1,63 @@
+"""``nowan risk``: table, --json shape, what-ifs with --control and --assume, one-line errors."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from reports.cli import cli
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def verdicts(out: str) -> dict[str, str]:
+    return {c["id"]: c["verdict"] for c in json.loads(out)["channels"]}
+
+
+def test_json_shape():
+    r = run("risk", "--json", "--channels", "utrn-keypad,wan")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["appetite"] == "medium"
+    assert data["assumptions"]["lockout.max_failures"]["label"] == "A-LOCKOUT"
+    assert [c["id"] for c in data["channels"]] == ["utrn-keypad", "wan"]
+    entry = data["channels"][0]
+    for key in ("inherent", "residual"):
+        assert set(entry[key]) >= {"likelihood", "impact", "level"}
+    assert entry["verdict"] in ("within-appetite", "above-appetite")
+    assert entry["commands_within_appetite"] == ["top-up"]
+    assert entry["threats"][0]["id"] == "replay@utrn-keypad@meter"
+
+
+def test_control_what_if_moves_the_verdict():
+    base = verdicts(run("risk", "--json", "--channels", "pairing-no-timeout").output)
+    fixed = verdicts(run("risk", "--json", "--channels", "pairing-no-timeout", "--control", "+A-60MIN").output)
+    assert base["pairing-no-timeout"] == "above-appetite" and fixed["pairing-no-timeout"] == "within-appetite"
+
+
+def test_assume_what_if_moves_the_verdict():
+    out = run("risk", "--json", "--channels", "utrn-keypad", "--assume", "lockout.max_failures=1000000000").output
+    assert verdicts(out)["utrn-keypad"] == "above-appetite"
+
+
+def test_removing_a_control_moves_the_verdict():
+    out = run("risk", "--json", "--channels", "utrn-keypad", "--control", "-utrn-counter-cache").output
+    assert verdicts(out)["utrn-keypad"] == "above-appetite"
+
+
+def test_table_lists_every_channel_and_the_command_matrix():
+    r = run("risk")
+    assert r.exit_code == 0
+    for cid in ("utrn-keypad", "pairing-no-timeout", "smets1-utrn-gen-3"):
+        assert cid in r.output
+    assert "Command x channel" in r.output and "change-price" in r.output
+
+
+def test_bad_control_and_assumption_are_one_line_exit_2():
+    for args in (["--control", "+nope"], ["--control", "A-60MIN"], ["--assume", "nope=1"],
+                 ["--assume", "lockout.max_failures=many"], ["--channels", "nope"]):
+        r = run("risk", *args)
+        assert r.exit_code == 2, args
+        assert r.output.count("\n") == 1 and "Traceback" not in r.output, r.output
