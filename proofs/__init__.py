@@ -11,7 +11,8 @@ Public API:
   says whether the violation shows up there.
 - Families, one module each: :mod:`.utrn` (UTRN anti-replay, floor, availability), :mod:`.commands`
   (A-REPLAY), :mod:`.bruteforce` (MAC guessing under the lockout), :mod:`.pairing` (A-60MIN),
-  :mod:`.relay` (SECMP0038 relay), :mod:`.mp169` (the MP169 flag). Their docstrings say which
+  :mod:`.relay` (SECMP0038 relay), :mod:`.mp169` (the MP169 flag), :mod:`.controls` (cheapest
+  control set that brings a channel within appetite). Their docstrings say which
   channels each applies to. :mod:`.engine` is the shared prover (inductive invariant, then a bounded
   search for a real trace).
 """

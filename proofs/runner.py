@@ -11,13 +11,16 @@ from typing import Callable, Iterable
 
 from model.assumptions import Assumptions
 from model.errors import InputError
-from proofs import bruteforce, commands, mp169, pairing, relay, utrn
+from proofs import bruteforce, commands, controls, mp169, pairing, relay, utrn
 from proofs.result import CHANNELS, Finding, PropertyResult
 
 Check = Callable[[Assumptions], Finding]
 
+#: Optional budget for family 7 (not in the assumption registry yet; absent = no budget).
+BUDGET_KEY = "controls.budget_gbp"
 
-def _plan(channel: str) -> list[tuple[str, Check]]:
+
+def _plan(channel: str, a: Assumptions) -> list[tuple[str, Check]]:
     """(property name, check) for every property that applies to ``channel``."""
     plan: list[tuple[str, Check]] = []
     if channel in utrn.CHANNELS:
@@ -36,6 +39,8 @@ def _plan(channel: str) -> list[tuple[str, Check]]:
         plan.append(("relay-availability", relay.availability))
     if channel in mp169.CHANNELS:
         plan.extend((p, lambda a, p=p: mp169.check(p)) for p in mp169.PROPERTIES)
+    if controls.applies(channel, a):
+        plan.append(("best-control-set", lambda a: controls.check(channel, a, a.get(BUDGET_KEY))))
     return sorted(plan, key=lambda item: item[0])
 
 
@@ -54,7 +59,7 @@ def run(channels: Iterable[str] | None = None, assumptions: Assumptions | None =
     a = assumptions if assumptions is not None else Assumptions()
     out: list[PropertyResult] = []
     for channel in select_channels(channels):
-        for name, check in _plan(channel):
+        for name, check in _plan(channel, a):
             start = time.perf_counter()
             finding = check(a)
             out.append(PropertyResult(name, channel, finding.status, time.perf_counter() - start,
