@@ -23,7 +23,7 @@ import z3
 from model.devices.dcc import CONSUMPTION_RELATED
 from model.gbcs import codes
 from proofs.engine import System, prove
-from proofs.result import PROVED, REFUTED, UNKNOWN, Finding
+from proofs.result import PROVED, REFUTED, Finding
 
 CHANNELS = ("mp169-flag",)
 SET_FLAG, REQUEST, CHANGE_SUPPLIER = 0, 1, 2
@@ -100,7 +100,7 @@ def check(prop: str, weak: frozenset[Weakening] = frozenset()) -> Finding:
         trace = {"kind": "mp169", "property": prop, "method": verdict.method,
                  "weakenings": sorted(w.name for w in weak), "steps": steps, "violation": prop}
         return Finding(REFUTED, trace, f"{prop} violated")
-    return Finding(verdict.status if verdict.status != UNKNOWN else UNKNOWN, None, verdict.method)
+    return Finding(verdict.status, None, verdict.method)
 
 
 PROPERTIES = ("mp169-consistent", "mp169-responsible-supplier", "mp169-blocks-consumption", "mp169-survives-cos")

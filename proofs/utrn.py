@@ -106,7 +106,7 @@ def anti_replay_system(policy: str, paths: tuple[str, ...], flaws: frozenset[Fla
         return z3.And(rebuilt, c >= 1, c < 2 ** 32, z3.Or(not dup_check, z3.And(z3.Not(s["cache"][c]), window)),
                       z3.Or(not floor_check, c > s["floor"]))
 
-    def pending(s: dict, a: dict, suffix: str = "") -> tuple[z3.BoolRef, z3.ArithRef]:
+    def pending(s: dict, a: dict) -> tuple[z3.BoolRef, z3.ArithRef]:
         flag = z3.If(a["alt"], s["pending_alt"], s["pending_keypad"])
         value = z3.If(a["alt"], s["pending_alt_c"], s["pending_keypad_c"])
         return flag, value
