@@ -1,25 +1,69 @@
-"""``nowan assess``: the main job. Runs every stage that exists and writes the report to out/.
-
-Stages are added as their packages land (risk, proofs, fuzz, rendering); until then this writes
-the assumptions in force, so the README's first command always works.
-"""
+"""``nowan assess``: the main job. Assess every channel and write the SSC report into ``out/``."""
 from __future__ import annotations
 
-import json
+import sys
 from pathlib import Path
 
 import click
 
 from model.assumptions import Assumptions
+from reports.cli.common import is_interactive, split_ids
 
 
 @click.command()
+@click.option("--channels", "channels", multiple=True, metavar="ID,...", help="Channels to assess (default: all).")
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False))
+@click.option("--budget", default=None, type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Fuzz budget; it buys a fixed number of examples so the report is reproducible.")
+@click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--assume", "assume", multiple=True, metavar="K=V", help="Override a modelling assumption.")
-def command(out_dir: str, assume: tuple[str, ...]) -> None:
-    """Assess every no-WAN channel and write the SSC report."""
+@click.option("--fail-on", "fail_on", default=None, metavar="LEVEL",
+              help="Exit 1 if any channel's residual risk is above LEVEL (a CI risk gate).")
+@click.option("--models", "models", default=None, type=click.Path(file_okay=False, exists=True),
+              help="Directory of channel model files (default: the packaged models).")
+def command(channels: tuple[str, ...], out_dir: str, budget: float | None, seed: int, assume: tuple[str, ...],
+            fail_on: str | None, models: str | None) -> None:
+    """Assess every no-WAN channel and write the SSC report (HTML, Markdown, JSON, SARIF, JUnit)."""
+    from reports.ci_outputs import to_junit, to_sarif
+    from reports.pipeline import DEFAULT_BUDGET_S, LEVELS, StageTimes, above, assess
+    from reports.render import render_html, render_json, render_markdown
+    from reports.writer import write_all
+
+    if fail_on is not None and fail_on not in LEVELS:
+        raise click.BadParameter(f"expected one of {', '.join(LEVELS)}", param_hint="--fail-on")
     assumptions = Assumptions.from_cli(assume)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps({"assumptions": assumptions.to_dict()}, indent=2) + "\n")
-    click.echo(f"wrote {out / 'report.json'}")
+    times = StageTimes()
+    progress = _progress() if is_interactive() else _plain
+    bundle, graphs = assess(channel_ids=split_ids(channels) or None, assumptions=assumptions, seed=seed,
+                            budget=DEFAULT_BUDGET_S if budget is None else budget,
+                            directory=Path(models) if models else None, progress=progress, times=times)
+    files = {"index.html": render_html(bundle, graphs), "report.md": render_markdown(bundle),
+             "report.json": render_json(bundle), "report.sarif": to_sarif(bundle), "junit.xml": to_junit(bundle)}
+    written = write_all(out_dir, files)
+    s = bundle["summary"]
+    click.echo(f"{s['channels']} channels: {len(s['within'])} within appetite, {len(s['above'])} above "
+               f"({', '.join(s['above']) or 'none'})")
+    click.echo("stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in times.seconds.items()))
+    click.echo(f"wrote {', '.join(str(p) for p in written)}")
+    if fail_on is not None:
+        over = above(bundle, fail_on)
+        if over:
+            click.echo(f"risk gate: {', '.join(over)} above {fail_on}", err=True)
+            sys.exit(1)
+
+
+def _plain(stage: str, fraction: float) -> None:
+    if fraction == 0.0:
+        click.echo(f"- {stage}", err=True)
+
+
+def _progress():
+    """A rich status line per stage on a terminal."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+
+    def show(stage: str, fraction: float) -> None:
+        console.print(f"[bold]{'...' if fraction == 0 else 'done'}[/bold] {stage}")
+
+    return show

@@ -1,0 +1,128 @@
+"""The evidence bundle: every result the report shows, as plain data (``report.json``).
+
+The report is a pure function of this bundle: the templates only lay it out. Each stage's result
+(risk, proofs, fuzz) is attached to the channel it concerns, and every threat is linked to the
+proof and fuzz evidence that bears on it, so a reader can go from a verdict to its evidence.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, Mapping, Sequence
+
+from model.assumptions import Assumptions, catalogue
+from model.channels import catalogues
+
+SCHEMA_ID = "nowan-report/1"
+
+#: Extra assumption labels that are not parameters but are used by every assessment (domain.md 8).
+FIXED_ASSUMPTIONS = {
+    "A-REPLAY": "Non-UTRN commands are accepted only if their counter is above the last accepted for that "
+                "remote-party cell (domain.md 2.2, 8.4).",
+    "A-PPMID": "A PPMID has HAN-only authority and no Remote Party keys; relaying, it can drop, delay, reorder "
+               "or replay GBCS commands but not forge them (domain.md 4, 8.6).",
+    "A-RISK": "5x5 matrix with NIST SP 800-30 Rev.1 Table I-2 banding; 'medium' appetite = residual at or "
+              "below medium (domain.md 6, 8.7). The SSC's own scales are not public.",
+}
+
+
+def assumptions_table(assumptions: Assumptions) -> list[dict[str, Any]]:
+    """Every assumption with value, label, source and whether it was overridden, in catalogue order."""
+    cat = catalogue()
+    rows = []
+    for key, info in assumptions.to_dict().items():
+        rows.append({"key": key, "value": info["value"], "label": info["label"], "source": info["source"],
+                     "description": cat[key].description, "overridden": info["overridden"]})
+    return rows
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and math.isinf(value):
+        return "inf"
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def scales_data() -> dict[str, Any]:
+    """The risk scales and matrix as the report shows them."""
+    sc = catalogues.scales()
+    return {
+        "levels": list(sc.levels),
+        "appetite": sc.appetite,
+        "likelihood": {str(k): v for k, v in sorted(sc.likelihood_names.items())},
+        "impact": {str(k): v for k, v in sorted(sc.impact_names.items())},
+        "matrix": {str(k): list(v) for k, v in sorted(sc.matrix.items())},
+    }
+
+
+def link_evidence(entry: dict[str, Any]) -> None:
+    """Attach to each threat the proof and fuzz evidence of the same rule family, by id."""
+    proofs = entry.get("proofs") or []
+    findings = (entry.get("fuzz") or {}).get("findings") or []
+    for threat in entry.get("threats", []):
+        words = {threat.get("rule", ""), threat["id"].split("@")[0]}
+        related = [p["id"] for p in proofs if _related(p["id"], words)]
+        related_f = [f"{f['invariant']}@{f['channel']}" for f in findings if _related(f["invariant"], words)]
+        threat["evidence"] = {"proofs": related, "fuzz": related_f}
+
+
+#: Which proof or invariant ids bear on a threat rule (model/channels/rules.yaml), by a word in the id.
+_FAMILIES = {
+    "replay": ("anti-replay", "replay", "duplicate", "floor", "counter"),
+    "cross-device-replay": ("cross", "recipient", "other-meter"),
+    "forgery": ("forg", "mac", "signature", "authentic"),
+    "mac-bruteforce": ("bruteforce", "brute", "guess", "lockout"),
+    "rogue-join": ("pairing", "join", "device-log", "log-"),
+    "misconfiguration": ("pairing-window",),
+    "withhold": ("availability", "withhold", "reorder", "delay"),
+    "flooding": ("flood", "dos"),
+    "data-exposure": ("mp169", "consumption", "disclos"),
+    "credential-misuse": ("mp169-responsible", "role"),
+}
+
+
+def _related(evidence_id: str, words: Iterable[str]) -> bool:
+    eid = evidence_id.lower()
+    for w in words:
+        for key in (w.lower(), *_FAMILIES.get(w, ())):
+            if key and key in eid:
+                return True
+    return False
+
+
+def summary(channels: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    within = [c["id"] for c in channels if c["verdict"] == "within-appetite"]
+    above = [c["id"] for c in channels if c["verdict"] != "within-appetite"]
+    return {"channels": len(channels), "within": within, "above": above}
+
+
+def make_bundle(*, version: str, versions: Mapping[str, str], model_hash: str, seed: int, budget: float,
+                date: str | None, assumptions: Assumptions, channels: list[dict[str, Any]],
+                command_matrix: dict[str, Any], comparisons: dict[str, Any],
+                proofs_total: Mapping[str, int], fuzz_total: Mapping[str, Any]) -> dict[str, Any]:
+    """Assemble ``report.json``. Nothing here depends on wall time: same inputs, same bytes."""
+    for entry in channels:
+        link_evidence(entry)
+    labels = sorted({a["label"] for a in assumptions_table(assumptions)} | set(FIXED_ASSUMPTIONS))
+    return _jsonable({
+        "schema": SCHEMA_ID,
+        "tool": {"name": "nowan", "version": version},
+        "versions": dict(versions),
+        "model_hash": model_hash,
+        "seed": seed,
+        "budget_s": budget,
+        "date": date,
+        "appetite": catalogues.scales().appetite,
+        "scales": scales_data(),
+        "assumptions": assumptions_table(assumptions),
+        "assumption_labels": labels,
+        "fixed_assumptions": FIXED_ASSUMPTIONS,
+        "summary": summary(channels),
+        "proofs_total": dict(proofs_total),
+        "fuzz_total": dict(fuzz_total),
+        "channels": channels,
+        "command_matrix": command_matrix,
+        "comparisons": comparisons,
+    })

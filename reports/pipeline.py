@@ -1,0 +1,204 @@
+"""The ``nowan assess`` pipeline: models -> risk -> proofs -> fuzz -> evidence bundle -> files.
+
+Each stage returns plain data; the bundle is a pure function of them, and rendering a pure function
+of the bundle. Determinism: the fuzz stage is bounded by a number of examples derived from the
+budget (not by wall time), seeded per harness, with no example database; timings are shown on the
+terminal but never written into the report files.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from markupsafe import Markup
+
+from model.assumptions import Assumptions
+from model.channels import CHANNEL_IDS, compile_graph, load_channels, score
+from model.channels.risk import ChannelRisk
+from model.errors import InputError
+from reports.bundle import make_bundle
+from reports.provenance import model_files, model_hash, source_date, tool_versions
+
+#: Nominal fuzz examples per second of budget. The budget buys a fixed number of examples so that
+#: the same seed gives the same report; on this reference rate the run takes about the budget.
+EXAMPLES_PER_SECOND = 4
+DEFAULT_BUDGET_S = 30.0
+LEVELS = ("very-low", "low", "medium", "high", "very-high")
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class StageTimes:
+    """Wall time per stage, for the terminal and the benchmark only."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _channels(ids: Sequence[str] | None, directory: Path | None):
+    if ids:
+        unknown = [i for i in ids if directory is None and i not in CHANNEL_IDS]
+        if unknown:
+            raise InputError(f"unknown channel {unknown[0]!r}; expected one of {', '.join(CHANNEL_IDS)}",
+                             where="--channels")
+    if not ids and directory is not None:
+        stems = sorted(p.stem for p in Path(directory).glob("*.yaml"))
+        order = {cid: i for i, cid in enumerate(CHANNEL_IDS)}
+        ids = sorted(stems, key=lambda s: (order.get(s, len(order)), s))
+        if not ids:
+            raise InputError("expected channel model files (*.yaml)", where=str(directory))
+    return load_channels(ids or None, directory)
+
+
+def _proofs(ids: Iterable[str], assumptions: Assumptions) -> list[dict[str, Any]]:
+    from proofs import run
+
+    out = []
+    for res in run(list(ids), assumptions):
+        d = res.to_dict()
+        d.pop("seconds", None)  # timing is not evidence and would break byte-identical reports
+        out.append(d)
+    return sorted(out, key=lambda p: p["id"])
+
+
+def _fuzz(ids: Iterable[str], assumptions: Assumptions, seed: int, budget: float) -> dict[str, dict[str, Any]]:
+    """Per channel: examples, steps and findings from a deterministic, example-bounded campaign."""
+    if budget <= 0:
+        return {}
+    from attacks.registry import channel_ids, harnesses
+
+    known = set(channel_ids())
+    wanted = [i for i in ids if i in known]
+    if not wanted:
+        return {}
+    per = max(1, int(budget * EXAMPLES_PER_SECOND / len(wanted)))
+    result = run_fixed(harnesses(wanted), examples=per, seed=seed, assumptions=assumptions)
+    out: dict[str, dict[str, Any]] = {}
+    for run_ in result.runs:
+        findings = [f.to_dict() for f in run_.findings]
+        out[run_.channel] = {
+            "examples": run_.examples, "steps": run_.steps, "findings": findings,
+            "implementation_findings": sum(1 for f in findings if f["kind"] == "implementation-invariant"),
+            "weakness_findings": sum(1 for f in findings if f["kind"] == "channel-weakness"),
+        }
+    return out
+
+
+def run_fixed(harnesses: Sequence[Any], *, examples: int, seed: int, assumptions: Assumptions):
+    """An example-bounded campaign: one seeded round of ``examples`` per harness and invariant kind.
+
+    Unlike the time-boxed ``nowan fuzz`` campaign, the same seed always gives the same examples and
+    findings, which the report needs to be reproducible byte for byte.
+    """
+    from attacks.campaign import _finding, campaign_settings, round_seed
+    from attacks.findings import KINDS, CampaignResult, ChannelRun
+    from attacks.harness import HarnessCrash, InvariantViolation
+    from attacks.invariants import INVARIANTS
+
+    result = CampaignResult(seed=seed, budget=float(examples))
+    for h in harnesses:
+        run_ = ChannelRun(h.channel)
+        kinds = [k for k in KINDS if any(INVARIANTS[i].kind == k for i in h.checks)]
+        for kind in kinds:
+            try:
+                ex, st = h.round(assumptions, frozenset(), kind, campaign_settings(None, False, examples),
+                                 round_seed(seed, h.channel, kind, 0))
+            except (InvariantViolation, HarnessCrash) as exc:
+                ex, st = getattr(exc, "stats", (0, 0))
+                run_.findings.append(_finding(h.channel, exc))
+            run_.examples += ex
+            run_.steps += st
+        result.runs.append(run_)
+    return result
+
+
+def _best_controls(proofs: list[dict[str, Any]], channel_id: str) -> dict[str, Any] | None:
+    for p in proofs:
+        if p["id"] == f"best-control-set@{channel_id}":
+            t = p.get("trace") or {}
+            return {"proof_id": p["id"], "proof_status": p["status"], "status": t.get("result", "unknown"),
+                    "controls": t.get("controls", []), "cost_gbp": t.get("cost_gbp", 0),
+                    "residual": t.get("residual", ""), "detail": p.get("detail", "")}
+    return None
+
+
+def _entry(risk: ChannelRisk, proofs: list[dict[str, Any]], fuzz: dict[str, Any] | None) -> dict[str, Any]:
+    d = risk.to_dict(graph=True)
+    ch = risk.channel
+    d["description"] = " ".join(ch.description.split())
+    d["commands_carried"] = list(ch.commands)
+    d["proposals"] = list(getattr(ch, "proposals", ()) or ())
+    d["proofs"] = [p for p in proofs if p["channel"] == ch.id]
+    d["fuzz"] = fuzz
+    d["best_controls"] = _best_controls(proofs, ch.id)
+    return d
+
+
+def _graph_svg(channel) -> Markup:
+    from reports.cli.graph import to_svg
+
+    svg = to_svg(compile_graph(channel))
+    return Markup(svg[svg.index("<svg"):] if "<svg" in svg else svg)
+
+
+def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions | None = None, seed: int = 0,
+           budget: float = DEFAULT_BUDGET_S, directory: Path | None = None, run_proofs: bool = True,
+           progress: Progress | None = None, times: StageTimes | None = None) -> tuple[dict[str, Any], dict[str, Markup]]:
+    """Run every stage; return the bundle and the per-channel attack-graph SVGs."""
+    import time
+
+    a = assumptions or Assumptions()
+    times = times or StageTimes()
+
+    def stage(name: str, fn):
+        if progress:
+            progress(name, 0.0)
+        t0 = time.perf_counter()
+        out = fn()
+        times.seconds[name] = time.perf_counter() - t0
+        if progress:
+            progress(name, 1.0)
+        return out
+
+    channels = stage("load models", lambda: _channels(channel_ids, directory))
+    risks = stage("score risk", lambda: {cid: score(ch, a) for cid, ch in channels.items()})
+    proofs = stage("run proofs", lambda: _proofs(channels, a)) if run_proofs else []
+    fuzz = stage("fuzz", lambda: _fuzz(channels, a, seed, budget))
+    entries = [_entry(risks[cid], proofs, fuzz.get(cid)) for cid in channels]
+    graphs = stage("draw graphs", lambda: {cid: _graph_svg(ch) for cid, ch in channels.items()})
+
+    commands = list(next(iter(risks.values())).commands) if risks else []
+    matrix = {"commands": commands,
+              "rows": [{"channel": cid, "cells": r.commands} for cid, r in risks.items()]}
+    smets1 = [{"id": e["id"], "title": e["title"], "inherent": e["inherent"]["level"],
+               "residual": e["residual"]["level"], "verdict": e["verdict"], "goal": e["residual"]["goal"]}
+              for e in entries if e["id"].startswith("smets1-")]
+    mp169 = None
+    if "mp169-flag" in channels:
+        mp169 = {"proofs": [p for p in proofs if p["channel"] == "mp169-flag"],
+                 "fuzz": fuzz.get("mp169-flag") or {"examples": 0, "findings": []}}
+    proofs_total = {s: sum(1 for p in proofs if p["status"] == s) for s in ("proved", "refuted", "unknown")}
+    fuzz_total = {"examples": sum(f["examples"] for f in fuzz.values()),
+                  "implementation_findings": sum(f["implementation_findings"] for f in fuzz.values()),
+                  "weakness_findings": sum(f["weakness_findings"] for f in fuzz.values())}
+    files = model_files() if directory is None else sorted(
+        (f"model/channels/{p.name}", p.read_bytes()) for p in Path(directory).glob("*.yaml"))
+    versions = tool_versions()
+    bundle = make_bundle(version=versions["nowan"], versions=versions, model_hash=model_hash(files), seed=seed,
+                         budget=budget, date=source_date(), assumptions=a, channels=entries,
+                         command_matrix=matrix, comparisons={"smets1": smets1, "mp169": mp169},
+                         proofs_total=proofs_total, fuzz_total=fuzz_total)
+    return bundle, graphs
+
+
+def above(bundle: dict[str, Any], level: str) -> list[str]:
+    """Channels whose residual level is above ``level`` (the CI risk gate)."""
+    if level not in LEVELS:
+        raise InputError(f"expected one of {', '.join(LEVELS)}, got {level!r}", where="--fail-on")
+    return [c["id"] for c in bundle["channels"] if LEVELS.index(c["residual"]["level"]) > LEVELS.index(level)]
+
+
+def budget_is_finite(budget: float) -> bool:
+    return math.isfinite(budget) and budget >= 0

@@ -1,0 +1,77 @@
+"""Rendering the evidence bundle: HTML (autoescaped), Markdown, JSON, SARIF and JUnit.
+
+Templates only lay out the bundle; they compute nothing. HTML autoescaping is on, so a model string
+holding markup or script is shown as text; the Markdown environment escapes table-breaking
+characters instead. Output is deterministic for a given bundle.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Mapping
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from reports.heatmap import heatmap_svg, place
+
+
+def _num(v: Any) -> str:
+    if v is None or v == "inf":
+        return "unreachable"
+    if isinstance(v, float):
+        return f"{v:g}"
+    return str(v)
+
+
+def _money(v: Any) -> str:
+    try:
+        return f"{float(v):,.0f}"
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def _compact(v: Any) -> str:
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, sort_keys=True, separators=(",", ":"))
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)
+
+
+def _anchor(v: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", str(v)).strip("-")
+
+
+def _md(v: Any) -> str:
+    """Escape Markdown table and emphasis characters so model text cannot break the layout."""
+    text = " ".join(str(v).split())
+    return re.sub(r"([|\\`*_<>\[\]])", r"\\\1", text)
+
+
+def _environment(autoescape: bool) -> Environment:
+    env = Environment(loader=PackageLoader("reports", "templates"), undefined=StrictUndefined,
+                      autoescape=select_autoescape(["html", "html.j2"]) if autoescape else False,
+                      trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
+    env.filters.update(num=_num, money=_money, compact=_compact, anchor=_anchor, md=_md,
+                       pretty=lambda v: json.dumps(v, indent=2, sort_keys=True))
+    return env
+
+
+def render_html(bundle: Mapping[str, Any], graphs: Mapping[str, Markup]) -> str:
+    """The self-contained committee page: inline CSS and SVG, no scripts, no network."""
+    sc = bundle["scales"]
+    matrix = {int(k): v for k, v in sc["matrix"].items()}
+    heat = heatmap_svg(matrix, {int(k): v for k, v in sc["likelihood"].items()},
+                       {int(k): v for k, v in sc["impact"].items()}, place(bundle["channels"]),
+                       bundle["appetite"], sc["levels"])
+    return _environment(True).get_template("index.html.j2").render(r=bundle, heatmap=heat, graphs=graphs)
+
+
+def render_markdown(bundle: Mapping[str, Any]) -> str:
+    """The same content in the shape of a SEC modification report section."""
+    return _environment(False).get_template("report.md.j2").render(r=bundle)
+
+
+def render_json(bundle: Mapping[str, Any]) -> str:
+    return json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,149 @@
+"""nowan assess as a reader and a CI job meet it: files, determinism, safety, gates, errors."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from reports.cli import cli
+from reports.pipeline import assess
+from reports.render import render_html, render_json, render_markdown
+
+DATA = Path(__file__).parents[1] / "data"
+MODELS = DATA / "models"
+GOLDEN = Path(__file__).parent / "golden"
+SCHEMA = Path(__file__).parents[2] / "reports" / "schema" / "report.schema.json"
+
+
+def _fixed_bundle(models: Path = MODELS, **kw):
+    bundle, graphs = assess(directory=models, budget=0, **kw)
+    # versions differ between machines; the golden files pin the layout, not the environment
+    bundle["versions"] = {"nowan": "X", "python": "X"}
+    bundle["tool"]["version"] = "X"
+    return bundle, graphs
+
+
+@pytest.mark.parametrize("name", ["index.html", "report.md", "report.json"])
+def test_golden_outputs_of_a_small_fixed_model(name):
+    bundle, graphs = _fixed_bundle()
+    text = {"index.html": lambda: render_html(bundle, graphs), "report.md": lambda: render_markdown(bundle),
+            "report.json": lambda: render_json(bundle)}[name]()
+    golden = GOLDEN / name
+    if os.environ.get("NOWAN_UPDATE_GOLDEN"):
+        golden.write_text(text)
+    assert text == golden.read_text(), f"{name} differs from its golden file (NOWAN_UPDATE_GOLDEN=1 to accept)"
+
+
+def test_report_json_validates_against_its_schema():
+    bundle, _ = _fixed_bundle()
+    jsonschema.validate(bundle, json.loads(SCHEMA.read_text()))
+
+
+def test_two_runs_are_byte_identical(tmp_path):
+    runner = CliRunner()
+    outs = []
+    for n in (1, 2):
+        out = tmp_path / f"o{n}"
+        r = runner.invoke(cli, ["assess", "--models", str(MODELS), "--budget", "2", "--seed", "7", "--out", str(out)])
+        assert r.exit_code == 0, r.output
+        outs.append(out)
+    names = sorted(p.name for p in outs[0].iterdir())
+    assert names == ["index.html", "junit.xml", "report.json", "report.md", "report.sarif"]
+    for name in names:
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
+def test_model_strings_are_shown_as_text_not_markup(tmp_path):
+    models = tmp_path / "models"
+    models.mkdir()
+    text = (MODELS / "utrn-keypad.yaml").read_text().replace(
+        "title: SMETS2 20-digit UTRN typed on the meter keypad",
+        "title: \"<script>alert('x')</script><b>bold</b>\"", 1)
+    (models / "utrn-keypad.yaml").write_text(text)
+    bundle, graphs = _fixed_bundle(models, run_proofs=False)
+    html = render_html(bundle, graphs)
+    assert "<script>" not in html and "<b>bold</b>" not in html
+    assert "&lt;script&gt;" in html
+    md = render_markdown(bundle)
+    assert "<script>" not in md
+
+
+def test_no_key_material_in_any_output(tmp_path):
+    r = CliRunner().invoke(cli, ["assess", "--models", str(MODELS), "--budget", "0", "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    keys = [p.read_text() for p in (DATA / "keystore").glob("*.key")]
+    bodies = ["".join(k.splitlines()[1:-1])[:40] for k in keys]
+    for f in tmp_path.iterdir():
+        content = f.read_text()
+        assert "PRIVATE KEY" not in content
+        assert not any(b and b in content.replace("\n", "") for b in bodies), f.name
+
+
+def test_fail_on_is_a_risk_gate(tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["assess", "--models", str(MODELS), "--budget", "0", "--out", str(tmp_path / "a"),
+                             "--fail-on", "very-high"])
+    assert ok.exit_code == 0, ok.output
+    gate = runner.invoke(cli, ["assess", "--models", str(MODELS), "--budget", "0", "--out", str(tmp_path / "b"),
+                               "--fail-on", "very-low"])
+    assert gate.exit_code == 1
+    assert "risk gate: utrn-keypad above very-low" in gate.output
+    assert (tmp_path / "b" / "index.html").exists()  # the report is still written for the reader
+
+
+def test_verdict_follows_the_assumptions(tmp_path):
+    """Turning the lockout off in practice (a huge failure allowance) must raise the keypad's risk."""
+    base, _ = _fixed_bundle(run_proofs=False)
+    from model.assumptions import Assumptions
+
+    weak, _ = assess(directory=MODELS, budget=0, run_proofs=False,
+                     assumptions=Assumptions({"lockout.max_failures": "1000000", "lockout.lock_s": "0"}))
+    levels = ["very-low", "low", "medium", "high", "very-high"]
+    assert levels.index(weak["channels"][0]["residual"]["level"]) > levels.index(base["channels"][0]["residual"]["level"])
+    assert weak["assumptions"][[a["key"] for a in weak["assumptions"]].index("lockout.max_failures")]["overridden"]
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--fail-on", "bogus"], "--fail-on"),
+    (["--assume", "nope=1"], "unknown assumption"),
+    (["--channels", "no-such-channel"], "unknown channel"),
+    (["--budget", "-1"], "--budget"),
+])
+def test_bad_options_give_one_line_and_no_report(tmp_path, args, needle):
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli, ["assess", "--budget", "0", "--out", str(out), *args])
+    assert r.exit_code == 2
+    assert needle in r.output
+    assert "Traceback" not in r.output
+    assert not out.exists()
+
+
+def test_malformed_model_names_file_and_line(tmp_path):
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "utrn-keypad.yaml").write_text((MODELS / "utrn-keypad.yaml").read_text().replace(
+        "    difficulty: 1\n", "    difficulty: hard\n", 1))
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli, ["assess", "--models", str(models), "--budget", "0", "--out", str(out)])
+    assert r.exit_code == 2, r.output
+    line = [ln for ln in r.output.splitlines() if "error" in ln][0]
+    assert "utrn-keypad.yaml:" in line and "difficulty" in line
+    assert not out.exists()
+
+
+def test_sarif_and_junit_report_the_gate_and_findings(tmp_path):
+    r = CliRunner().invoke(cli, ["assess", "--budget", "0", "--out", str(tmp_path), "--channels",
+                                 "pairing-no-timeout,utrn-keypad"])
+    assert r.exit_code == 0, r.output
+    sarif = json.loads((tmp_path / "report.sarif").read_text())
+    assert sarif["version"] == "2.1.0"
+    rules = {res["ruleId"] for res in sarif["runs"][0]["results"]}
+    assert "risk-above-appetite" in rules
+    junit = (tmp_path / "junit.xml").read_text()
+    assert 'name="residual-within-appetite@pairing-no-timeout"><failure' in junit
+    assert 'name="residual-within-appetite@utrn-keypad"></testcase>' in junit
