@@ -23,8 +23,8 @@ from reports.provenance import model_files, model_hash, source_date, tool_versio
 
 #: Nominal fuzz examples per second of budget. The budget buys a fixed number of examples so that
 #: the same seed gives the same report; on this reference rate the run takes about the budget.
-EXAMPLES_PER_SECOND = 4
-DEFAULT_BUDGET_S = 30.0
+EXAMPLES_PER_SECOND = 50
+DEFAULT_BUDGET_S = 40.0
 LEVELS = ("very-low", "low", "medium", "high", "very-high")
 
 Progress = Callable[[str, float], None]
@@ -114,13 +114,19 @@ def run_fixed(harnesses: Sequence[Any], *, examples: int, seed: int, assumptions
     return result
 
 
-def _best_controls(proofs: list[dict[str, Any]], channel_id: str) -> dict[str, Any] | None:
+def _best_controls(proofs: list[dict[str, Any]], channel_id: str, verdict: str) -> dict[str, Any] | None:
+    """The cheapest candidate-control set from the ``best-control-set`` proof (z3 Optimize)."""
     for p in proofs:
         if p["id"] == f"best-control-set@{channel_id}":
             t = p.get("trace") or {}
-            return {"proof_id": p["id"], "proof_status": p["status"], "status": t.get("result", "unknown"),
+            status = {"proved": "found", "refuted": "none-within-budget"}.get(p["status"], "unknown")
+            return {"proof_id": p["id"], "proof_status": p["status"], "status": status,
                     "controls": t.get("controls", []), "cost_gbp": t.get("cost_gbp", 0),
-                    "residual": t.get("residual", ""), "detail": p.get("detail", "")}
+                    "residual": t.get("residual", ""), "unsat_core": t.get("unsat_core", []),
+                    "detail": p.get("detail", "")}
+    if verdict == "within-appetite":
+        return {"proof_id": "-", "proof_status": "not-needed", "status": "not-needed", "controls": [],
+                "cost_gbp": 0, "residual": "", "unsat_core": [], "detail": "already within appetite"}
     return None
 
 
@@ -132,7 +138,7 @@ def _entry(risk: ChannelRisk, proofs: list[dict[str, Any]], fuzz: dict[str, Any]
     d["proposals"] = list(getattr(ch, "proposals", ()) or ())
     d["proofs"] = [p for p in proofs if p["channel"] == ch.id]
     d["fuzz"] = fuzz
-    d["best_controls"] = _best_controls(proofs, ch.id)
+    d["best_controls"] = _best_controls(proofs, ch.id, d["verdict"])
     return d
 
 
