@@ -54,8 +54,8 @@ class Harness(Protocol):
     checks: tuple[str, ...]
 
     def round(self, assumptions: Assumptions, flaws: frozenset[Flaw], kind: str,
-              run_settings: settings, seed: int) -> tuple[int, int]:
-        """Run one Hypothesis round; return (examples, steps) or raise InvariantViolation."""
+              run_settings: settings, seed: int, ignore: frozenset[str] = frozenset()) -> tuple[int, int]:
+        """Run one Hypothesis round, not raising ``ignore``d invariants; (examples, steps) or raise."""
 
     def replay(self, trace: Trace) -> tuple[str, str, int] | None:
         """Re-run a trace: the first violation as (invariant, message, step index), or None."""
@@ -93,9 +93,13 @@ def _finding(channel: str, exc: InvariantViolation | HarnessCrash) -> Finding:
 def run_harness(harness: Harness, *, budget: float, seed: int, assumptions: Assumptions,
                 flaws: Iterable[Flaw] = (), kind: str = IMPLEMENTATION,
                 database: ExampleDatabase | None = None, ci: bool = False,
-                progress: Callable[[Progress], None] | None = None,
+                progress: Callable[[Progress], None] | None = None, stop_on_first: bool = False,
                 clock: Callable[[], float] = time.monotonic) -> ChannelRun:
-    """Run one harness for one invariant kind until its budget is spent or it finds something."""
+    """Run one harness for one invariant kind until its budget is spent.
+
+    After a finding the hunt goes on for the invariants not yet violated (so one channel weakness
+    found early does not hide another), unless ``stop_on_first``.
+    """
     fl = frozenset(flaws)
     run = ChannelRun(harness.channel)
     start = clock()
@@ -108,7 +112,8 @@ def run_harness(harness: Harness, *, budget: float, seed: int, assumptions: Assu
         t0 = clock()
         try:
             ex, st = harness.round(assumptions, fl, kind, campaign_settings(database, ci, size),
-                                   round_seed(seed, harness.channel, kind, n))
+                                   round_seed(seed, harness.channel, kind, n),
+                                   frozenset(f.invariant for f in run.findings))
             run.examples += ex
             run.steps += st
         except (InvariantViolation, HarnessCrash) as exc:
@@ -117,7 +122,11 @@ def run_harness(harness: Harness, *, budget: float, seed: int, assumptions: Assu
             run.steps += st
             run.findings.append(_finding(harness.channel, exc))
             n += 1
-            break
+            found = {f.invariant for f in run.findings}
+            if stop_on_first or exc.invariant == "no-crash" or \
+                    found >= {i for i in harness.checks if _kind_of(i) == kind}:
+                break
+            continue
         n += 1
         took = clock() - t0
         if took < _ROUND_TARGET_S / 2:

@@ -87,6 +87,8 @@ class ChannelMachine(RuleBasedStateMachine):
     assumptions: ClassVar[Assumptions]
     flaws: ClassVar[frozenset[Flaw]] = frozenset()
     kind: ClassVar[str] = IMPLEMENTATION
+    #: Invariants already found in this campaign: not raised again, so the hunt moves on.
+    ignore: ClassVar[frozenset[str]] = frozenset()
     #: Counters a campaign reads for its statistics (examples = machines built).
     stats: ClassVar[dict[str, int]]
 
@@ -115,18 +117,19 @@ class ChannelMachine(RuleBasedStateMachine):
     @invariant()
     def invariants_hold(self) -> None:
         for inv_id, message in self.world.check():
-            if INVARIANTS[inv_id].kind == type(self).kind:
+            if INVARIANTS[inv_id].kind == type(self).kind and inv_id not in type(self).ignore:
                 raise InvariantViolation(inv_id, message, self.trace(inv_id))
 
 
 def bind(machine: type[ChannelMachine], assumptions: Assumptions, flaws: Iterable[Flaw] = (),
-         kind: str = IMPLEMENTATION) -> type[ChannelMachine]:
+         kind: str = IMPLEMENTATION, ignore: Iterable[str] = ()) -> type[ChannelMachine]:
     """A subclass of ``machine`` fixed to one configuration, with its own example-database key."""
     if kind not in (IMPLEMENTATION, WEAKNESS):
         raise ValueError(f"kind must be {IMPLEMENTATION} or {WEAKNESS}")
-    fl = frozenset(flaws)
-    name = f"{machine.__name__}_{config_digest(machine.world_class.channel, assumptions, fl, kind)}"
-    attrs: dict[str, Any] = {"assumptions": assumptions, "flaws": fl, "kind": kind,
+    fl, ig = frozenset(flaws), frozenset(ignore)
+    digest = config_digest(machine.world_class.channel, assumptions, fl, kind + "/" + ",".join(sorted(ig)))
+    name = f"{machine.__name__}_{digest}"
+    attrs: dict[str, Any] = {"assumptions": assumptions, "flaws": fl, "kind": kind, "ignore": ig,
                              "stats": {"examples": 0, "steps": 0}, "__qualname__": name,
                              "__module__": machine.__module__}
     return type(name, (machine,), attrs)

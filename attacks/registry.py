@@ -30,17 +30,18 @@ class MachineHarness:
         self.machine = machine
         self.channel = machine.world_class.channel
         self.checks = tuple(machine.world_class.checks)
-        self._bound: dict[tuple[str, frozenset[Flaw], str], type[ChannelMachine]] = {}
+        self._bound: dict[tuple[str, frozenset[Flaw], str, frozenset[str]], type[ChannelMachine]] = {}
 
-    def bound(self, assumptions: Assumptions, flaws: frozenset[Flaw], kind: str) -> type[ChannelMachine]:
-        key = (repr(sorted(assumptions.overridden.items())), flaws, kind)
+    def bound(self, assumptions: Assumptions, flaws: frozenset[Flaw], kind: str,
+              ignore: frozenset[str] = frozenset()) -> type[ChannelMachine]:
+        key = (repr(sorted(assumptions.overridden.items())), flaws, kind, ignore)
         if key not in self._bound:
-            self._bound[key] = bind(self.machine, assumptions, flaws, kind)
+            self._bound[key] = bind(self.machine, assumptions, flaws, kind, ignore)
         return self._bound[key]
 
     def round(self, assumptions: Assumptions, flaws: frozenset[Flaw], kind: str, run_settings: settings,
-              seed: int) -> tuple[int, int]:
-        cls = self.bound(assumptions, flaws, kind)
+              seed: int, ignore: frozenset[str] = frozenset()) -> tuple[int, int]:
+        cls = self.bound(assumptions, flaws, kind, ignore)
         cls._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
         before = dict(cls.stats)
         try:
@@ -79,8 +80,8 @@ class EnvelopeHarness:
                                                             "frame": mutant.hex()}),), invariant=inv)
 
     def round(self, assumptions: Assumptions, flaws: frozenset[Flaw], kind: str, run_settings: settings,
-              seed: int) -> tuple[int, int]:
-        if INVARIANTS[self.checks[0]].kind != kind:
+              seed: int, ignore: frozenset[str] = frozenset()) -> tuple[int, int]:
+        if INVARIANTS[self.checks[0]].kind != kind or set(self.checks) <= ignore:
             return 0, 0
         before = dict(self.stats)
         n = len(self.target.seeds)
@@ -94,7 +95,7 @@ class EnvelopeHarness:
             for seed_index, muts in batch:
                 self.stats["steps"] += 1
                 mutant, violation = self.target.run(seed_index, muts)
-                if violation is not None:
+                if violation is not None and violation.invariant not in ignore:
                     raise InvariantViolation(violation.invariant, violation.message,
                                              self._trace(seed_index, muts, mutant, violation.invariant))
 

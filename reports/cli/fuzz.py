@@ -1,0 +1,162 @@
+"""``nowan fuzz``: time-boxed attacker campaigns against the reference implementation.
+
+Exit status: 0 when no implementation invariant fell (channel weaknesses are evidence, reported
+but not failing unless ``--fail-on weakness``), 1 on a finding, 2 on a user mistake. Every finding
+is saved as a minimal trace under ``--out`` that ``nowan fuzz --replay FILE`` reproduces.
+A progress display appears on a terminal only, never in CI.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from attacks.campaign import Progress, open_database, run_campaign
+from attacks.findings import IMPLEMENTATION, CampaignResult
+from attacks.outputs.junit import to_junit
+from attacks.outputs.sarif import to_sarif
+from attacks.registry import channel_ids, harnesses
+from attacks.steps import Trace
+from model.assumptions import Assumptions
+from model.errors import InputError
+from reports.cli.common import emit_json, is_interactive, parse_int, split_ids
+
+_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def parse_budget(text: str) -> float:
+    """``90``, ``90s``, ``20m`` or ``1h`` to seconds."""
+    raw = text.strip().lower()
+    unit = _UNITS.get(raw[-1:], None)
+    number = raw[:-1] if unit else raw
+    try:
+        value = float(number) * (unit or 1)
+    except ValueError:
+        raise InputError(f"expected seconds, or a number with s, m or h, got {text!r}", where="--budget") from None
+    if not value > 0:
+        raise InputError(f"expected a positive budget, got {text!r}", where="--budget")
+    return value
+
+
+def _envelope_target(seeds: str | None, keystore: str | None):
+    if not seeds and not keystore:
+        return None
+    if not (seeds and keystore):
+        raise InputError("give --seeds and --keystore together", where="--seeds" if not seeds else "--keystore")
+    from attacks.envelope import EnvelopeTarget, load_seeds
+    from model.gbcs.keystore import Keystore
+
+    found = load_seeds(seeds)
+    if not found:
+        raise InputError("expected .HEX files holding GBCS frames", where=seeds)
+    return EnvelopeTarget(found, Keystore.load(keystore))
+
+
+def _replay(path: str, envelope) -> None:
+    trace = Trace.load(path)
+    hs = harnesses([trace.channel], envelope=envelope)
+    hit = hs[0].replay(trace)
+    if hit is None:
+        click.echo(f"{path}: no invariant violated in {len(trace.steps)} steps (not reproduced)")
+        return
+    inv, message, i = hit
+    click.echo(f"{path}: reproduced {inv}@{trace.channel} at step {i + 1}/{len(trace.steps)}: {message}")
+    for n, step in enumerate(trace.steps[:i + 1], 1):
+        click.echo(f"  {n:3d}. {step.describe()}")
+    raise SystemExit(1)
+
+
+def _summary(result: CampaignResult) -> None:
+    click.echo(f"{'channel':22} {'examples':>9} {'steps':>9} {'seconds':>8}  findings")
+    for run in result.runs:
+        kinds = ", ".join(f"{f.invariant} ({'BUG' if f.kind == IMPLEMENTATION else 'weakness'})"
+                          for f in run.findings) or "-"
+        click.echo(f"{run.channel:22} {run.examples:9d} {run.steps:9d} {run.seconds:8.1f}  {kinds}")
+
+
+@click.command()
+@click.option("--channels", "channels", multiple=True, metavar="ID,...",
+              help=f"Harnesses to run (default all): {', '.join(channel_ids())}.")
+@click.option("--budget", default="60", show_default=True, help="Total time: seconds, or 90s / 20m / 1h.")
+@click.option("--seed", "seed_text", default="0", show_default=True, help="Campaign seed (decimal or 0x hex).")
+@click.option("--db", "db", default=None, metavar="PATH|URL",
+              help="Example database: a directory (default .nowan/fuzz-db), none, redis://HOST:PORT/N, "
+                   "or github://OWNER/REPO[/ARTIFACT] (read-only shared corpus).")
+@click.option("--sarif", "sarif", type=click.Path(dir_okay=False), help="Write SARIF 2.1.0 here.")
+@click.option("--junit", "junit", type=click.Path(dir_okay=False), help="Write JUnit XML here.")
+@click.option("--replay", "replay", type=click.Path(dir_okay=False), help="Replay a saved finding trace.")
+@click.option("--out", "out_dir", default="out/fuzz", show_default=True, type=click.Path(file_okay=False),
+              help="Directory for summary.json and finding traces.")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON summary on stdout.")
+@click.option("--assume", "assume", multiple=True, metavar="K=V", help="Override a modelling assumption.")
+@click.option("--fail-on", "fail_on", type=click.Choice(["bug", "weakness"]), default="bug", show_default=True,
+              help="Exit 1 on implementation bugs only, or on channel weaknesses too.")
+@click.option("--seeds", "seeds", type=click.Path(file_okay=False), help="Envelope seeds: a directory of .HEX frames.")
+@click.option("--keystore", "keystore", type=click.Path(file_okay=False), help="Keystore for --seeds.")
+def command(channels: tuple[str, ...], budget: str, seed_text: str, db: str | None, sarif: str | None,
+            junit: str | None, replay: str | None, out_dir: str, as_json: bool, assume: tuple[str, ...],
+            fail_on: str, seeds: str | None, keystore: str | None) -> None:
+    """Fuzz the reference implementation with per-channel Dolev-Yao attackers."""
+    envelope = _envelope_target(seeds, keystore)
+    if replay:
+        _replay(replay, envelope)
+        return
+    ids = split_ids(channels) or None
+    seconds = parse_budget(budget)
+    seed = parse_int(seed_text, "--seed")
+    assumptions = Assumptions.from_cli(assume)
+    hs = harnesses(ids, envelope=envelope)
+    database = open_database(db)
+    ci = bool(os.environ.get("CI"))
+    result = _run(hs, seconds, seed, assumptions, database, ci, show=is_interactive())
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for f in result.findings:
+        f.trace.save(out / f"{f.channel}--{f.invariant}.json")
+    summary = result.to_dict()
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    if sarif:
+        Path(sarif).write_text(json.dumps(to_sarif(result, _version()), indent=2) + "\n")
+    if junit:
+        Path(junit).write_text(to_junit(result, {h.channel: tuple(h.checks) for h in hs}))
+    if as_json:
+        emit_json(summary)
+    else:
+        _summary(result)
+        for f in result.findings:
+            label = "implementation invariant violated" if f.kind == IMPLEMENTATION else "channel weakness demonstrated"
+            click.echo(f"{label}: {f.rule_id}: {f.message} -> {out / f'{f.channel}--{f.invariant}.json'}")
+    failing = result.implementation_findings() if fail_on == "bug" else result.findings
+    if failing:
+        raise SystemExit(1)
+
+
+def _run(hs, seconds, seed, assumptions, database, ci, *, show: bool) -> CampaignResult:
+    if not show:
+        return run_campaign(hs, budget=seconds, seed=seed, assumptions=assumptions, database=database, ci=ci)
+    from rich.progress import BarColumn, Progress as Bar, TextColumn, TimeRemainingColumn
+
+    with Bar(TextColumn("{task.description:28}"), BarColumn(), TextColumn("{task.fields[examples]} examples"),
+             TimeRemainingColumn(), transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(p: Progress) -> None:
+            key = f"{p.channel} ({'bugs' if p.kind == IMPLEMENTATION else 'weakness'})"
+            if key not in tasks:
+                tasks[key] = bar.add_task(key, total=1.0, examples=0)
+            bar.update(tasks[key], completed=p.fraction, examples=p.examples)
+
+        return run_campaign(hs, budget=seconds, seed=seed, assumptions=assumptions, database=database, ci=ci,
+                            progress=progress)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nowan")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0"
+

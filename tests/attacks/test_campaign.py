@@ -1,0 +1,113 @@
+"""The campaign runner: budgets, its own settings, example databases, findings and their replay."""
+import os
+from dataclasses import replace
+
+import pytest
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase, MultiplexedDatabase
+
+from attacks.campaign import (PROFILE, PROFILE_CI, campaign_settings, open_database, round_seed, run_campaign,
+                              run_harness)
+from attacks.findings import IMPLEMENTATION, WEAKNESS
+from attacks.registry import channel_ids, harnesses
+from model.assumptions import Assumptions
+from model.devices.flaws import Flaw
+from model.errors import InputError
+
+REQUIRED = {"utrn-keypad", "utrn-extended", "wifi-ppmid-relay", "wifi-ppmid-utrn", "nfc", "usb",
+            "pairing-no-timeout", "wan", "mp169-flag"}
+
+
+def test_every_required_channel_has_a_harness():
+    assert REQUIRED <= set(channel_ids())
+    assert "gbcs-envelope" in channel_ids()
+
+
+def test_unknown_channel_is_a_user_error():
+    with pytest.raises(InputError, match="unknown channel 'bluetooth'; expected one of utrn-keypad"):
+        harnesses(["bluetooth"])
+
+
+def test_campaign_settings_ignore_the_globally_loaded_ci_profile(tmp_path):
+    db = DirectoryBasedExampleDatabase(str(tmp_path))
+    settings.load_profile("ci")  # derandomised, no database: what Hypothesis does when CI is set
+    try:
+        s = campaign_settings(db, ci=True, max_examples=7)
+    finally:
+        settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+    assert s.database is db and s.derandomize is False and s.max_examples == 7
+    assert settings.get_profile(PROFILE).derandomize is False
+    assert settings.get_profile(PROFILE_CI).derandomize is False
+
+
+def test_round_seeds_depend_only_on_the_campaign_seed():
+    assert round_seed(1, "wan", IMPLEMENTATION, 0) == round_seed(1, "wan", IMPLEMENTATION, 0)
+    assert round_seed(1, "wan", IMPLEMENTATION, 0) != round_seed(2, "wan", IMPLEMENTATION, 0)
+
+
+@pytest.mark.parametrize("spec, kind", [(None, DirectoryBasedExampleDatabase), ("none", type(None)),
+                                        ("github://owner/repo", MultiplexedDatabase)])
+def test_database_specs(tmp_path, monkeypatch, spec, kind):
+    monkeypatch.chdir(tmp_path)
+    assert isinstance(open_database(spec), kind)
+
+
+@pytest.mark.parametrize("spec, message", [("ftp://x", "expected a directory, none"),
+                                           ("github://owner", "expected github://OWNER/REPO")])
+def test_bad_database_specs_are_user_errors(spec, message):
+    with pytest.raises(InputError, match=message):
+        open_database(spec)
+
+
+def test_a_file_is_not_a_database_directory(tmp_path):
+    f = tmp_path / "db"
+    f.write_text("x")
+    with pytest.raises(InputError, match="found a file"):
+        open_database(str(f))
+
+
+def test_faithful_model_gives_no_implementation_finding_on_any_channel():
+    result = run_campaign(harnesses(), budget=1.2 * len(channel_ids()), seed=3, database=None)
+    assert [f.rule_id for f in result.implementation_findings()] == []
+    assert result.examples > 100 and {r.channel for r in result.runs} == set(channel_ids())
+    weak = {f.rule_id for f in result.weakness_findings()}
+    # Expected channel weaknesses on the faithful model: evidence, not bugs.
+    assert "rogue-join-prevented@pairing-no-timeout" in weak
+    assert "topup-delivered@wifi-ppmid-relay" in weak
+
+
+def test_a_finding_is_a_minimal_trace_that_replays_and_only_with_the_flaw(tmp_path):
+    [h] = harnesses(["utrn-keypad"])
+    result = run_campaign([h], budget=10, seed=1, flaws={Flaw.NO_FLOOR_CHECK}, database=None, weakness_share=0)
+    f = result.findings[0]
+    # The hunt goes on after the first finding: without the floor check a spent UTRN is credited
+    # again once the cache is reset, a second invariant.
+    assert {g.invariant for g in result.findings} == {"floor-respected", "credit-once"}
+    assert f.kind == IMPLEMENTATION and f.invariant == "floor-respected" and len(f.trace.steps) <= 4
+    f.trace.save(tmp_path / "f.json")
+    from attacks.steps import Trace
+
+    back = Trace.load(tmp_path / "f.json")
+    assert h.replay(back)[0] == "floor-respected"
+    assert h.replay(replace(back, flaws=())) is None
+
+
+def test_the_database_replays_a_saved_failure_first(tmp_path):
+    db = DirectoryBasedExampleDatabase(str(tmp_path))
+    [h] = harnesses(["wan"])
+    kw = dict(budget=10, assumptions=Assumptions(), flaws={Flaw.CRITICAL_SIGNATURE_UNCHECKED}, database=db,
+              stop_on_first=True)
+    first = run_harness(h, seed=5, **kw)
+    assert first.findings and list(tmp_path.iterdir())
+    again = run_harness(h, seed=99, **kw)
+    assert again.findings[0].trace.steps == first.findings[0].trace.steps
+    assert again.rounds == 1
+
+
+def test_weakness_assumption_turns_han_brute_force_into_evidence():
+    [h] = harnesses(["wifi-ppmid-utrn"])
+    result = run_campaign([h], budget=8, seed=2, assumptions=Assumptions({"lockout.covers_han": "false"}),
+                          database=None, weakness_share=1.0)
+    assert result.implementation_findings() == []
+    assert {f.invariant for f in result.findings} == {"han-guess-rate-bounded", "topup-delivered"}
+    assert all(f.kind == WEAKNESS for f in result.findings)

@@ -1,0 +1,63 @@
+"""Mutation fuzzing of the envelope parser and verifier over the DCC reference test messages."""
+import pytest
+from hypothesis import given, strategies as st
+
+from attacks.envelope import (OPS, SPLICE_FIELDS, EnvelopeTarget, Mutation, apply, check_mutant, load_seeds,
+                              verified_seeds)
+from model.gbcs.keystore import Keystore
+
+
+@pytest.fixture(scope="module")
+def target(data_dir):
+    return EnvelopeTarget(load_seeds(data_dir / "rtds"), Keystore.load(data_dir / "keystore"))
+
+
+@pytest.fixture(scope="module")
+def verified(target):
+    return verified_seeds(target)
+
+
+def test_real_messages_are_the_seeds_and_many_verify(target, verified):
+    assert len(target.seeds) > 50
+    assert len(verified) > 20  # the mutants of these must all be rejected
+
+
+mutation = st.builds(Mutation, op=st.sampled_from(OPS), a=st.integers(0, 600), b=st.integers(0, 300),
+                     data=st.binary(max_size=8).map(bytes.hex))
+
+
+@given(st.data())
+def test_no_mutant_escapes_or_verifies(target, verified, data):
+    seed = data.draw(st.sampled_from(verified))
+    muts = data.draw(st.lists(mutation, min_size=1, max_size=4))
+    mutant = apply(seed.raw, muts, target.seeds)
+    assert check_mutant(mutant, target.verifier, target.originals) is None
+
+
+@pytest.mark.parametrize("field", SPLICE_FIELDS)
+def test_splicing_any_field_from_another_real_message_breaks_verification(target, verified, field):
+    base, donor = verified[0], verified[-1]
+    mutant = apply(base.raw, [Mutation("splice", target.seeds.index(donor), SPLICE_FIELDS.index(field))],
+                   target.seeds)
+    if mutant != base.raw:
+        assert target.verifier.verify_bytes(mutant).status != "verified"
+
+
+def test_flipping_each_mac_bit_is_rejected(target, verified):
+    seed = next(s for s in verified if s.raw[0] == 0xDD)
+    for pos in range(len(seed.raw) - 12, len(seed.raw)):
+        mutant = apply(seed.raw, [Mutation("flip", pos, 3)], target.seeds)
+        assert target.verifier.verify_bytes(mutant).status == "rejected"
+
+
+def test_an_undocumented_exception_is_reported(target, verified):
+    class Exploding:
+        def verify_bytes(self, raw, source):
+            raise IndexError("boom")
+
+    v = check_mutant(verified[0].raw + b"\x00", Exploding(), target.originals)
+    assert v is not None and v.invariant == "envelope-errors-documented" and "IndexError" in v.message
+
+
+def test_an_unmodified_seed_is_not_a_finding(target, verified):
+    assert check_mutant(verified[0].raw, target.verifier, target.originals) is None
