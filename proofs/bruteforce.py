@@ -13,9 +13,10 @@ Applies to every channel through which a guessed UTRN reaches the meter: ``utrn-
 ``utrn-extended`` (keypad), ``wifi-ppmid-utrn``, ``nfc``, ``usb`` (HAN-fed) and ``wan``' keypad.
 ``wifi-ppmid-relay`` frames carry a 12-byte GCM MAC, out of reach of guessing.
 
-Entry times are not in the assumption registry yet: a keypad entry takes ``KEYPAD_ENTRY_S`` (typing
-20 digits) and a HAN attempt ``HAN_ATTEMPT_S`` (one ZigBee exchange), unless the assumptions carry
-``bruteforce.keypad_entry_s`` / ``bruteforce.han_attempt_s``.
+The time per guess is the risk model's own: the ``attempt_s`` of the channel model's ``mac-guess``
+step (an expression over ``bruteforce.keypad_attempt_s`` / ``bruteforce.han_attempt_s``), or, for a
+channel whose model has no such step, the assumption for its path. One number serves both the risk
+score and this bound, so they cannot disagree about the attacker's speed.
 """
 from __future__ import annotations
 
@@ -32,22 +33,30 @@ CHANNEL_PATHS = {"utrn-keypad": "keypad", "utrn-extended": "keypad", "wan": "key
                  "wifi-ppmid-utrn": "han", "nfc": "han", "usb": "han"}
 CHANNELS = tuple(sorted(CHANNEL_PATHS))
 YEAR_S = 365 * 86400
-KEYPAD_ENTRY_S = 10.0
-HAN_ATTEMPT_S = 1.0
 MAC_BITS = 32
+PATH_ASSUMPTION = {"keypad": "bruteforce.keypad_attempt_s", "han": "bruteforce.han_attempt_s"}
 
 
-def entry_seconds(path: str, a: Assumptions) -> float:
-    key, default = (("bruteforce.keypad_entry_s", KEYPAD_ENTRY_S) if path == "keypad"
-                    else ("bruteforce.han_attempt_s", HAN_ATTEMPT_S))
-    return float(a.get(key, default))
+def entry_seconds(path: str, a: Assumptions, channel: str | None = None) -> float:
+    """Seconds per guess on ``path``: the channel model's mac-guess ``attempt_s`` where it has one."""
+    if channel is not None:
+        from model.channels import load_channels
+        from model.channels.evaluate import environment
+        from model.channels.exprs import number
+        from model.channels.types import MacGuess
+
+        ch = load_channels([channel])[channel]
+        for step in ch.steps:
+            if isinstance(step.difficulty, MacGuess) and step.difficulty.han == (path == "han"):
+                return float(number(step.difficulty.attempt_s, environment(ch, a)))
+    return float(a[PATH_ASSUMPTION[path]])
 
 
 def max_guesses(path: str, a: Assumptions, flaws: frozenset[Flaw] = frozenset(),
-                horizon_s: int = YEAR_S) -> tuple[int, dict[str, Any]]:
+                horizon_s: int = YEAR_S, channel: str | None = None) -> tuple[int, dict[str, Any]]:
     """The most failed guesses in ``horizon_s`` and the schedule that achieves it (z3 Optimize)."""
     f, w, lock = int(a["lockout.max_failures"]), int(a["lockout.window_s"]), int(a["lockout.lock_s"])
-    delta = entry_seconds(path, a)
+    delta = entry_seconds(path, a, channel)
     covered = Flaw.LOCKOUT_OFF not in flaws and (path == "keypad" or bool(a["lockout.covers_han"])) and f > 0
     opt = z3.Optimize()
     under, locked, free = z3.Ints("under locked free")
@@ -79,7 +88,7 @@ def forgery_probability(guesses: int) -> float:
 
 def check(channel: str, a: Assumptions, flaws: frozenset[Flaw] = frozenset()) -> Finding:
     path = CHANNEL_PATHS[channel]
-    g, schedule = max_guesses(path, a, flaws)
+    g, schedule = max_guesses(path, a, flaws, channel=channel)
     if g < 0:
         return Finding(UNKNOWN, None, "optimisation failed")
     p = forgery_probability(g)
