@@ -4,8 +4,9 @@ Hypothesis has no time budget, so a campaign runs each harness in *rounds*: a ro
 Hypothesis run with a fixed ``max_examples`` and a seed derived from the campaign seed, the
 channel and the round number, and rounds continue until the harness's share of the budget is
 spent. Every round uses the campaign's example database, so a failure found by any worker (or a
-previous night) is replayed first. Round size grows until a round takes about a second, keeping the
-budget check cheap and the overrun small.
+previous night) is replayed first. Each round is sized from the measured time per example to take
+about a second, or the time left, so the budget check is cheap and the overrun small (shrinking a
+finding is not cut short: a minimal trace is worth the extra seconds).
 
 Settings come from this module's own registered profiles (``nowan-fuzz``, ``nowan-fuzz-ci``), never
 from whatever profile is loaded globally: Hypothesis loads its own ``ci`` profile when ``CI`` is set,
@@ -36,7 +37,8 @@ PROFILE = "nowan-fuzz"
 PROFILE_CI = "nowan-fuzz-ci"
 #: Share of a channel's budget spent looking for channel weaknesses (the rest hunts bugs).
 WEAKNESS_SHARE = 0.25
-STEPS_PER_EXAMPLE = 40
+#: Rules (each a burst of up to machines.BURST steps) per example.
+STEPS_PER_EXAMPLE = 12
 _ROUND_TARGET_S = 1.0
 
 _common = dict(deadline=None, derandomize=False, print_blob=False, report_multiple_bugs=False,
@@ -103,34 +105,33 @@ def run_harness(harness: Harness, *, budget: float, seed: int, assumptions: Assu
     fl = frozenset(flaws)
     run = ChannelRun(harness.channel)
     start = clock()
-    size = 5
-    n = 0
+    size, per_example, n = 2, None, 0
     while True:
-        elapsed = clock() - start
-        if elapsed >= budget:
+        left = budget - (clock() - start)
+        if left <= 0:
             break
+        if per_example is not None:  # size the round to the time left, at most about a second
+            size = max(1, min(5000, int(min(_ROUND_TARGET_S, left) / per_example)))
         t0 = clock()
+        found = None
         try:
             ex, st = harness.round(assumptions, fl, kind, campaign_settings(database, ci, size),
                                    round_seed(seed, harness.channel, kind, n),
                                    frozenset(f.invariant for f in run.findings))
-            run.examples += ex
-            run.steps += st
         except (InvariantViolation, HarnessCrash) as exc:
             ex, st = getattr(exc, "stats", (0, 0))
-            run.examples += ex
-            run.steps += st
-            run.findings.append(_finding(harness.channel, exc))
-            n += 1
-            found = {f.invariant for f in run.findings}
-            if stop_on_first or exc.invariant == "no-crash" or \
-                    found >= {i for i in harness.checks if _kind_of(i) == kind}:
-                break
-            continue
+            found = exc
         n += 1
-        took = clock() - t0
-        if took < _ROUND_TARGET_S / 2:
-            size = min(size * 2, 5000)
+        run.examples += ex
+        run.steps += st
+        if ex:
+            per_example = max(1e-6, (clock() - t0) / ex)
+        if found is not None:
+            run.findings.append(_finding(harness.channel, found))
+            done = {f.invariant for f in run.findings}
+            if stop_on_first or found.invariant == "no-crash" or \
+                    done >= {i for i in harness.checks if _kind_of(i) == kind}:
+                break
         if progress is not None:
             progress(Progress(harness.channel, kind, min(1.0, (clock() - start) / budget), run.examples,
                               len(run.findings)))

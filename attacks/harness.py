@@ -16,7 +16,7 @@ import hashlib
 import json
 from typing import Any, Callable, ClassVar, Iterable, Mapping
 
-from hypothesis.stateful import RuleBasedStateMachine, invariant
+from hypothesis.stateful import RuleBasedStateMachine
 
 from attacks.findings import IMPLEMENTATION, WEAKNESS
 from attacks.invariants import INVARIANTS
@@ -106,18 +106,22 @@ class ChannelMachine(RuleBasedStateMachine):
                      tuple(sorted(f.name for f in cls.flaws)), invariant_id)
 
     def run(self, step: Step) -> None:
-        """Execute one step; a device exception becomes a ``no-crash`` finding with its trace."""
+        """Execute one step, then check the invariants (after every step, also inside a burst).
+
+        A device exception becomes a ``no-crash`` finding with its trace.
+        """
         self.steps.append(step)
         type(self).stats["steps"] += 1
         try:
             self.world.apply(step)
         except Exception as exc:  # noqa: BLE001 - any escape is a finding, reported with its trace
             raise HarnessCrash(f"{type(exc).__name__}: {exc}", self.trace("no-crash")) from exc
+        self.check()
 
-    @invariant()
-    def invariants_hold(self) -> None:
+    def check(self) -> None:
+        cls = type(self)
         for inv_id, message in self.world.check():
-            if INVARIANTS[inv_id].kind == type(self).kind and inv_id not in type(self).ignore:
+            if INVARIANTS[inv_id].kind == cls.kind and inv_id not in cls.ignore:
                 raise InvariantViolation(inv_id, message, self.trace(inv_id))
 
 

@@ -1,10 +1,17 @@
 """Hypothesis state machines, one per channel: legitimate parties and the attacker interleaved.
 
-Each rule draws the arguments of one :class:`~attacks.steps.Step` and runs it on the channel's
-world; the base class checks the invariants after every step. Rule sets are mixins so that the
-UTRN attacks, frame attacks and common steps are written once and combined per channel.
+A machine declares its step vocabulary as data (:class:`StepSpec`: actor, action, a domain per
+argument); :class:`SpecMachine` turns it into Hypothesis rules. Rule selection and per-argument
+draws are the costly part of a stateful run, so the ``burst`` rule draws a list of packed integers,
+one per step, and decodes each into a step: Hypothesis's overhead is paid once per operation, not
+once per argument, keeping the time in the reference implementation (design.md, Fuzzing notes).
+Shrinking still deletes steps from the list and shrinks each integer, which shrinks its arguments.
 """
 from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any, ClassVar, Union
 
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
@@ -17,201 +24,192 @@ from attacks.worlds.han import PairingWorld
 from attacks.worlds.mp169 import Mp169World
 from attacks.worlds.utrn import ExtendedWorld, KeypadWorld, NfcWorld, WifiPpmidUtrnWorld
 
-meters = st.sampled_from(METERS)
-index = st.integers(0, 7)
-amount = st.integers(0, 5)
-waits = st.sampled_from([1, 60, 601, 3600, 90000])
-small_bytes = st.binary(max_size=64).map(bytes.hex)
+#: Most steps one ``burst`` rule draws.
+BURST = 12
+_PACKED = st.integers(0, 2**63 - 1)
 
 
-class CommonRules(ChannelMachine):
-    @rule(seconds=waits)
-    def wait(self, seconds: int) -> None:
-        self.run(Step("env", "wait", {"seconds": seconds}))
+class Hex:
+    """An argument holding up to ``max_size`` arbitrary bytes, as hex."""
 
-    @rule(meter=meters, kwh=st.integers(1, 400))
-    def consume(self, meter: str, kwh: int) -> None:
-        self.run(Step("legit", "consume", {"meter": meter, "kwh": kwh}))
+    def __init__(self, max_size: int) -> None:
+        self.max_size = max_size
 
 
-class UtrnRules(CommonRules):
-    @rule(meter=meters, amount=amount)
-    def buy(self, meter: str, amount: int) -> None:
-        self.run(Step("legit", "buy", {"meter": meter, "amount": amount}))
-
-    @rule(index=index)
-    def enter(self, index: int) -> None:
-        self.run(Step("legit", "enter", {"index": index}))
-
-    @rule(meter=meters)
-    def raise_floor(self, meter: str) -> None:
-        self.run(Step("legit", "raise-floor", {"meter": meter}))
-
-    @rule(index=index, meter=meters)
-    def replay(self, index: int, meter: str) -> None:
-        self.run(Step("attacker", "replay", {"index": index, "meter": meter}))
-
-    @rule(index=index, pence=st.integers(1, 8191), mac=st.integers(0, 2**32 - 1), ahead=st.integers(-2, 3))
-    def forge(self, index: int, pence: int, mac: int, ahead: int) -> None:
-        self.run(Step("attacker", "forge", {"index": index, "pence": pence, "mac": mac, "ahead": ahead}))
-
-    @rule(index=index, pence=st.integers(1, 8191), start=st.integers(0, 2**32 - 1), count=st.integers(1, 96))
-    def bruteforce(self, index: int, pence: int, start: int, count: int) -> None:
-        self.run(Step("attacker", "bruteforce", {"index": index, "pence": pence, "start": start, "count": count}))
-
-    @rule(index=index, path=st.sampled_from(["keypad", "han"]))
-    def begin(self, index: int, path: str) -> None:
-        self.run(Step("attacker", "begin", {"index": index, "path": path}))
-
-    @rule(slot=st.integers(0, 3))
-    def finish(self, slot: int) -> None:
-        self.run(Step("attacker", "finish", {"slot": slot}))
+Domain = Union[range, tuple, Hex]
 
 
-class KeypadMachine(UtrnRules):
+def _arg_strategy(d: Domain) -> st.SearchStrategy[Any]:
+    if isinstance(d, range):
+        return st.integers(d.start, d.stop - 1)
+    if isinstance(d, Hex):
+        return st.binary(max_size=d.max_size).map(bytes.hex)
+    return st.sampled_from(d)
+
+
+def _arg_decode(d: Domain, x: int) -> tuple[Any, int]:
+    """Take one argument value from the packed integer ``x``; return it and what is left of ``x``."""
+    if isinstance(d, range):
+        return d.start + x % len(d), x // len(d)
+    if isinstance(d, Hex):
+        n = x % (d.max_size + 1)
+        stream = hashlib.sha256(x.to_bytes(8, "big")).digest() * (1 + d.max_size // 32)
+        return stream[:n].hex(), x // (d.max_size + 1)
+    return d[x % len(d)], x // len(d)
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One kind of step a machine may take, with a domain per argument."""
+
+    actor: str
+    action: str
+    args: tuple[tuple[str, Domain], ...] = ()
+
+    def strategy(self) -> st.SearchStrategy[Step]:
+        actor, action = self.actor, self.action
+        return st.fixed_dictionaries({k: _arg_strategy(d) for k, d in self.args}).map(
+            lambda a: Step(actor, action, a))
+
+    def decode(self, x: int) -> Step:
+        """A step from one packed integer; arguments take the low-order digits first."""
+        out = {}
+        for k, d in self.args:
+            out[k], x = _arg_decode(d, x)
+        return Step(self.actor, self.action, out)
+
+
+def spec(actor: str, name: str, **args: Domain) -> StepSpec:
+    return StepSpec(actor, name, tuple(args.items()))
+
+
+meters = METERS
+index = range(8)
+amount = range(6)
+small_hex = Hex(64)
+U32 = range(2**32)
+
+COMMON = (spec("env", "wait", seconds=(1, 60, 601, 3600, 90000)),
+          spec("legit", "consume", meter=meters, kwh=range(1, 401)))
+UTRN = COMMON + (
+    spec("legit", "buy", meter=meters, amount=amount),
+    spec("legit", "enter", index=index),
+    spec("legit", "raise-floor", meter=meters),
+    spec("attacker", "replay", index=index, meter=meters),
+    spec("attacker", "forge", index=index, pence=range(1, 8192), ahead=range(-2, 4), mac=U32),
+    spec("attacker", "bruteforce", index=index, count=range(1, 97), pence=range(1, 8192), start=U32),
+    spec("attacker", "begin", index=index, path=("keypad", "han")),
+    spec("attacker", "finish", slot=range(4)),
+)
+FRAMES = COMMON + (
+    spec("legit", "command", meter=meters, command=range(9), value=range(60001)),
+    spec("legit", "topup", meter=meters, amount=amount),
+    spec("legit", "deliver", index=index),
+    spec("attacker", "drop", index=index),
+    spec("attacker", "replay", index=index),
+    spec("attacker", "flip", index=index, bit=range(8), pos=range(401)),
+    spec("attacker", "splice", index=index, donor=index, field=range(9)),
+    spec("attacker", "guess-mac", index=index, value=range(256), guess=range(256), pos=range(401)),
+    spec("attacker", "malformed", data=small_hex),
+)
+
+
+class SpecMachine(ChannelMachine):
+    """A channel machine whose rules are generated from its ``steps`` declaration."""
+
+    steps_spec: ClassVar[tuple[StepSpec, ...]] = ()
+    #: Also one rule per action (finer rule choice, slower): off, the burst rule alone is faster.
+    single_rules: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if "steps_spec" not in cls.__dict__:
+            return  # a bound copy (see attacks.harness.bind) inherits its parent's rules
+        if cls.single_rules:
+            for s in cls.steps_spec:
+                setattr(cls, "step_" + s.action.replace("-", "_"), _single(s))
+        specs = cls.steps_spec
+
+        def burst(self: ChannelMachine, packed: list[int]) -> None:
+            for x in packed:
+                self.run(specs[x % len(specs)].decode(x // len(specs)))
+
+        cls.burst = rule(packed=st.lists(_PACKED, min_size=1, max_size=BURST))(burst)  # type: ignore[attr-defined]
+
+
+def _single(s: StepSpec):
+    def one(self: ChannelMachine, step: Step) -> None:
+        self.run(step)
+
+    one.__name__ = "step_" + s.action.replace("-", "_")
+    return rule(step=s.strategy())(one)
+
+
+class KeypadMachine(SpecMachine):
     world_class = KeypadWorld
+    steps_spec = UTRN
 
 
-class WifiPpmidUtrnMachine(UtrnRules):
+class WifiPpmidUtrnMachine(SpecMachine):
     world_class = WifiPpmidUtrnWorld
+    steps_spec = UTRN
 
 
-class NfcMachine(UtrnRules):
+class NfcMachine(SpecMachine):
     world_class = NfcWorld
-
-    @rule(meter=meters, payload=small_bytes)
-    def malformed(self, meter: str, payload: str) -> None:
-        self.run(Step("attacker", "malformed", {"meter": meter, "payload": payload}))
-
-    @rule(index=index, meter=meters, delay=st.sampled_from([0, 5, 3600]))
-    def relay(self, index: int, meter: str, delay: int) -> None:
-        self.run(Step("attacker", "relay", {"index": index, "meter": meter, "delay": delay}))
+    steps_spec = UTRN + (
+        spec("attacker", "malformed", meter=meters, payload=small_hex),
+        spec("attacker", "relay", index=index, meter=meters, delay=(0, 5, 3600)),
+    )
 
 
-class ExtendedMachine(UtrnRules):
+class ExtendedMachine(SpecMachine):
     world_class = ExtendedWorld
-
-    @rule(meter=meters, amounts=st.lists(amount, min_size=2, max_size=3))
-    def buy_extended(self, meter: str, amounts: list[int]) -> None:
-        self.run(Step("legit", "buy-extended", {"meter": meter, "amounts": amounts}))
-
-    @rule(index=index)
-    def enter_extended(self, index: int) -> None:
-        self.run(Step("legit", "enter-extended", {"index": index}))
-
-    @rule(a=index, b=index, block=st.integers(0, 2), meter=meters)
-    def splice(self, a: int, b: int, block: int, meter: str) -> None:
-        self.run(Step("attacker", "splice", {"a": a, "b": b, "block": block, "meter": meter}))
-
-    @rule(index=index, digits=st.integers(0, 60))
-    def truncate(self, index: int, digits: int) -> None:
-        self.run(Step("attacker", "truncate", {"index": index, "digits": digits}))
+    steps_spec = UTRN + (
+        spec("legit", "buy-extended", meter=meters, first=amount, second=amount, third=range(-1, 6)),
+        spec("legit", "enter-extended", index=index),
+        spec("attacker", "splice", a=index, b=index, block=range(3), meter=meters),
+        spec("attacker", "truncate", index=index, digits=range(61)),
+    )
 
 
-class FrameRules(CommonRules):
-    @rule(meter=meters, command=st.integers(0, 8), value=st.integers(0, 60000))
-    def command(self, meter: str, command: int, value: int) -> None:
-        self.run(Step("legit", "command", {"meter": meter, "command": command, "value": value}))
-
-    @rule(meter=meters, amount=amount)
-    def topup(self, meter: str, amount: int) -> None:
-        self.run(Step("legit", "topup", {"meter": meter, "amount": amount}))
-
-    @rule(index=index)
-    def deliver(self, index: int) -> None:
-        self.run(Step("legit", "deliver", {"index": index}))
-
-    @rule(index=index)
-    def drop(self, index: int) -> None:
-        self.run(Step("attacker", "drop", {"index": index}))
-
-    @rule(index=index)
-    def replay(self, index: int) -> None:
-        self.run(Step("attacker", "replay", {"index": index}))
-
-    @rule(index=index, pos=st.integers(0, 400), bit=st.integers(0, 7))
-    def flip(self, index: int, pos: int, bit: int) -> None:
-        self.run(Step("attacker", "flip", {"index": index, "pos": pos, "bit": bit}))
-
-    @rule(index=index, donor=index, field=st.integers(0, 8))
-    def splice(self, index: int, donor: int, field: int) -> None:
-        self.run(Step("attacker", "splice", {"index": index, "donor": donor, "field": field}))
-
-    @rule(index=index, pos=st.integers(0, 400), value=st.integers(0, 255), guess=st.integers(0, 255))
-    def guess_mac(self, index: int, pos: int, value: int, guess: int) -> None:
-        self.run(Step("attacker", "guess-mac", {"index": index, "pos": pos, "value": value, "guess": guess}))
-
-    @rule(data=small_bytes)
-    def malformed(self, data: str) -> None:
-        self.run(Step("attacker", "malformed", {"data": data}))
-
-
-class WanMachine(FrameRules):
+class WanMachine(SpecMachine):
     world_class = WanWorld
-
-    @rule(meter=meters, command=st.integers(0, 8), value=st.integers(0, 60000))
-    def acb_forge(self, meter: str, command: int, value: int) -> None:
-        self.run(Step("attacker", "acb-forge", {"meter": meter, "command": command, "value": value}))
+    steps_spec = FRAMES + (
+        spec("attacker", "acb-forge", meter=meters, command=range(9), value=range(60001)),)
 
 
-class UsbMachine(FrameRules):
+class UsbMachine(SpecMachine):
     world_class = UsbWorld
+    steps_spec = FRAMES
 
 
-class WifiPpmidRelayMachine(FrameRules):
+class WifiPpmidRelayMachine(SpecMachine):
     world_class = WifiPpmidRelayWorld
+    steps_spec = FRAMES
 
 
-class PairingMachine(CommonRules):
+class PairingMachine(SpecMachine):
     world_class = PairingWorld
-
-    @rule(kind=st.just(0))
-    def add_device(self, kind: int) -> None:
-        self.run(Step("legit", "add-device", {"kind": kind}))
-
-    @rule()
-    def power_cut(self) -> None:
-        self.run(Step("attacker", "power-cut", {}))
-
-    @rule(device_type=st.sampled_from(["ppmid", "hht"]))
-    def rogue_join(self, device_type: str) -> None:
-        self.run(Step("attacker", "rogue-join", {"device_type": device_type}))
-
-    @rule(index=index)
-    def replay_ccs01(self, index: int) -> None:
-        self.run(Step("attacker", "replay-ccs01", {"index": index}))
-
-    @rule(action=st.integers(0, 2), meter=meters)
-    def rogue_send(self, action: int, meter: str) -> None:
-        self.run(Step("attacker", "rogue-send", {"action": action, "meter": meter}))
+    steps_spec = COMMON + (
+        spec("legit", "add-device", kind=(0,)),
+        spec("attacker", "power-cut"),
+        spec("attacker", "rogue-join", device_type=("ppmid", "hht")),
+        spec("attacker", "replay-ccs01", index=index),
+        spec("attacker", "rogue-send", action=range(3), meter=meters),
+    )
 
 
-class Mp169Machine(CommonRules):
+class Mp169Machine(SpecMachine):
     world_class = Mp169World
-
-    @rule(meter=meters, value=st.booleans())
-    def set_flag(self, meter: str, value: bool) -> None:
-        self.run(Step("legit", "set-flag", {"meter": meter, "value": value}))
-
-    @rule(meter=meters, code=st.integers(0, 5))
-    def read(self, meter: str, code: int) -> None:
-        self.run(Step("legit", "read", {"meter": meter, "code": code}))
-
-    @rule()
-    def change_supplier(self) -> None:
-        self.run(Step("legit", "change-supplier", {}))
-
-    @rule(meter=meters, code=st.integers(0, 5))
-    def other_read(self, meter: str, code: int) -> None:
-        self.run(Step("attacker", "other-read", {"meter": meter, "code": code}))
-
-    @rule(meter=meters)
-    def other_clear(self, meter: str) -> None:
-        self.run(Step("attacker", "other-clear", {"meter": meter}))
-
-    @rule(index=index)
-    def replay_read(self, index: int) -> None:
-        self.run(Step("attacker", "replay-read", {"index": index}))
+    steps_spec = COMMON + (
+        spec("legit", "set-flag", meter=meters, value=(False, True)),
+        spec("legit", "read", meter=meters, code=range(6)),
+        spec("legit", "change-supplier"),
+        spec("attacker", "other-read", meter=meters, code=range(6)),
+        spec("attacker", "other-clear", meter=meters),
+        spec("attacker", "replay-read", index=index),
+    )
 
 
 MACHINES: dict[str, type[ChannelMachine]] = {m.world_class.channel: m for m in (

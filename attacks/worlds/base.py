@@ -7,6 +7,7 @@ themselves, so a device that is wrong about its own state cannot pass.
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -54,6 +55,9 @@ class PremisesWorld(World):
         self.observed: list[Observed] = []
         self.paid: list[Observed] = []                         # top-ups the consumer paid for
         self._credit_seen = {m: 0 for m in METERS}
+        self._credited: set[tuple[str, int]] = set()
+        self._events_seen: dict[str, int] = {}
+        self._failures: dict[tuple[str, str], deque[float]] = {}
         self._violations: list[tuple[str, str]] = []
 
     # ------------------------------------------------------------------ helpers for steps
@@ -108,61 +112,65 @@ class PremisesWorld(World):
 
     # ------------------------------------------------------------------ invariants
     def check(self) -> list[tuple[str, str]]:
+        """Violations so far. Incremental: each device record is examined once, when it appears."""
         out = list(self._violations)
-        a = self.assumptions
+        max_balance = int(self.assumptions["limits.max_balance_pence"])
         for name in METERS:
             m = self.meter(name)
-            counts: dict[int, int] = {}
-            for rec in m.credited:
-                counts[rec.upper] = counts.get(rec.upper, 0) + 1
-                issued = self.issued_utrns.get((name, rec.upper))
+            for rec in m.credited[self._credit_seen[name]:]:
+                key = (name, rec.upper)
+                issued = self.issued_utrns.get(key)
                 if issued is None:
                     out.append(("credit-once", f"{name} credited {rec.pence} pence for counter {rec.upper} "
                                                f"that the supplier never issued ({rec.path})"))
-                elif counts[rec.upper] > 1:
-                    out.append(("credit-once", f"{name} credited counter {rec.upper} {counts[rec.upper]} times"))
+                elif key in self._credited:
+                    out.append(("credit-once", f"{name} credited counter {rec.upper} twice"))
                 elif issued != rec.pence:
                     out.append(("credit-once", f"{name} credited {rec.pence} pence for a UTRN issued for "
                                                f"{issued}"))
-            for rec in m.credited[self._credit_seen[name]:]:
                 if rec.upper <= m.utrn_cell.floor_hi:
                     out.append(("floor-respected", f"{name} credited counter {rec.upper} at or below the "
                                                    f"floor {m.utrn_cell.floor_hi}"))
+                self._credited.add(key)
             self._credit_seen[name] = len(m.credited)
-            if m.account.balance_pence > int(a["limits.max_balance_pence"]):
+            if m.account.balance_pence > max_balance:
                 out.append(("balance-within-limits", f"{name} balance {m.account.balance_pence} above "
-                                                     f"{a['limits.max_balance_pence']}"))
+                                                     f"{max_balance}"))
             out.extend(self._lockout(m, name))
         if "topup-delivered" in self.checks:
             out.extend(self._delivery())
         return [v for v in out if v[0] in self.checks]
 
     def _lockout(self, m: Meter, name: str) -> list[tuple[str, str]]:
+        """At most max_failures failed checks per covered path in any window (when a lock outlasts it)."""
         a = self.assumptions
         max_f, window, lock = int(a["lockout.max_failures"]), float(a["lockout.window_s"]), float(a["lockout.lock_s"])
+        seen = self._events_seen.get(name, 0)
+        new = m.events[seen:]
+        self._events_seen[name] = len(m.events)
         if max_f <= 0 or lock < window:
-            return []  # the sliding-window bound below only holds when a lock outlasts the window
+            return []
         out = []
-        for path, inv in ((PATH_KEYPAD, "lockout-enforced"),
-                          (PATH_HAN, "lockout-enforced" if a["lockout.covers_han"] else "han-guess-rate-bounded")):
-            times = [e.t for e in m.events if e.name == "utrn-rejected" and e.data.get("path") == path
-                     and e.data.get("reason") not in _NOT_A_FAILURE]
-            j = 0
-            for i, t in enumerate(times):
-                while times[j] <= t - window:
-                    j += 1
-                if i - j + 1 > max_f:
-                    out.append((inv, f"{name}: {i - j + 1} failed UTRN checks on the {path} path within "
-                                     f"{window:g} s (bound {max_f})"))
-                    break
+        for e in new:
+            path = e.data.get("path")
+            if e.name != "utrn-rejected" or path not in (PATH_KEYPAD, PATH_HAN) \
+                    or e.data.get("reason") in _NOT_A_FAILURE:
+                continue
+            times = self._failures.setdefault((name, path), deque())
+            times.append(e.t)
+            while times[0] <= e.t - window:
+                times.popleft()
+            if len(times) > max_f:
+                inv = "lockout-enforced" if path == PATH_KEYPAD or a["lockout.covers_han"] else "han-guess-rate-bounded"
+                out.append((inv, f"{name}: {len(times)} failed UTRN checks on the {path} path within "
+                                 f"{window:g} s (bound {max_f})"))
         return out
 
     def _delivery(self) -> list[tuple[str, str]]:
         now = self.sc.clock.now
-        credited = {(name, r.upper) for name in METERS for r in self.meter(name).credited}
         for item in self.paid:
             if item.paid_at is not None and now - item.paid_at > DELIVERY_DEADLINE_S \
-                    and (item.meter, item.upper) not in credited:
+                    and (item.meter, item.upper) not in self._credited:
                 return [("topup-delivered", f"a {self.issued_utrns.get((item.meter, item.upper or 0), 0)} "
                                             f"pence top-up paid at t={item.paid_at:g} s never reached the "
                                             f"{item.meter}")]

@@ -31,6 +31,8 @@ class FrameWorld(PremisesWorld):
         super().__init__(*args, **kw)  # type: ignore[arg-type]
         self.queue: list[Observed] = []          # legitimate frames in flight on the channel
         self.issued_commands: set[tuple[str, int, int]] = set()  # (meter eui, counter, code)
+        self._executed: set[tuple[str, int, int]] = set()
+        self._executed_seen: dict[str, int] = {}
 
     def transport(self, raw: bytes) -> None:
         self.sc.hub.receive_wan(raw)
@@ -116,18 +118,18 @@ class FrameWorld(PremisesWorld):
         out = super().check()
         for name in METERS:
             m = self.meter(name)
-            seen: set[tuple[str, int, int]] = set()
-            for e in m.executed:
+            for e in m.executed[self._executed_seen.get(name, 0):]:
                 if e.command == "top-up":
                     continue
                 key = (m.eui.hex(), e.counter, e.message_code)
                 if key not in self.issued_commands:
                     out.append(("entitled-commands-only", f"{name} executed {e.command} (counter {e.counter}) "
                                                           "that the supplier never issued"))
-                elif key in seen:
+                elif key in self._executed:
                     out.append(("entitled-commands-only", f"{name} executed {e.command} (counter {e.counter}) "
                                                           "twice"))
-                seen.add(key)
+                self._executed.add(key)
+            self._executed_seen[name] = len(m.executed)
         return [v for v in out if v[0] in self.checks]
 
 

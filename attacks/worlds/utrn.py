@@ -142,9 +142,10 @@ class ExtendedWorld(UtrnWorld):
         super().__init__(*args, **kw)  # type: ignore[arg-type]
         self.codes: list[tuple[str, list[str]]] = []
 
-    def do_buy_extended(self, meter: str, amounts: list[int]) -> None:
+    def do_buy_extended(self, meter: str, first: int, second: int, third: int) -> None:
+        """A 40-digit code (two credit blocks), or 60 digits when ``third`` is not -1."""
         blocks = []
-        for a in amounts[:3]:
+        for a in (first, second) + ((third,) if third >= 0 else ()):
             item = self.mint(meter, AMOUNTS[a % len(AMOUNTS)])
             self.observed.append(item)
             blocks.append(item.data)
