@@ -1,0 +1,23 @@
+"""Dolev-Yao attackers per channel, fuzzing the reference implementation's real bytes.
+
+Public API (everything else is private to its module):
+
+- :mod:`attacks.steps`: :class:`Step` (actor, action, JSON args) and :class:`Trace` (channel,
+  assumptions, flaws, steps) with ``to_json`` / ``load`` / ``save``: the replayable record.
+- :mod:`attacks.registry`: ``channel_ids()`` and ``harnesses(ids, envelope=None)``: one harness
+  per channel (utrn-keypad, utrn-extended, wifi-ppmid-relay, wifi-ppmid-utrn, nfc, usb,
+  pairing-no-timeout, wan, mp169-flag) plus ``gbcs-envelope`` (mutation fuzzing of the envelope
+  parser and verifier). Each harness has ``channel``, ``checks``, ``round(...)`` and ``replay(trace)``.
+- :mod:`attacks.campaign`: ``run_campaign(harnesses, budget=, seed=, assumptions=, database=, ...)``
+  returning a :class:`~attacks.findings.CampaignResult`; ``run_harness`` for one harness;
+  ``open_database(spec)`` for ``--db``; the settings profiles ``nowan-fuzz`` / ``nowan-fuzz-ci``.
+- :mod:`attacks.findings`: :class:`Finding` (channel, invariant, kind, message, trace) where kind is
+  ``implementation-invariant`` (a bug) or ``channel-weakness`` (evidence for the risk report).
+- :mod:`attacks.invariants`: the invariant catalogue (id, kind, text, help).
+- :mod:`attacks.outputs.sarif` ``to_sarif`` and :mod:`attacks.outputs.junit` ``to_junit``.
+- :mod:`attacks.envelope`: seeds, mutations and the two envelope properties.
+- :mod:`attacks.selftest`: ``run_selftest`` / ``hunt``: kill each seeded flaw, report the kill rate.
+
+Layout: ``worlds/`` hold a premises per channel (devices, legitimate record, attacker knowledge,
+invariant checks); ``machines.py`` declares each channel's step vocabulary for Hypothesis.
+"""
