@@ -165,3 +165,27 @@ def replay_world(world_class: type[World], trace: Trace,
 def flaw_names(flaws: Mapping[str, Any] | Iterable[str]) -> frozenset[Flaw]:
     """Parse flaw names (for traces); unknown names raise KeyError naming the flaw."""
     return frozenset(Flaw[n] for n in flaws)
+
+
+def minimize_trace(world_class: type[World], trace: Trace, max_replays: int = 400) -> Trace:
+    """Greedy one-step deletion until no single step can go (a 1-minimal trace), by replay.
+
+    Used after Hypothesis's own shrinking, or instead of it where that would cost more than the
+    finding is worth (channel weaknesses): each candidate is one cheap replay, and the result is
+    cut just after the step that violates the invariant.
+    """
+    hit = replay_world(world_class, trace)
+    if hit is None or hit[0] != trace.invariant:
+        return trace
+    steps = list(trace.steps[:hit[2] + 1])
+    i, replays = 0, 0
+    while i < len(steps) and replays < max_replays:
+        candidate = steps[:i] + steps[i + 1:]
+        replays += 1
+        got = replay_world(world_class, Trace(trace.channel, tuple(candidate), trace.assumptions, trace.flaws,
+                                              trace.invariant))
+        if got is not None and got[0] == trace.invariant:
+            steps = candidate[:got[2] + 1]
+        else:
+            i += 1
+    return Trace(trace.channel, tuple(steps), trace.assumptions, trace.flaws, trace.invariant)

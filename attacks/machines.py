@@ -111,6 +111,8 @@ FRAMES = COMMON + (
     spec("attacker", "splice", index=index, donor=index, field=range(9)),
     spec("attacker", "guess-mac", index=index, value=range(256), guess=range(256), pos=range(401)),
     spec("attacker", "malformed", data=small_hex),
+    spec("attacker", "cross-meter", index=index),
+    spec("attacker", "flood", index=index, count=range(1, 201)),
 )
 
 

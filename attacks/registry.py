@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from hypothesis import given, seed as hseed, settings, strategies as st
+from hypothesis import Phase, given, seed as hseed, settings, strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 
 from attacks.envelope import OPS, EnvelopeTarget, Mutation
-from attacks.harness import ChannelMachine, InvariantViolation, bind, replay_world
+from attacks.findings import WEAKNESS
+from attacks.harness import ChannelMachine, InvariantViolation, bind, minimize_trace, replay_world
 from attacks.invariants import INVARIANTS
 from attacks.machines import MACHINES
 from attacks.steps import Step, Trace
@@ -44,12 +45,16 @@ class MachineHarness:
         cls = self.bound(assumptions, flaws, kind, ignore)
         cls._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
         before = dict(cls.stats)
+        if kind == WEAKNESS:  # evidence, not a bug: a replay-based minimisation is enough and bounded
+            run_settings = settings(run_settings, phases=[p for p in run_settings.phases if p is not Phase.shrink])
         try:
             run_state_machine_as_test(cls, settings=run_settings)
         except AssertionError as exc:
             if hasattr(exc, "trace"):
                 exc.stats = (cls.stats["examples"] - before["examples"],  # type: ignore[attr-defined]
                              cls.stats["steps"] - before["steps"])
+                if exc.invariant != "no-crash":  # type: ignore[attr-defined]
+                    exc.trace = minimize_trace(self.machine.world_class, exc.trace)  # type: ignore[attr-defined]
             raise
         return cls.stats["examples"] - before["examples"], cls.stats["steps"] - before["steps"]
 

@@ -84,7 +84,7 @@ def hunt(flaws: frozenset[Flaw], channels: Iterable[str], *, budget: float, seed
 
 
 def run_selftest(flaws: Iterable[Flaw] | None = None, *, budget: float = BUDGET_S, seed: int = 0,
-                 faithful: bool = True) -> SelfTestResult:
+                 faithful: bool = True, faithful_budget: float | None = None) -> SelfTestResult:
     """Kill each seeded bug within ``budget`` seconds; then each channel involved, faithful, for the same budget."""
     out = SelfTestResult()
     chosen = list(flaws) if flaws is not None else list(SEEDED)
@@ -93,7 +93,8 @@ def run_selftest(flaws: Iterable[Flaw] | None = None, *, budget: float = BUDGET_
         out.results.append(FlawResult(flaw, finding is not None, seconds, examples, finding))
     if faithful:
         for cid in dict.fromkeys(c for flaw in chosen for c in SEEDED[flaw]):
-            finding, _, _ = hunt(frozenset(), (cid,), budget=budget, seed=seed)
+            finding, _, _ = hunt(frozenset(), (cid,), budget=budget if faithful_budget is None else faithful_budget,
+                                 seed=seed)
             if finding is not None:
                 out.faithful_findings.append(finding)
     return out

@@ -8,6 +8,7 @@ but not the Supplier's signing key: exactly the attacker a Critical command's si
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from attacks.envelope import SPLICE_FIELDS, _splice
@@ -15,7 +16,7 @@ from attacks.worlds.base import AMOUNTS, METERS, Observed, PremisesWorld
 from model.devices.commands import COMMANDS
 from model.devices.scenario import PPMID_EUI
 from model.errors import FrameError
-from model.gbcs.envelope import MAC_LEN
+from model.gbcs.envelope import MAC_LEN, GeneralCiphering, parse_frame
 from model.gbcs.protect import apply_mac, command_mac_key
 
 #: Commands the legitimate supplier sends (values drawn by the harness).
@@ -112,6 +113,30 @@ class FrameWorld(PremisesWorld):
 
     def do_malformed(self, data: str) -> None:
         self.transport(bytes.fromhex(data))
+
+    def do_cross_meter(self, index: int) -> None:
+        """Re-address an observed frame to the other meter of the premises (MAC and signature kept)."""
+        item = self.pick(index, "frame")
+        if item is None or item.meter not in METERS:
+            return
+        other = self.meter(METERS[1 - METERS.index(item.meter)]).eui
+        try:
+            frame = parse_frame(bytes.fromhex(item.data))
+        except FrameError:
+            return
+        if isinstance(frame, GeneralCiphering):
+            self.transport(replace(frame, signing=replace(frame.signing, recipient=other)).encode())
+
+    def do_flood(self, index: int, count: int) -> None:
+        """Flood the hub's forwarding with ``count`` copies of an observed frame and junk in between.
+
+        The device model has no forwarding capacity, so this checks that nothing breaks or slips
+        through under load; the availability impact itself is assessed in the risk model.
+        """
+        item = self.pick(index, "frame")
+        raw = bytes.fromhex(item.data) if item is not None else b"\xdd"
+        for k in range(count):
+            self.transport(raw if k % 2 == 0 else raw[: k % max(1, len(raw))])
 
     # -- invariants -------------------------------------------------------------------------------
     def check(self) -> list[tuple[str, str]]:
