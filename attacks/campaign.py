@@ -26,7 +26,7 @@ from typing import Callable, Iterable, Protocol, Sequence
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis.database import ExampleDatabase
 
-from attacks.findings import IMPLEMENTATION, WEAKNESS, CampaignResult, ChannelRun, Finding
+from attacks.findings import IMPLEMENTATION, KINDS, WEAKNESS, CampaignResult, ChannelRun, Finding
 from attacks.harness import HarnessCrash, InvariantViolation
 from attacks.steps import Trace
 from model.assumptions import Assumptions
@@ -85,7 +85,8 @@ def campaign_settings(database: ExampleDatabase | None, ci: bool, max_examples: 
                     max_examples=max_examples)
 
 
-def _finding(channel: str, exc: InvariantViolation | HarnessCrash) -> Finding:
+def finding_from(channel: str, exc: InvariantViolation | HarnessCrash) -> Finding:
+    """The serialisable finding for an invariant violation or crash raised by a harness."""
     from attacks.invariants import INVARIANTS
 
     kind = INVARIANTS[exc.invariant].kind
@@ -127,7 +128,7 @@ def run_harness(harness: Harness, *, budget: float, seed: int, assumptions: Assu
         if ex:
             per_example = max(1e-6, (clock() - t0) / ex)
         if found is not None:
-            run.findings.append(_finding(harness.channel, found))
+            run.findings.append(finding_from(harness.channel, found))
             done = {f.invariant for f in run.findings}
             if stop_on_first or found.invariant == "no-crash" or \
                     done >= {i for i in harness.checks if _kind_of(i) == kind}:
@@ -138,6 +139,44 @@ def run_harness(harness: Harness, *, budget: float, seed: int, assumptions: Assu
     run.seconds = clock() - start
     run.rounds = n
     return run
+
+
+def run_examples(harnesses: Sequence[Harness], *, examples: int, seed: int = 0,
+                 assumptions: Assumptions | None = None, flaws: Iterable[Flaw] = ()) -> CampaignResult:
+    """An example-bounded campaign for reproducible reports: no clock, no database.
+
+    Each harness runs ``examples`` seeded examples per invariant kind; after a finding it runs
+    again (same size, next round seed) for the invariants not yet violated, so one weakness does
+    not hide another. The same arguments always give the same examples and findings.
+    """
+    a = assumptions or Assumptions()
+    fl = frozenset(flaws)
+    result = CampaignResult(seed=seed, budget=float(examples))
+    for h in harnesses:
+        run = ChannelRun(h.channel)
+        for kind in KINDS:
+            wanted = {i for i in h.checks if _kind_of(i) == kind}
+            n = 0
+            while wanted - {f.invariant for f in run.findings}:
+                found = None
+                try:
+                    ex, st = h.round(a, fl, kind, campaign_settings(None, False, examples),
+                                     round_seed(seed, h.channel, kind, n),
+                                     frozenset(f.invariant for f in run.findings))
+                except (InvariantViolation, HarnessCrash) as exc:
+                    ex, st = getattr(exc, "stats", (0, 0))
+                    found = exc
+                n += 1
+                run.examples += ex
+                run.steps += st
+                if found is None:
+                    break
+                run.findings.append(finding_from(h.channel, found))
+                if found.invariant == "no-crash":
+                    break
+        run.rounds = n
+        result.runs.append(run)
+    return result
 
 
 def run_campaign(harnesses: Sequence[Harness], *, budget: float, seed: int = 0,

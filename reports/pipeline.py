@@ -23,7 +23,7 @@ from reports.provenance import model_files, model_hash, source_date, tool_versio
 
 #: Nominal fuzz examples per second of budget. The budget buys a fixed number of examples so that
 #: the same seed gives the same report; on this reference rate the run takes about the budget.
-EXAMPLES_PER_SECOND = 50
+EXAMPLES_PER_SECOND = 35
 DEFAULT_BUDGET_S = 40.0
 LEVELS = ("very-low", "low", "medium", "high", "very-high")
 
@@ -67,6 +67,7 @@ def _fuzz(ids: Iterable[str], assumptions: Assumptions, seed: int, budget: float
     """Per channel: examples, steps and findings from a deterministic, example-bounded campaign."""
     if budget <= 0:
         return {}
+    from attacks.campaign import run_examples
     from attacks.registry import channel_ids, harnesses
 
     known = set(channel_ids())
@@ -74,7 +75,7 @@ def _fuzz(ids: Iterable[str], assumptions: Assumptions, seed: int, budget: float
     if not wanted:
         return {}
     per = max(1, int(budget * EXAMPLES_PER_SECOND / len(wanted)))
-    result = run_fixed(harnesses(wanted), examples=per, seed=seed, assumptions=assumptions)
+    result = run_examples(harnesses(wanted), examples=per, seed=seed, assumptions=assumptions)
     out: dict[str, dict[str, Any]] = {}
     for run_ in result.runs:
         findings = [f.to_dict() for f in run_.findings]
@@ -84,34 +85,6 @@ def _fuzz(ids: Iterable[str], assumptions: Assumptions, seed: int, budget: float
             "weakness_findings": sum(1 for f in findings if f["kind"] == "channel-weakness"),
         }
     return out
-
-
-def run_fixed(harnesses: Sequence[Any], *, examples: int, seed: int, assumptions: Assumptions):
-    """An example-bounded campaign: one seeded round of ``examples`` per harness and invariant kind.
-
-    Unlike the time-boxed ``nowan fuzz`` campaign, the same seed always gives the same examples and
-    findings, which the report needs to be reproducible byte for byte.
-    """
-    from attacks.campaign import _finding, campaign_settings, round_seed
-    from attacks.findings import KINDS, CampaignResult, ChannelRun
-    from attacks.harness import HarnessCrash, InvariantViolation
-    from attacks.invariants import INVARIANTS
-
-    result = CampaignResult(seed=seed, budget=float(examples))
-    for h in harnesses:
-        run_ = ChannelRun(h.channel)
-        kinds = [k for k in KINDS if any(INVARIANTS[i].kind == k for i in h.checks)]
-        for kind in kinds:
-            try:
-                ex, st = h.round(assumptions, frozenset(), kind, campaign_settings(None, False, examples),
-                                 round_seed(seed, h.channel, kind, 0))
-            except (InvariantViolation, HarnessCrash) as exc:
-                ex, st = getattr(exc, "stats", (0, 0))
-                run_.findings.append(_finding(h.channel, exc))
-            run_.examples += ex
-            run_.steps += st
-        result.runs.append(run_)
-    return result
 
 
 def _best_controls(proofs: list[dict[str, Any]], channel_id: str, verdict: str) -> dict[str, Any] | None:
