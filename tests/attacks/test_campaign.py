@@ -6,7 +6,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase, MultiplexedDatabase
 
-from attacks.campaign import (PROFILE, PROFILE_CI, campaign_settings, open_database, round_seed, run_campaign,
+from attacks.campaign import (PROFILE, PROFILE_CI, campaign_settings, open_database, round_seed, run_campaign, run_examples,
                               run_harness)
 from attacks.findings import IMPLEMENTATION, WEAKNESS
 from attacks.registry import channel_ids, harnesses
@@ -67,9 +67,17 @@ def test_a_file_is_not_a_database_directory(tmp_path):
 
 
 def test_faithful_model_gives_no_implementation_finding_on_any_channel():
-    result = run_campaign(harnesses(), budget=0.8 * len(channel_ids()), seed=3, database=None)
+    # example-bounded, not time-boxed: the same examples however loaded the machine is
+    result = run_examples(harnesses(), examples=15, seed=3)
     assert [f.rule_id for f in result.implementation_findings()] == []
     assert {r.channel for r in result.runs} == set(channel_ids()) and all(r.examples for r in result.runs)
+
+
+def test_example_bounded_campaign_is_reproducible():
+    a = run_examples(harnesses(["wifi-ppmid-relay", "utrn-keypad"]), examples=10, seed=5)
+    b = run_examples(harnesses(["wifi-ppmid-relay", "utrn-keypad"]), examples=10, seed=5)
+    assert [r.to_dict() | {"seconds": 0} for r in a.runs] == [r.to_dict() | {"seconds": 0} for r in b.runs]
+    assert [f.to_dict() for f in a.findings] == [f.to_dict() for f in b.findings]
 
 
 @pytest.mark.parametrize("channel, invariant, last", [
