@@ -29,6 +29,8 @@ class Assumption:
     source: str
     description: str
     choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
 
     def parse(self, text: str | Any) -> Any:
         """Convert a command-line string (or a YAML value) to this assumption's type."""
@@ -69,9 +71,11 @@ class Assumption:
                 f"expected one of {', '.join(self.choices)}, got {value!r}",
                 where=f"assumption '{self.key}'",
             )
-        if self.type in ("int", "float", "seconds") and isinstance(value, (int, float)) and value < 0:
-            raise AssumptionError(f"expected a non-negative value, got {value!r}",
-                                  where=f"assumption '{self.key}'")
+        if self.type in ("int", "float", "seconds") and isinstance(value, (int, float)):
+            low = 0 if self.minimum is None else self.minimum
+            if value < low or (self.maximum is not None and value > self.maximum):
+                span = f"{low:g}..{self.maximum:g}" if self.maximum is not None else f"at least {low:g}"
+                raise AssumptionError(f"expected a value {span}, got {value!r}", where=f"assumption '{self.key}'")
         return value
 
 
@@ -84,7 +88,8 @@ def catalogue() -> Mapping[str, Assumption]:
     for key, spec in data.items():
         a = Assumption(key=key, default=spec["default"], type=spec["type"], label=spec["label"],
                        source=spec["source"], description=spec["description"],
-                       choices=tuple(spec.get("choices", ())))
+                       choices=tuple(spec.get("choices", ())), minimum=spec.get("min"),
+                       maximum=spec.get("max"))
         out[key] = Assumption(**{**a.__dict__, "default": a.parse(str(a.default))})
     return out
 

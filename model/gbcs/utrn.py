@@ -88,10 +88,11 @@ class Ptut:
     @classmethod
     def for_topup(cls, counter: int, value: int, value_class: ValueClass, mac: int = 0) -> "Ptut":
         """The PTUT fields for a 64-bit originator counter (whose low 32 bits must be zero)."""
-        if counter & 0xFFFFFFFF:
-            raise UtrnFormatError("the low 32 bits of a UTRN originator counter must be 0", where="--counter")
         if not 0 < counter < 1 << 64:
-            raise UtrnFormatError("expected a 64-bit counter above 0", where="--counter")
+            raise UtrnFormatError(f"expected a 64-bit counter above 0, got {counter}", where="--counter")
+        if counter & 0xFFFFFFFF:
+            raise UtrnFormatError(f"the low 32 bits of a UTRN originator counter must be 0 (e.g. {counter >> 32 or 1}"
+                                  f" << 32 = {(counter >> 32 or 1) << 32}), got {counter:#x}", where="--counter")
         if not 0 <= value < 8192:
             raise UtrnFormatError(f"expected a value in 0..8191, got {value}", where="--value")
         return cls(counter10=(counter >> 32) & 0x3FF, value_class=value_class, value=value, mac=mac)
@@ -121,8 +122,10 @@ def decode_utrn(text: str) -> Ptut:
         raise UtrnFormatError(f"expected 20 digits, got {len(s)}", where="UTRN")
     pptd = int(s[:19])
     if not PPTD_OFFSET <= pptd < PPTD_OFFSET + PTUT_LIMIT:
-        raise UtrnFormatError(f"prefix out of range: a UTRN starts 73, 74 or 75 (PPTD {PPTD_OFFSET}.."
-                              f"{PPTD_OFFSET + PTUT_LIMIT - 1}), got {s[:2]}", where="UTRN")
+        side = "below the minimum" if pptd < PPTD_OFFSET else "above the maximum"
+        raise UtrnFormatError(f"PPTD out of range: {s[:19]} is {side} (a UTRN's first 19 digits lie in "
+                              f"{PPTD_OFFSET}..{PPTD_OFFSET + PTUT_LIMIT - 1}, so it starts 73, 74 or 75)",
+                              where="UTRN")
     expected = check_digit(s[:19])
     if s[19] != expected:
         raise UtrnFormatError(f"bad check digit {s[19]}, expected {expected}", where="UTRN")

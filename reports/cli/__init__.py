@@ -18,6 +18,25 @@ _SUBCOMMANDS = ("assess", "utrn", "gbcs", "graph", "risk", "prove", "fuzz")
 
 
 class _Group(click.Group):
+    """Every error a user can cause ends as one line on stderr with a non-zero status."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
+        try:
+            rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                              standalone_mode=False, **extra)
+        except click.exceptions.Abort:
+            click.echo("nowan: aborted", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            where = f"{ctx.command_path}: " if ctx is not None else ""
+            message = " ".join(exc.format_message().split())
+            click.echo(f"nowan: error: {where}{message} (see --help)", err=True)
+            sys.exit(exc.exit_code)
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
     def invoke(self, ctx: click.Context):  # noqa: D401 - click hook
         try:
             return super().invoke(ctx)

@@ -33,7 +33,7 @@ def command(channels: tuple[str, ...], out_dir: str, budget: float | None, seed:
         raise click.BadParameter(f"expected one of {', '.join(LEVELS)}", param_hint="--fail-on")
     assumptions = Assumptions.from_cli(assume)
     times = StageTimes()
-    progress = _progress() if is_interactive() else _plain
+    progress = _progress() if is_interactive() else None  # CI output stays plain
     bundle, graphs = assess(channel_ids=split_ids(channels) or None, assumptions=assumptions, seed=seed,
                             budget=DEFAULT_BUDGET_S if budget is None else budget,
                             directory=Path(models) if models else None, progress=progress, times=times)
@@ -50,11 +50,6 @@ def command(channels: tuple[str, ...], out_dir: str, budget: float | None, seed:
         if over:
             click.echo(f"risk gate: {', '.join(over)} above {fail_on}", err=True)
             sys.exit(1)
-
-
-def _plain(stage: str, fraction: float) -> None:
-    if fraction == 0.0:
-        click.echo(f"- {stage}", err=True)
 
 
 def _progress():

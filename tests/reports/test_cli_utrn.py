@@ -116,7 +116,7 @@ def test_the_generated_utrn_is_bound_to_the_device_in_the_certificate(device_key
     (["decode", "7394333345718904331"], "UTRN: expected 20 digits, got 19"),
     (["decode", "7394333345718904331x"], "UTRN: expected only digits"),
     (["decode", "73943333457189043312"], "UTRN: bad check digit 2, expected 3"),
-    (["decode", "1234567890123456789" + check_digit("1234567890123456789")], "UTRN: prefix out of range"),
+    (["decode", "1234567890123456789" + check_digit("1234567890123456789")], "UTRN: PPTD out of range"),
     (["generate", "--supplier-key", str(SUPPLIER_PP_KEY), "--device-cert", str(ESME_KA), "--originator",
       "90-B3-D5", "--counter", "0x100000000", "--value", "1", "--class", "pounds"], "--originator: expected an EUI-64"),
     (["generate", "--supplier-key", str(SUPPLIER_PP_KEY), "--device-cert", str(ESME_KA), "--originator",

@@ -58,7 +58,8 @@ def test_pcs01_placeholder_utrn_decodes_but_mac_is_zero():
     ("7394333345718904331", "expected 20 digits"),
     ("7394333345718904331x", "expected only digits"),
     ("73943333457189043310", "bad check digit"),
-    ("12345678901234567890", "prefix out of range"),
+    ("12345678901234567890", "PPTD out of range"),
+    ("73941569907863060470", "below the minimum"),
 ])
 def test_malformed_utrn_errors(text, needle):
     with pytest.raises(UtrnFormatError) as e:
