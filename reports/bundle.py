@@ -7,7 +7,11 @@ proof and fuzz evidence that bears on it, so a reader can go from a verdict to i
 from __future__ import annotations
 
 import math
+from functools import lru_cache
+from importlib import resources
 from typing import Any, Iterable, Mapping, Sequence
+
+import yaml
 
 from model.assumptions import Assumptions, catalogue
 from model.channels import catalogues
@@ -57,39 +61,29 @@ def scales_data() -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=1)
+def evidence_map() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Rule id -> the proof property names and fuzz invariants that bear on it (reports/evidence.yaml)."""
+    raw = yaml.safe_load(resources.files("reports").joinpath("evidence.yaml").read_text())
+    return {rule: {"proofs": tuple(v.get("proofs", ())), "invariants": tuple(v.get("invariants", ()))}
+            for rule, v in raw.items()}
+
+
 def link_evidence(entry: dict[str, Any]) -> None:
-    """Attach to each threat the proof and fuzz evidence of the same rule family, by id."""
+    """Attach to each threat the proofs and fuzz findings of its rule on the same channel, by id."""
+    emap = evidence_map()
     proofs = entry.get("proofs") or []
-    findings = (entry.get("fuzz") or {}).get("findings") or []
+    fuzz = entry.get("fuzz") or {}
+    findings = fuzz.get("findings") or []
+    found = {f["invariant"] for f in findings}
+    checked = set(fuzz.get("invariants") or ())
     for threat in entry.get("threats", []):
-        words = {threat.get("rule", ""), threat["id"].split("@")[0]}
-        related = [p["id"] for p in proofs if _related(p["id"], words)]
-        related_f = [f"{f['invariant']}@{f['channel']}" for f in findings if _related(f["invariant"], words)]
-        threat["evidence"] = {"proofs": related, "fuzz": related_f}
-
-
-#: Which proof or invariant ids bear on a threat rule (model/channels/rules.yaml), by a word in the id.
-_FAMILIES = {
-    "replay": ("anti-replay", "replay", "duplicate", "floor", "counter"),
-    "cross-device-replay": ("cross", "recipient", "other-meter"),
-    "forgery": ("forg", "mac", "signature", "authentic"),
-    "mac-bruteforce": ("bruteforce", "brute", "guess", "lockout"),
-    "rogue-join": ("pairing", "join", "device-log", "log-"),
-    "misconfiguration": ("pairing-window",),
-    "withhold": ("availability", "withhold", "reorder", "delay"),
-    "flooding": ("flood", "dos"),
-    "data-exposure": ("mp169", "consumption", "disclos"),
-    "credential-misuse": ("mp169-responsible", "role"),
-}
-
-
-def _related(evidence_id: str, words: Iterable[str]) -> bool:
-    eid = evidence_id.lower()
-    for w in words:
-        for key in (w.lower(), *_FAMILIES.get(w, ())):
-            if key and key in eid:
-                return True
-    return False
+        ev = emap.get(threat.get("rule", ""), {"proofs": (), "invariants": ()})
+        threat["evidence"] = {
+            "proofs": [p["id"] for p in proofs if p["id"].split("@")[0] in ev["proofs"]],
+            "fuzz": [f"{f['invariant']}@{f['channel']}" for f in findings if f["invariant"] in ev["invariants"]],
+            "fuzz_held": [i for i in ev["invariants"] if i in checked and i not in found],
+        }
 
 
 def summary(channels: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

@@ -7,7 +7,6 @@ terminal but never written into the report files.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -75,12 +74,15 @@ def _fuzz(ids: Iterable[str], assumptions: Assumptions, seed: int, budget: float
     if not wanted:
         return {}
     per = max(1, int(budget * EXAMPLES_PER_SECOND / len(wanted)))
-    result = run_examples(harnesses(wanted), examples=per, seed=seed, assumptions=assumptions)
+    chosen = harnesses(wanted)
+    checks = {h.channel: sorted(h.checks) for h in chosen}
+    result = run_examples(chosen, examples=per, seed=seed, assumptions=assumptions)
     out: dict[str, dict[str, Any]] = {}
     for run_ in result.runs:
         findings = [f.to_dict() for f in run_.findings]
         out[run_.channel] = {
             "examples": run_.examples, "steps": run_.steps, "findings": findings,
+            "invariants": checks[run_.channel],
             "implementation_findings": sum(1 for f in findings if f["kind"] == "implementation-invariant"),
             "weakness_findings": sum(1 for f in findings if f["kind"] == "channel-weakness"),
         }
@@ -118,7 +120,7 @@ def _entry(risk: ChannelRisk, proofs: list[dict[str, Any]], fuzz: dict[str, Any]
 def _graph_svg(channel) -> Markup:
     from reports.cli.graph import to_svg
 
-    svg = to_svg(compile_graph(channel))
+    svg = to_svg(compile_graph(channel), id_prefix=f"{channel.id}--")
     return Markup(svg[svg.index("<svg"):] if "<svg" in svg else svg)
 
 
@@ -177,7 +179,3 @@ def above(bundle: dict[str, Any], level: str) -> list[str]:
     if level not in LEVELS:
         raise InputError(f"expected one of {', '.join(LEVELS)}, got {level!r}", where="--fail-on")
     return [c["id"] for c in bundle["channels"] if LEVELS.index(c["residual"]["level"]) > LEVELS.index(level)]
-
-
-def budget_is_finite(budget: float) -> bool:
-    return math.isfinite(budget) and budget >= 0

@@ -1,6 +1,7 @@
 """``nowan assess``: the main job. Assess every channel and write the SSC report into ``out/``."""
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -31,10 +32,15 @@ def command(channels: tuple[str, ...], out_dir: str, budget: float | None, seed:
 
     if fail_on is not None and fail_on not in LEVELS:
         raise click.BadParameter(f"expected one of {', '.join(LEVELS)}", param_hint="--fail-on")
+    if budget is not None and not math.isfinite(budget):
+        raise click.BadParameter(f"expected a finite number of seconds, got {budget}", param_hint="--budget")
+    ids = split_ids(channels)
+    if channels and not ids:
+        raise click.BadParameter("expected channel ids separated by commas", param_hint="--channels")
     assumptions = Assumptions.from_cli(assume)
     times = StageTimes()
     progress = _progress() if is_interactive() else None  # CI output stays plain
-    bundle, graphs = assess(channel_ids=split_ids(channels) or None, assumptions=assumptions, seed=seed,
+    bundle, graphs = assess(channel_ids=ids or None, assumptions=assumptions, seed=seed,
                             budget=DEFAULT_BUDGET_S if budget is None else budget,
                             directory=Path(models) if models else None, progress=progress, times=times)
     files = {"index.html": render_html(bundle, graphs), "report.md": render_markdown(bundle),

@@ -50,8 +50,11 @@ def _layers(g: nx.DiGraph) -> list[list[str]]:
     return [controls] + [layer for layer in layers if layer] if controls else [layer for layer in layers if layer]
 
 
-def to_svg(g: nx.DiGraph) -> str:
-    """A self-contained SVG: layered layout, boxes coloured by node kind, edges as straight lines."""
+def to_svg(g: nx.DiGraph, id_prefix: str = "") -> str:
+    """A self-contained SVG: layered layout, boxes coloured by node kind, edges as straight lines.
+
+    ``id_prefix`` keeps element ids unique when several graphs are inlined in one HTML page.
+    """
     w, h, gx, gy = 220, 46, 20, 60
     layers = _layers(g)
     pos: dict[str, tuple[int, int]] = {}
@@ -64,18 +67,18 @@ def to_svg(g: nx.DiGraph) -> str:
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
            f'font-family="Helvetica, Arial, sans-serif" font-size="10">',
            f"<title>{escape(str(g.graph.get('channel')))} attack graph</title>",
-           '<defs><marker id="arrow" markerWidth="8" markerHeight="8" refX="8" refY="4" orient="auto">'
+           f'<defs><marker id="{escape(id_prefix)}arrow" markerWidth="8" markerHeight="8" refX="8" refY="4" orient="auto">'
            '<path d="M0,0 L8,4 L0,8 z" fill="#555"/></marker></defs>']
     for u, v in sorted(g.edges):
         (x1, y1), (x2, y2) = pos[u], pos[v]
         rel = g.edges[u, v].get("relation", "")
         dash = ' stroke-dasharray="4 3" stroke="#16a34a"' if rel in ("blocks", "hardens") else ' stroke="#555"'
-        out.append(f'<line x1="{x1 + w // 2}" y1="{y1 + h}" x2="{x2 + w // 2}" y2="{y2}"{dash} marker-end="url(#arrow)"/>')
+        out.append(f'<line x1="{x1 + w // 2}" y1="{y1 + h}" x2="{x2 + w // 2}" y2="{y2}"{dash} marker-end="url(#{escape(id_prefix)}arrow)"/>')
     for n in sorted(pos):
         x, y = pos[n]
         k = g.nodes[n].get("kind", "step")
         first, _, second = _label(g, n).partition("\n")
-        out.append(f'<g id="{escape(n)}"><rect x="{x}" y="{y}" width="{w}" height="{h}" rx="6" fill="{_FILL.get(k, "#fff")}" stroke="#333"/>'
+        out.append(f'<g id="{escape(id_prefix + n)}"><title>{escape(_label(g, n))}</title><rect x="{x}" y="{y}" width="{w}" height="{h}" rx="6" fill="{_FILL.get(k, "#fff")}" stroke="#333"/>'
                    f'<text x="{x + 6}" y="{y + 16}" font-weight="bold">{escape(first[:40])}</text>'
                    f'<text x="{x + 6}" y="{y + 32}">{escape(second[:42])}</text></g>')
     out.append("</svg>")

@@ -147,3 +147,24 @@ def test_sarif_and_junit_report_the_gate_and_findings(tmp_path):
     junit = (tmp_path / "junit.xml").read_text()
     assert 'name="residual-within-appetite@pairing-no-timeout"><failure' in junit
     assert 'name="residual-within-appetite@utrn-keypad"></testcase>' in junit
+
+
+def test_every_element_id_in_the_page_is_unique(tmp_path):
+    import collections
+    import re
+
+    r = CliRunner().invoke(cli, ["assess", "--budget", "0", "--out", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    ids = re.findall(r' id="([^"]+)"', (tmp_path / "index.html").read_text())
+    assert [i for i, n in collections.Counter(ids).items() if n > 1] == []
+
+
+def test_every_rule_in_the_evidence_map_exists_and_names_real_invariants():
+    from attacks.invariants import INVARIANTS
+    from model.channels.catalogues import rules
+    from reports.bundle import evidence_map
+
+    emap = evidence_map()
+    assert set(emap) == set(rules())
+    for rule, ev in emap.items():
+        assert set(ev["invariants"]) <= set(INVARIANTS), rule
