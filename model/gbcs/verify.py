@@ -68,7 +68,11 @@ class Verification:
         return self.code.use_case if self.code else None
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``nowan gbcs verify --json`` shape (design.md), one object per message."""
+        """One ``nowan gbcs verify --json`` line: ``file``, ``message_code`` (``0x0007``), ``use_case``,
+        ``title``, ``cra`` (command | response | alert), ``frame`` (protected | signed-only),
+        ``counter``, ``originator``, ``recipient`` (and ``supplementary_originator`` when the DCC
+        acts for a Remote Party), ``mac`` and ``signature`` (valid | invalid | unknown | absent),
+        ``status`` (verified | rejected | unknown) and ``notes``. Scripts rely on these names."""
         out: dict[str, Any] = {
             "file": self.source,
             "message_code": f"0x{self.message_code:04X}",

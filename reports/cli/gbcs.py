@@ -36,7 +36,10 @@ def command() -> None:
 @click.option("--keystore", "keystore_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Directory of DCC-style certificates (.pem) and private keys (.key).")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per message per line.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object per message per line: file, message_code, use_case, title, cra, "
+                   "frame, counter, originator, recipient, mac, signature (valid|invalid|unknown|absent), "
+                   "status, notes; an unreadable file gives {file, error}.")
 def verify(files: tuple[Path, ...], keystore_dir: Path, as_json: bool) -> None:
     """Report each message's use case, counter, parties, and whether its MAC and signature verify."""
     verifier = Verifier(Keystore.load(keystore_dir))

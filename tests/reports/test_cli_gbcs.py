@@ -103,3 +103,11 @@ def test_without_the_keys_the_verdict_is_unknown(tmp_path: Path) -> None:
 def test_files_are_required() -> None:
     result = run("--keystore", str(KEYS))
     assert result.exit_code == 2 and "Missing argument" in result.stderr
+
+
+def test_help_describes_the_json_shape_without_citing_files_outside_the_repository() -> None:
+    help_text = " ".join(run("--help").stdout.split())
+    assert ".md" not in help_text
+    documented = help_text.split("--json", 1)[1]
+    out = lines(run(str(CS01A), "--keystore", str(KEYS), "--json").stdout)[0]
+    assert all(key in documented for key in out), [k for k in out if k not in documented]

@@ -169,3 +169,9 @@ def test_generate_decode_verify_round_trip(tmp_path_factory: pytest.TempPathFact
     decoded = json.loads(run("decode", utrn, "--json").stdout)
     assert (decoded["counter10"], decoded["value"], decoded["value_class"]) == (upper & 0x3FF, value, klass)
     assert verify(utrn, key, "00db1234567890fe", "--counter", str(upper << 32)).exit_code == 0
+
+
+@pytest.mark.parametrize("sub", [[], ["generate"], ["decode"], ["verify"]])
+def test_help_cites_no_document_outside_the_repository(sub: list[str]) -> None:
+    result = run(*sub, "--help")
+    assert result.exit_code == 0 and "Usage:" in result.stdout and ".md" not in result.stdout
