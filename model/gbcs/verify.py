@@ -64,6 +64,25 @@ class Verification:
         return "verified" if Check.VALID in checks else "unknown"
 
     @property
+    def fully_verified(self) -> bool:
+        """Every protection GBCS requires of this frame is present and checked valid.
+
+        ``status`` is honest about missing keys (``unknown`` is not a failure), which a CI gate must
+        not read as success: a bit flip in the recipient EUI turns a forged frame into ``mac unknown``.
+        This is the strict reading: a protected frame's MAC is valid; a signed-only frame is a
+        response or alert (GBCS sends Critical ones signed, not MACed; a signed-only *command*
+        is a pre-command no device accepts) and its signature is valid; the code is in the
+        catalogue and, where it is Critical, the signature is valid.
+        """
+        if self.status != "verified" or self.code is None:
+            return False
+        if self.frame == "protected":
+            protected = self.mac is Check.VALID
+        else:
+            protected = self.cra != CRA_COMMAND and self.signature is Check.VALID
+        return protected and (self.signature is Check.VALID or not self.code.critical)
+
+    @property
     def use_case(self) -> str | None:
         return self.code.use_case if self.code else None
 

@@ -2,7 +2,9 @@
 
 Each file is reported on its own, so one unreadable frame does not hide the verdict on the others.
 Exit status: 0 when nothing failed, 1 when a MAC or signature is invalid, 2 when a file could not be
-read or parsed (a user-input problem, reported as one line naming the file and offset).
+read or parsed (a user-input problem, reported as one line naming the file and offset). ``unknown``
+(keys not in the keystore) is honest, not a failure; ``--strict`` makes it one, for CI gates where a
+tampered EUI that no key matches must not pass.
 """
 from __future__ import annotations
 
@@ -40,10 +42,19 @@ def command() -> None:
               help="One JSON object per message per line: file, message_code, use_case, title, cra, "
                    "frame, counter, originator, recipient, mac, signature (valid|invalid|unknown|absent), "
                    "status, notes; an unreadable file gives {file, error}.")
-def verify(files: tuple[Path, ...], keystore_dir: Path, as_json: bool) -> None:
-    """Report each message's use case, counter, parties, and whether its MAC and signature verify."""
+@click.option("--strict", is_flag=True,
+              help="Exit 1 unless every message is verified: MAC valid (signature valid on a signed-only "
+                   "response or alert) and signature valid where the message code is Critical. Without "
+                   "it, 'unknown' (keys not in the keystore) exits 0.")
+def verify(files: tuple[Path, ...], keystore_dir: Path, as_json: bool, strict: bool) -> None:
+    """Report each message's use case, counter, parties, and whether its MAC and signature verify.
+
+    Exit status: 0 when nothing is invalid, 1 when a MAC or signature is invalid (or, with --strict,
+    when any message is not fully verified), 2 when a file cannot be read or parsed.
+    """
     verifier = Verifier(Keystore.load(keystore_dir))
     failed_input = invalid = False
+    not_verified: list[str] = []
     for path in files:
         try:
             try:
@@ -60,6 +71,11 @@ def verify(files: tuple[Path, ...], keystore_dir: Path, as_json: bool) -> None:
                 click.echo(f"nowan: error: {exc}", err=True)
             continue
         invalid |= result.status == "rejected"
+        if not result.fully_verified:
+            not_verified.append(path.name)
         click.echo(json.dumps(result.to_dict()) if as_json else _text_line(result))
-    if failed_input or invalid:
+    if strict and not_verified:
+        click.echo(f"nowan: --strict: {len(not_verified)} of {len(files)} messages not verified: "
+                   f"{', '.join(not_verified)}", err=True)
+    if failed_input or invalid or (strict and not_verified):
         raise click.exceptions.Exit(2 if failed_input else 1)

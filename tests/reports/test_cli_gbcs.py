@@ -111,3 +111,45 @@ def test_help_describes_the_json_shape_without_citing_files_outside_the_reposito
     documented = help_text.split("--json", 1)[1]
     out = lines(run(str(CS01A), "--keystore", str(KEYS), "--json").stdout)[0]
     assert all(key in documented for key in out), [k for k in out if k not in documented]
+
+
+def _recipient_flipped(tmp_path: Path) -> Path:
+    """CS01a with the top bit of the recipient EUI flipped: no key matches, so the MAC is unknown."""
+    b = bytearray(bytes.fromhex(CS01A.read_text()))
+    b[b.index(bytes.fromhex("00db1234567890a0"))] ^= 0x80
+    path = tmp_path / "readdressed.HEX"
+    path.write_text(b.hex().upper())
+    return path
+
+
+def test_strict_fails_a_tampered_message_whose_keys_become_unknown(tmp_path: Path) -> None:
+    tampered = _recipient_flipped(tmp_path)
+    lenient = run(str(tampered), str(CS01A), "--keystore", str(KEYS), "--json")
+    assert lenient.exit_code == 0
+    first, second = lines(lenient.stdout)
+    assert (first["recipient"], first["mac"], first["status"]) == ("80-DB-12-34-56-78-90-A0", "unknown", "unknown")
+    strict = run(str(tampered), str(CS01A), "--keystore", str(KEYS), "--json", "--strict")
+    assert strict.exit_code == 1 and lines(strict.stdout) == [first, second]
+    assert strict.stderr == "nowan: --strict: 1 of 2 messages not verified: readdressed.HEX\n"
+
+
+def test_strict_passes_every_rtds_message_whose_keys_are_held() -> None:
+    messages = [p for p in RTDS if "PRECOMMAND" not in p.name and not p.name.startswith("PCS01")]
+    result = run(*map(str, messages), "--keystore", str(KEYS), "--strict")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout.count("\n") == len(messages) == 93
+
+
+def test_strict_fails_pre_commands_and_messages_without_keys() -> None:
+    pre = next(p for p in RTDS if "PRECOMMAND" in p.name)
+    pcs01 = next(p for p in RTDS if p.name.startswith("PCS01"))
+    assert run(str(pre), str(pcs01), "--keystore", str(KEYS)).exit_code == 0
+    strict = run(str(pre), str(pcs01), str(CS01A), "--keystore", str(KEYS), "--strict")
+    assert strict.exit_code == 1 and f"2 of 3 messages not verified: {pre.name}, {pcs01.name}" in strict.stderr
+
+
+def test_strict_keeps_exit_2_for_unreadable_input(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.HEX"
+    junk.write_text("zz")
+    result = run(str(junk), str(_recipient_flipped(tmp_path)), "--keystore", str(KEYS), "--strict")
+    assert result.exit_code == 2 and "junk.HEX" in result.stderr and "readdressed.HEX" in result.stderr

@@ -3,6 +3,7 @@ tampering rejected, and anything unparseable refused with a clear reason rather 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,8 +57,9 @@ def test_every_rtds_message_verifies_or_is_unknown_never_invalid(path: Path) -> 
     result = verifier().verify_bytes(raw(path), path.name)
     if path.name in NO_KEYS:
         assert (result.mac, result.signature, result.status) == (Check.UNKNOWN, Check.ABSENT, "unknown")
+        assert not result.fully_verified
         return
-    assert result.status == "verified"
+    assert result.status == "verified" and result.fully_verified
     assert Check.INVALID not in (result.mac, result.signature)
     assert result.mac is (Check.VALID if result.frame == "protected" else Check.ABSENT)
     if result.code.critical:  # Supplier-signed command, or the device's signed response/alert
@@ -69,11 +71,13 @@ def test_pre_commands_parse_and_report_their_missing_protection(path: Path) -> N
     result = verifier().verify_bytes(raw(path), path.name)
     assert (result.frame, result.mac, result.signature, result.status) == \
         ("signed-only", Check.ABSENT, Check.ABSENT, "unknown")
-    assert any("pre-command" in n for n in result.notes)
+    assert any("pre-command" in n for n in result.notes) and not result.fully_verified
     # Signing the pre-command with the Supplier's DS key yields exactly the command's signed APDU.
     pre = parse_frame(raw(path))
     signed = sign(pre, keystore().private_key(SUPPLIER, KeyUse.DS))
     assert verifier().verify_frame(signed).signature is Check.VALID
+    # ...but a signed-only command is still not one a device accepts: it lacks the ACB's MAC.
+    assert not verifier().verify_frame(signed).fully_verified
     command = parse_frame(raw(path.with_name(path.name.replace("PRECOMMAND", "COMMAND"))))
     assert command.signing.signed_bytes() == pre.signed_bytes()
 
@@ -137,7 +141,7 @@ def test_critical_command_stripped_of_its_signature_is_rejected_even_with_a_good
     stripped = _acb_remac(frame.signing.with_signature(None))
     result = verifier().verify_frame(stripped)
     assert result.mac is Check.VALID and result.signature is Check.INVALID and result.status == "rejected"
-    assert "without the Remote Party's signature" in result.notes[0]
+    assert "without the Remote Party's signature" in result.notes[0] and not result.fully_verified
 
 
 def test_critical_command_signed_by_the_wrong_party_is_rejected() -> None:
@@ -243,3 +247,23 @@ def test_unprotected_header_fields_are_pointed_out() -> None:
     padded = GeneralCiphering(frame.signing, frame.mac, frame.security_header, (b"\x01", b"", b"", b"", b""))
     result = verifier().verify_bytes(padded.encode())
     assert result.mac is Check.VALID and "not cover them" in result.notes[0]
+
+
+def test_strict_verdict_needs_a_catalogued_code_and_every_required_check() -> None:
+    """``fully_verified`` fails whatever ``status`` lets through as ``verified`` or ``unknown``."""
+    command = parse_frame(raw(DATA / "rtds/2.2_CS01a/CS01a_2.2_SUCCESS_COMMAND_GBCS.HEX"))
+    assert verifier().verify_frame(command).fully_verified
+    # a good ACB MAC over a code the catalogue does not know: criticality cannot be judged
+    uncatalogued = _acb_remac(replace(command.signing, other_info=b"\x7f\xf0"))
+    result = verifier().verify_frame(uncatalogued)
+    assert result.status == "verified" and result.code is None and not result.fully_verified
+    # the keys of a re-addressed recipient are unknown: honest status, but not verified
+    readdressed = replace(command, signing=replace(command.signing, recipient=bytes(8)))
+    result = verifier().verify_frame(readdressed)
+    assert (result.mac, result.status, result.fully_verified) == (Check.UNKNOWN, "unknown", False)
+    # a signed-only response whose signer's certificate is missing
+    response = parse_frame(raw(DATA / "rtds/2.5_ECS09/ECS09_2.5_SUCCESS_RESPONSE_GBCS.HEX"))
+    assert verifier().verify_frame(response).fully_verified
+    no_device_ds = Verifier(Keystore([c for c in keystore() if not (c.eui == response.originator
+                                                                     and c.use is KeyUse.DS)]))
+    assert not no_device_ds.verify_frame(response).fully_verified
