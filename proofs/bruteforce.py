@@ -9,63 +9,71 @@ program over how many of each move the attacker makes, each guess also taking th
 path. A path the lockout does not cover (HAN with ``lockout.covers_han=false``) is limited only by
 that entry time. The property holds if ``1-(1-2^-32)^G <= bruteforce.max_probability``.
 
-Applies to every channel through which a guessed UTRN reaches the meter: ``utrn-keypad``,
-``utrn-extended`` (keypad), ``wifi-ppmid-utrn``, ``nfc``, ``usb`` (HAN-fed) and ``wan``' keypad.
-``wifi-ppmid-relay`` frames carry a 12-byte GCM MAC, out of reach of guessing.
+Applies to every ``mac-guess`` step of a channel model (:mod:`proofs.applicability`): today
+``utrn-keypad`` and ``utrn-extended`` (keypad), ``wifi-ppmid-utrn`` and ``nfc`` (HAN). Channels
+that carry whole GBCS commands (``wan``, ``usb``, ``wifi-ppmid-relay``) have no such step: their
+frames carry a 12-byte GCM MAC, out of reach of guessing.
 
-The time per guess is the risk model's own: the ``attempt_s`` of the channel model's ``mac-guess``
-step (an expression over ``bruteforce.keypad_attempt_s`` / ``bruteforce.han_attempt_s``), or, for a
-channel whose model has no such step, the assumption for its path. One number serves both the risk
-score and this bound, so they cannot disagree about the attacker's speed.
+Everything is the model's own: the path (the step's ``han`` flag), the time per guess (its
+``attempt_s``, an expression over ``bruteforce.keypad_attempt_s`` / ``bruteforce.han_attempt_s``),
+whether the lockout applies (its ``lockout_control`` is an existing, effective control), and the
+lockout parameters as the channel's environment pins them. The caller's ``Channel`` is used as
+given, never reloaded.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import z3
 
 from model.assumptions import Assumptions
+from model.channels.evaluate import control_effective, environment
+from model.channels.exprs import number
+from model.channels.types import Channel
 from model.devices.flaws import Flaw
+from proofs.applicability import Guess
 from proofs.result import PROVED, REFUTED, UNKNOWN, Finding
 
-CHANNEL_PATHS = {"utrn-keypad": "keypad", "utrn-extended": "keypad", "wan": "keypad",
-                 "wifi-ppmid-utrn": "han", "nfc": "han", "usb": "han"}
-CHANNELS = tuple(sorted(CHANNEL_PATHS))
 YEAR_S = 365 * 86400
 MAC_BITS = 32
-PATH_ASSUMPTION = {"keypad": "bruteforce.keypad_attempt_s", "han": "bruteforce.han_attempt_s"}
 
 
-def entry_seconds(path: str, a: Assumptions, channel: str | None = None) -> float:
-    """Seconds per guess on ``path``: the channel model's mac-guess ``attempt_s`` where it has one."""
-    if channel is not None:
-        from model.channels import load_channels
-        from model.channels.evaluate import environment
-        from model.channels.exprs import number
-        from model.channels.types import MacGuess
+@dataclass(frozen=True)
+class Lockout:
+    """A-LOCKOUT as it acts on one guessing path: f failures in a sliding w seconds lock for l."""
 
-        ch = load_channels([channel])[channel]
-        for step in ch.steps:
-            if isinstance(step.difficulty, MacGuess) and step.difficulty.han == (path == "han"):
-                return float(number(step.difficulty.attempt_s, environment(ch, a)))
-    return float(a[PATH_ASSUMPTION[path]])
+    max_failures: int
+    window_s: float
+    lock_s: float
+    entry_s: float
+    covers_path: bool
 
 
-def max_guesses(path: str, a: Assumptions, flaws: frozenset[Flaw] = frozenset(),
-                horizon_s: int = YEAR_S, channel: str | None = None) -> tuple[int, dict[str, Any]]:
+def lockout_for(channel: Channel, guess: Guess, a: Assumptions, flaws: frozenset[Flaw] = frozenset()) -> Lockout:
+    """The lockout the channel model says applies to ``guess`` (its lockout control, path and speed)."""
+    env = environment(channel, a)
+    on = guess.lockout_control is not None and guess.lockout_control in channel.existing_controls and any(
+        c.id == guess.lockout_control and control_effective(channel, c, env) for c in channel.controls)
+    covered = (on and Flaw.LOCKOUT_OFF not in flaws and int(env["lockout.max_failures"]) > 0
+               and (guess.path == "keypad" or bool(env["lockout.covers_han"])))
+    return Lockout(int(env["lockout.max_failures"]), float(env["lockout.window_s"]), float(env["lockout.lock_s"]),
+                   float(number(guess.attempt_s, env)), covered)
+
+
+def max_guesses(lock: Lockout, horizon_s: int = YEAR_S) -> tuple[int, dict[str, Any]]:
     """The most failed guesses in ``horizon_s`` and the schedule that achieves it (z3 Optimize)."""
-    f, w, lock = int(a["lockout.max_failures"]), int(a["lockout.window_s"]), int(a["lockout.lock_s"])
-    delta = entry_seconds(path, a, channel)
-    covered = Flaw.LOCKOUT_OFF not in flaws and (path == "keypad" or bool(a["lockout.covers_han"])) and f > 0
+    f, w = lock.max_failures, lock.window_s
     opt = z3.Optimize()
     under, locked, free = z3.Ints("under locked free")
     opt.add(under >= 0, locked >= 0, free >= 0)
-    d = z3.RealVal(str(delta))
-    if covered:
+    d = z3.RealVal(str(lock.entry_s))
+    if lock.covers_path:
         opt.add(free == 0)
         # move 1: f-1 failures, then wait until the first leaves the window; move 2: f failures + lock
-        time = under * z3.If(d * (f - 1) > w, d * (f - 1), z3.RealVal(w)) + locked * (d * f + lock)
+        time = (under * z3.If(d * (f - 1) > w, d * (f - 1), z3.RealVal(str(w)))
+                + locked * (d * f + z3.RealVal(str(lock.lock_s))))
     else:
         opt.add(under == 0, locked == 0)
         time = free * d
@@ -76,7 +84,7 @@ def max_guesses(path: str, a: Assumptions, flaws: frozenset[Flaw] = frozenset(),
         return -1, {}
     m = opt.model()
     g = m.eval(guesses).as_long()
-    return g, {"lockout_covers_path": covered, "entry_s": delta,
+    return g, {"lockout_covers_path": lock.covers_path, "entry_s": lock.entry_s,
                "under_lock_bursts": m.eval(under).as_long(), "lock_cycles": m.eval(locked).as_long(),
                "unthrottled_guesses": m.eval(free).as_long()}
 
@@ -86,9 +94,11 @@ def forgery_probability(guesses: int) -> float:
     return -math.expm1(guesses * math.log1p(-(2.0 ** -MAC_BITS)))
 
 
-def check(channel: str, a: Assumptions, flaws: frozenset[Flaw] = frozenset()) -> Finding:
-    path = CHANNEL_PATHS[channel]
-    g, schedule = max_guesses(path, a, flaws, channel=channel)
+def check(channel: Channel, guess: Guess, a: Assumptions, flaws: frozenset[Flaw] = frozenset()) -> Finding:
+    """The bound for one ``mac-guess`` step of ``channel`` under assumptions ``a``."""
+    lock = lockout_for(channel, guess, a, flaws)
+    path = guess.path
+    g, schedule = max_guesses(lock)
     if g < 0:
         return Finding(UNKNOWN, None, "optimisation failed")
     p = forgery_probability(g)
@@ -96,14 +106,14 @@ def check(channel: str, a: Assumptions, flaws: frozenset[Flaw] = frozenset()) ->
     detail = f"{g} guesses a year on the {path} path; P(one forged UTRN) = {p:.3g} (bound {bound:g})"
     if p <= bound:
         return Finding(PROVED, None, detail)
-    f, w = int(a["lockout.max_failures"]), int(a["lockout.window_s"])
+    f, w = lock.max_failures, lock.window_s
     per_burst = f - 1 if schedule["under_lock_bursts"] else f
-    burst = [{"action": "guess", "path": path, "count": per_burst if schedule["lockout_covers_path"] else f + 1}]
-    steps = burst + ([{"action": "advance", "seconds": w}] + burst if schedule["lockout_covers_path"] else [])
-    trace = {"kind": "bruteforce", "property": "bruteforce-bound", "channel": channel, "method": "z3 Optimize",
-             "flaws": sorted(x.name for x in flaws),
-             "assumptions": {k: a[k] for k in ("lockout.max_failures", "lockout.window_s", "lockout.lock_s",
-                                               "lockout.covers_han")},
+    burst = [{"action": "guess", "path": path, "count": per_burst if lock.covers_path else f + 1}]
+    steps = burst + ([{"action": "advance", "seconds": w}] + burst if lock.covers_path else [])
+    trace = {"kind": "bruteforce", "property": "bruteforce-bound", "channel": channel.id, "step": guess.step,
+             "method": "z3 Optimize", "flaws": sorted(x.name for x in flaws),
+             "assumptions": {"lockout.max_failures": f, "lockout.window_s": w, "lockout.lock_s": lock.lock_s,
+                             "lockout.covers_han": bool(a["lockout.covers_han"]) and lock.covers_path},
              "guesses_per_year": g, "probability": p, "bound": bound, "schedule": schedule, "steps": steps,
              "violation": f"P(one forged UTRN in a year) = {p:.3g} > {bound:g}"}
     return Finding(REFUTED, trace, detail)

@@ -1,8 +1,10 @@
 """Family 2: A-REPLAY for Remote Party commands, per (originator, CRA) cell.
 
-Applies to the channels that carry whole GBCS commands to the meter: ``wan`` (today's path) and
-``wifi-ppmid-relay`` (SECMP0038: the same frames, relayed by the PPMID). ``utrn-extended`` carries
-its commands in UTRN blocks, whose counters follow the UTRN cell (family 1), not this rule.
+Applies to every channel whose model carries whole GBCS commands to the meter (the ``gbcs-e2e``
+control blocking a ``replay`` step, :mod:`proofs.applicability`): ``wan`` (today's path), ``usb``
+(the same frames on a USB file, forwarded by the PPMID) and ``wifi-ppmid-relay`` (SECMP0038: relayed
+by the PPMID). ``utrn-extended`` and ``nfc`` carry their commands in UTRN blocks, whose counters
+follow the UTRN cell (family 1), not this rule.
 
 ``command-anti-replay``: no command is executed twice in one cell, for unbounded runs and any
 number of cells: the meter executes a replay-protected command only if its counter is strictly above
@@ -20,7 +22,6 @@ from model.devices.flaws import Flaw
 from proofs.engine import System, prove
 from proofs.result import REFUTED, Finding
 
-CHANNELS = ("wan", "wifi-ppmid-relay")
 I, B = z3.IntSort(), z3.BoolSort()
 STATE = {"last": z3.ArraySort(I, I), "executed": z3.ArraySort(I, z3.ArraySort(I, B))}
 ACTION = {"cell": I, "counter": I, "deliver": B}
@@ -51,7 +52,8 @@ def system(flaws: frozenset[Flaw] = frozenset()) -> System:
         bad=lambda s, a, p: z3.And(a["deliver"], fresh_enough(s, a), s["executed"][a["cell"]][a["counter"]]))
 
 
-def check(channel: str, flaws: frozenset[Flaw] = frozenset()) -> Finding:
+def check(channel: str, flaws: frozenset[Flaw] = frozenset(), relayed: bool = False) -> Finding:
+    """``relayed``: the channel's frames reach the meter through a store-and-forward PPMID (replay)."""
     verdict = prove(system(flaws), depth=3)
     if verdict.status != REFUTED:
         return Finding(verdict.status, None, verdict.method)
@@ -59,6 +61,6 @@ def check(channel: str, flaws: frozenset[Flaw] = frozenset()) -> Finding:
     steps = [{"action": "deliver", "cell": sorted(cells).index(row["cell"]), "counter": row["counter"]}
              for row in verdict.steps if row["deliver"]]
     trace = {"kind": "command-cell", "property": "command-anti-replay", "method": verdict.method,
-             "channel": channel, "flaws": sorted(f.name for f in flaws), "assumptions": {}, "steps": steps,
+             "channel": channel, "bearer": "ppmid" if relayed else "wan", "flaws": sorted(f.name for f in flaws), "assumptions": {}, "steps": steps,
              "violation": "a Remote Party command is executed twice in one cell"}
     return Finding(REFUTED, trace, trace["violation"])

@@ -25,12 +25,8 @@ from proofs.result import PROVED, REFUTED, UNKNOWN, Finding
 MAX_ROUNDS = 64
 
 
-def applies(channel_id: str, a: Assumptions) -> bool:
-    """True if the channel is a model file and its residual risk is above appetite."""
-    try:
-        channel = load_channels([channel_id])[channel_id]
-    except Exception:  # noqa: BLE001 - a channel without a model file has no control choice to make
-        return False
+def applies(channel: Channel, a: Assumptions) -> bool:
+    """True if the channel's residual risk (its model, these assumptions) is above appetite."""
     return score(channel, a).verdict != "within-appetite"
 
 
@@ -78,8 +74,8 @@ def best_set(channel: Channel, a: Assumptions, budget_gbp: float | None = None) 
     return Finding(UNKNOWN, None, f"no decision in {MAX_ROUNDS} rounds")
 
 
-def check(channel_id: str, a: Assumptions, budget_gbp: float | None = None) -> Finding:
-    return best_set(load_channels([channel_id])[channel_id], a, budget_gbp)
+def check(channel: Channel, a: Assumptions, budget_gbp: float | None = None) -> Finding:
+    return best_set(channel, a, budget_gbp)
 
 
 def replay_on_risk_engine(trace: dict[str, Any], a: Assumptions | None = None) -> bool:

@@ -1,6 +1,7 @@
 """Family 6: the MP169 reduced-communications flag as the DCC enforces it.
 
-Applies to ``mp169-flag`` only (the architecture that adds the flag).
+Applies to channels whose model has a step on the DCC's flag (target ``dcc-flag``) or a
+``responsible-supplier-only`` control (:mod:`proofs.applicability`): today ``mp169-flag``.
 
 - ``mp169-consistent``: the policy's rule sets do not overlap: no message code is both
   consumption-related (refused while the flag is set) and an alert (always served). Checked over the
@@ -25,7 +26,6 @@ from model.gbcs import codes
 from proofs.engine import System, prove
 from proofs.result import PROVED, REFUTED, Finding
 
-CHANNELS = ("mp169-flag",)
 SET_FLAG, REQUEST, CHANGE_SUPPLIER = 0, 1, 2
 CONSUMPTION, ALERT, FIRMWARE, OTHER = 0, 1, 2, 3
 CLASS_NAMES = {CONSUMPTION: "consumption", ALERT: "alert", FIRMWARE: "firmware", OTHER: "other"}

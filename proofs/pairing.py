@@ -1,9 +1,11 @@
 """Family 4: the hub's inter-PAN pairing window (A-60MIN, SECMP0037).
 
-Applies to the channels whose security rests on who may join the HAN: ``pairing-no-timeout`` (the
-window removed, so the channel's own model sets ``pairing.window_s=inf``) and the HAN-fed channels
-``wifi-ppmid-relay``, ``wifi-ppmid-utrn``, ``nfc`` and ``usb`` (a rogue PPMID or reader is the
-attacker's way in).
+Applies to every channel whose model has a ``rogue-join`` step or an ``A-60MIN`` control
+(:mod:`proofs.applicability`); today that is ``pairing-no-timeout``. The window comes from the
+model too: it is ``pairing.window_s`` only if ``A-60MIN`` is an *existing* control and effective
+under the assumptions; on ``pairing-no-timeout`` it is a candidate (SECMP0037 removes it), so the
+window is infinite and the proof is refuted with a trace. The HAN-fed channel models (PPMID, NFC,
+USB) have no rogue-join step, so the pairing window is not stated for them.
 
 ``pairing-window``: no rogue device joins the device log except within the A-60MIN window (the
 ``pairing.window_s`` default, 3600 s, when the channel removes it) after a hub power-on, and the hub
@@ -18,20 +20,26 @@ import math
 import z3
 
 from model.assumptions import Assumptions, catalogue
+from model.channels.evaluate import control_effective, environment
+from model.channels.types import Channel
 from model.devices.flaws import Flaw
 from proofs.engine import System, prove
 from proofs.result import REFUTED, Finding
 
-CHANNELS = ("nfc", "pairing-no-timeout", "usb", "wifi-ppmid-relay", "wifi-ppmid-utrn")
+PAIRING_CONTROL = "A-60MIN"
 ADVANCE, POWER_CYCLE, JOIN, SEND = 0, 1, 2, 3
 R, B, I = z3.RealSort(), z3.BoolSort(), z3.IntSort()
 STATE = {"now": R, "powered_on_at": R, "on_log": B, "join_gap": R}
 ACTION = {"kind": I, "seconds": R}
 
 
-def window_for(channel: str, a: Assumptions) -> float:
-    """The hub's window on this channel: removed on ``pairing-no-timeout``, else the assumption."""
-    return math.inf if channel == "pairing-no-timeout" else float(a["pairing.window_s"])
+def window_for(channel: Channel, a: Assumptions) -> float:
+    """The hub's window as the channel model has it: ``pairing.window_s`` if A-60MIN is in force, else inf."""
+    env = environment(channel, a)
+    for control in channel.controls:
+        if control.id == PAIRING_CONTROL and control.id in channel.existing_controls:
+            return float(env["pairing.window_s"]) if control_effective(channel, control, env) else math.inf
+    return math.inf
 
 
 def claim_window(a: Assumptions) -> float:
@@ -72,7 +80,8 @@ def system(window: float, claim: float, flaws: frozenset[Flaw] = frozenset()) ->
 
 def check(channel: str, a: Assumptions, flaws: frozenset[Flaw] = frozenset(),
           window: float | None = None) -> Finding:
-    w = window_for(channel, a) if window is None else window
+    """``window``: the hub's window in seconds (the runner passes :func:`window_for` of the model)."""
+    w = float(a["pairing.window_s"]) if window is None else window
     claim = claim_window(a)
     verdict = prove(system(w, claim, flaws), depth=3)
     if verdict.status != REFUTED:

@@ -1,7 +1,9 @@
 """Family 5: the SECMP0038 PPMID relay (``wifi-ppmid-relay``) - integrity holds, availability not.
 
-Applies to ``wifi-ppmid-relay`` only. A-PPMID: the relay forwards opaque GBCS frames and can drop,
-delay, reorder or replay them, but cannot produce an ACB MAC.
+Applies to every channel whose model carries GBCS commands (``gbcs-e2e``) and has a ``withhold``
+step (:mod:`proofs.applicability`): ``wifi-ppmid-relay`` and ``usb`` (the PPMID forwards the
+USB file's frames). A-PPMID: the relay forwards opaque GBCS frames and can drop, delay, reorder or
+replay them, but cannot produce an ACB MAC.
 
 - ``relay-no-forgery``: the meter executes only commands an entitled party issued, and each at most
   once, whatever the relay does. Transition system: the Supplier issues commands with rising
@@ -24,7 +26,6 @@ from model.devices.flaws import Flaw
 from proofs.engine import System, prove
 from proofs.result import PROVED, REFUTED, UNKNOWN, Finding
 
-CHANNELS = ("wifi-ppmid-relay",)
 ISSUE, DELIVER, FORGE, IDLE = 0, 1, 2, 3
 I, B = z3.IntSort(), z3.BoolSort()
 STATE = {"issued": I, "last": I, "executed": z3.ArraySort(I, B)}

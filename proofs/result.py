@@ -14,13 +14,10 @@ from typing import Any
 PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
 STATUSES = (PROVED, REFUTED, UNKNOWN)
 
-#: Every channel id (design.md, fixed names).
+#: Every packaged channel id (design.md, fixed names), in canonical order.
 CHANNELS = ("utrn-keypad", "utrn-extended", "wifi-ppmid-relay", "wifi-ppmid-utrn", "nfc", "usb",
             "pairing-no-timeout", "wan", "mp169-flag", "smets1-utrn-gen-1", "smets1-utrn-gen-2",
             "smets1-utrn-gen-3")
-
-#: Channels whose UTRNs or commands reach the meter over the HAN (a PPMID, or an NFC/USB reader).
-HAN_FED = ("wifi-ppmid-relay", "wifi-ppmid-utrn", "nfc", "usb")
 
 
 @dataclass

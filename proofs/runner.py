@@ -1,43 +1,54 @@
 """Run every property family on the chosen channels and return :class:`PropertyResult` records.
 
-Which families apply to which channel is decided in each family's module (its ``CHANNELS`` and
-docstring); this module only lists them in a fixed order, so the output is sorted and stable:
-by channel, then by property id. Seconds are measured per property with a performance counter.
+The channels are the caller's: ``run`` takes either channel ids (loaded from the packaged models)
+or the ``Channel`` objects the caller already loaded (e.g. ``nowan assess --models DIR``), so the
+proofs always speak about the same models the risk engine scored. Which families apply is read off
+each channel model (:mod:`proofs.applicability`); this module only lists them in a fixed order, so
+the output is sorted and stable: by channel (canonical ids first, then the caller's own), then by
+property id. Seconds are measured per property with a performance counter.
 """
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping, Union
 
 from model.assumptions import Assumptions
+from model.channels import load_channels
+from model.channels.types import Channel
 from model.errors import InputError
 from proofs import bruteforce, commands, controls, mp169, pairing, relay, utrn
+from proofs.applicability import families
 from proofs.result import CHANNELS, Finding, PropertyResult
 
 Check = Callable[[Assumptions], Finding]
+ChannelsArg = Union[Iterable[str], Mapping[str, Channel], None]
 
 #: Optional budget for family 7 (not in the assumption registry yet; absent = no budget).
 BUDGET_KEY = "controls.budget_gbp"
 
 
-def _plan(channel: str, a: Assumptions) -> list[tuple[str, Check]]:
-    """(property name, check) for every property that applies to ``channel``."""
+def _plan(channel: Channel, a: Assumptions) -> list[tuple[str, Check]]:
+    """(property name, check) for every property the channel model implies."""
+    fam = families(channel)
+    cid = channel.id
     plan: list[tuple[str, Check]] = []
-    if channel in utrn.CHANNELS:
-        plan.append(("utrn-anti-replay", lambda a: utrn.check_cell(channel, "replay")))
-        plan.append(("utrn-floor", lambda a: utrn.check_cell(channel, "floor")))
+    if fam.utrn_paths:
+        paths = fam.utrn_paths
+        plan.append(("utrn-anti-replay", lambda a: utrn.check_cell(paths, "replay")))
+        plan.append(("utrn-floor", lambda a: utrn.check_cell(paths, "floor")))
         for policy in utrn.POLICIES:
             plan.append((f"utrn-availability.{policy}", lambda a, p=policy: utrn.availability(p, a)))
-    if channel in commands.CHANNELS:
-        plan.append(("command-anti-replay", lambda a: commands.check(channel)))
-    if channel in bruteforce.CHANNELS:
-        plan.append(("bruteforce-bound", lambda a: bruteforce.check(channel, a)))
-    if channel in pairing.CHANNELS:
-        plan.append(("pairing-window", lambda a: pairing.check(channel, a)))
-    if channel in relay.CHANNELS:
+    if fam.commands:
+        plan.append(("command-anti-replay", lambda a: commands.check(cid, relayed=fam.relay)))
+    for guess in fam.guesses:
+        name = "bruteforce-bound" if len(fam.guesses) == 1 else f"bruteforce-bound.{guess.step}"
+        plan.append((name, lambda a, g=guess: bruteforce.check(channel, g, a)))
+    if fam.pairing:
+        plan.append(("pairing-window", lambda a: pairing.check(cid, a, window=pairing.window_for(channel, a))))
+    if fam.relay:
         plan.append(("relay-no-forgery", lambda a: relay.no_forgery()))
         plan.append(("relay-availability", relay.availability))
-    if channel in mp169.CHANNELS:
+    if fam.mp169:
         plan.extend((p, lambda a, p=p: mp169.check(p)) for p in mp169.PROPERTIES)
     if controls.applies(channel, a):
         plan.append(("best-control-set", lambda a: controls.check(channel, a, a.get(BUDGET_KEY))))
@@ -54,14 +65,33 @@ def select_channels(channels: Iterable[str] | None) -> list[str]:
     return [c for c in CHANNELS if not wanted or c in wanted]
 
 
-def run(channels: Iterable[str] | None = None, assumptions: Assumptions | None = None) -> list[PropertyResult]:
-    """Every applicable property of every selected channel, in a stable order."""
+def resolve(channels: ChannelsArg) -> list[Channel]:
+    """The channel models to prove: the caller's ``Channel`` objects as given, or packaged ones by id."""
+    if isinstance(channels, Mapping):
+        given = dict(channels)
+        for cid, ch in given.items():
+            if not isinstance(ch, Channel):
+                raise TypeError(f"channel {cid!r}: expected a model.channels Channel, got {type(ch).__name__}")
+        known = [given[c] for c in CHANNELS if c in given]
+        return known + [ch for cid, ch in given.items() if cid not in CHANNELS]
+    ids = select_channels(channels)
+    loaded = load_channels(ids)
+    return [loaded[c] for c in ids]
+
+
+def run(channels: ChannelsArg = None, assumptions: Assumptions | None = None) -> list[PropertyResult]:
+    """Every applicable property of every selected channel, in a stable order.
+
+    ``channels``: channel ids (packaged models; unknown ids are an ``InputError``), a mapping of id
+    to ``Channel`` (used as given, never reloaded; ids the proofs have never seen are fine), or
+    ``None`` for every packaged channel.
+    """
     a = assumptions if assumptions is not None else Assumptions()
     out: list[PropertyResult] = []
-    for channel in select_channels(channels):
+    for channel in resolve(channels):
         for name, check in _plan(channel, a):
             start = time.perf_counter()
             finding = check(a)
-            out.append(PropertyResult(name, channel, finding.status, time.perf_counter() - start,
+            out.append(PropertyResult(name, channel.id, finding.status, time.perf_counter() - start,
                                       finding.trace, finding.detail))
     return out

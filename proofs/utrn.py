@@ -1,10 +1,9 @@
 """Family 1: UTRN anti-replay (A-UTRN-CACHE) for unbounded runs, and the availability it costs.
 
-Applies to every channel on which a SMETS2 meter validates a UTRN itself: ``utrn-keypad`` and
-``utrn-extended`` (typed), ``wifi-ppmid-utrn``, ``nfc`` and ``usb`` (relayed over the HAN, so the
-keypad and the HAN path can interleave) and ``wan`` (CS01a/b: the full counter in the header).
-``wifi-ppmid-relay`` carries whole GBCS commands (family 5), ``mp169-flag`` no UTRN, and the SMETS1
-options' meter-side rules are not the GBCS cache, so they are out of scope here.
+Applies to every channel whose model has UTRN entry steps (steps blocked by ``utrn-counter-cache``
+or ``utrn-mac``, or a ``mac-guess``), and to channels carrying CS01a/b GBCS top-ups (the full
+counter in the header); :mod:`proofs.applicability` derives the input paths from the model:
+``keypad`` always, plus ``han`` (a PPMID or reader relays the UTRN) or ``wan`` (CS01a/b).
 
 Properties (ids ``<name>@<channel>``):
 
@@ -35,10 +34,6 @@ from proofs.result import PROVED, REFUTED, UNKNOWN, Finding
 
 WINDOW = 1024  # 10 truncated counter bits
 POLICIES = ("above-min", "nearest-max")
-CHANNEL_PATHS = {"utrn-keypad": ("keypad",), "utrn-extended": ("keypad",),
-                 "wifi-ppmid-utrn": ("keypad", "han"), "nfc": ("keypad", "han"), "usb": ("keypad", "han"),
-                 "wan": ("keypad", "wan")}
-CHANNELS = tuple(sorted(CHANNEL_PATHS))
 
 ENTER, BEGIN, FINISH, IDLE, CHANGE = 0, 1, 2, 3, 4
 KIND_NAMES = {ENTER: "enter", BEGIN: "begin", FINISH: "finish", IDLE: "idle", CHANGE: "replace-credentials"}
@@ -194,9 +189,8 @@ def _trace(verdict: Verdict, policy: str, paths: tuple[str, ...], violation: str
             "flaws": sorted(f.name for f in flaws), "steps": _steps(verdict, paths), "violation": violation}
 
 
-def check_cell(channel: str, bad: str, flaws: frozenset[Flaw] = frozenset(), depth: int = 4) -> Finding:
-    """Prove ``bad`` ('replay' or 'floor') unreachable under both policies, or return a trace."""
-    paths = CHANNEL_PATHS[channel]
+def check_cell(paths: tuple[str, ...], bad: str, flaws: frozenset[Flaw] = frozenset(), depth: int = 4) -> Finding:
+    """Prove ``bad`` ('replay' or 'floor') unreachable under both policies on ``paths``, or return a trace."""
     for policy in POLICIES:
         verdict = prove(anti_replay_system(policy, paths, flaws, bad), depth)
         if verdict.status == REFUTED:

@@ -16,7 +16,7 @@ def replay_cells(trace: dict[str, Any]) -> Replay:
     sc = scenario(trace)
     if any(step["cell"] != 0 for step in trace["steps"]):
         return Replay(False, [], "the devices have one Supplier cell per meter; trace uses more")
-    relay = trace.get("channel") == "wifi-ppmid-relay"
+    relay = trace.get("bearer") == "ppmid"
     frames: dict[int, bytes] = {}
     observed = []
     for step in trace["steps"]:

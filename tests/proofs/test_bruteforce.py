@@ -5,17 +5,31 @@ import pytest
 
 from model.assumptions import Assumptions
 from model.devices import Flaw
+from model.channels import load_channels
 from proofs import bruteforce, replay
+from proofs.applicability import families
 
-HAN = ("nfc", "usb", "wifi-ppmid-utrn")
+MODELS = load_channels()
+HAN = ("nfc", "wifi-ppmid-utrn")
+
+
+def check(channel: str, a: Assumptions, flaws: frozenset[Flaw] = frozenset()):
+    ch = MODELS[channel]
+    (guess,) = families(ch).guesses
+    return bruteforce.check(ch, guess, a, flaws)
+
+
+def keypad(a: Assumptions) -> bruteforce.Lockout:
+    ch = MODELS["utrn-keypad"]
+    return bruteforce.lockout_for(ch, families(ch).guesses[0], a)
 
 
 def test_optimum_is_the_better_of_the_two_periodic_moves() -> None:
     a = Assumptions()
-    g, schedule = bruteforce.max_guesses("keypad", a, horizon_s=6000)
+    g, schedule = bruteforce.max_guesses(keypad(a), horizon_s=6000)
     # 4 failures per 600 s window beats 5 per 3600 s lock: 10 windows fit in 6000 s
     assert g == 40 and schedule["under_lock_bursts"] == 10 and schedule["lock_cycles"] == 0
-    g_lock, _ = bruteforce.max_guesses("keypad", a.replace(**{"lockout.window_s": 3600}), horizon_s=3700)
+    g_lock, _ = bruteforce.max_guesses(keypad(a.replace(**{"lockout.window_s": 3600})), horizon_s=3700)
     assert g_lock == 5  # one full lock cycle beats staying under a window that long
 
 
@@ -27,8 +41,8 @@ def test_probability_is_exact_for_small_counts() -> None:
 @pytest.mark.parametrize("channel", HAN)
 def test_han_channels_exceed_the_bound_the_keypad_meets_without_han_lockout(channel: str) -> None:
     a = Assumptions({"lockout.covers_han": "false", "bruteforce.max_probability": "1e-4"})
-    assert bruteforce.check("utrn-keypad", a).status == "proved"
-    finding = bruteforce.check(channel, a)
+    assert check("utrn-keypad", a).status == "proved"
+    finding = check(channel, a)
     assert finding.status == "refuted"
     assert finding.trace["schedule"]["lockout_covers_path"] is False
     assert replay(finding.trace).reproduced
@@ -36,13 +50,13 @@ def test_han_channels_exceed_the_bound_the_keypad_meets_without_han_lockout(chan
 
 def test_keypad_bound_is_not_vacuous_lockout_off_refutes_it() -> None:
     a = Assumptions({"bruteforce.max_probability": "1e-4"})
-    finding = bruteforce.check("utrn-keypad", a, frozenset({Flaw.LOCKOUT_OFF}))
+    finding = check("utrn-keypad", a, frozenset({Flaw.LOCKOUT_OFF}))
     assert finding.status == "refuted"
     assert replay(finding.trace).reproduced
 
 
 def test_default_bound_is_exceeded_even_on_the_keypad() -> None:
     """At 1e-6 a year, 5 failures / 10 min / 60 min lock allow ~2e5 guesses: P ~ 4.9e-5."""
-    finding = bruteforce.check("utrn-keypad", Assumptions())
+    finding = check("utrn-keypad", Assumptions())
     assert finding.status == "refuted"
     assert finding.trace["guesses_per_year"] == 4 * (365 * 86400 // 600)

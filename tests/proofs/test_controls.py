@@ -8,7 +8,8 @@ from model.channels import CHANNEL_IDS, cheapest_control_set, load_channels
 from proofs import controls, replay
 
 A = Assumptions()
-ABOVE = [c for c in CHANNEL_IDS if controls.applies(c, A)]
+MODELS = load_channels()
+ABOVE = [c for c in CHANNEL_IDS if controls.applies(MODELS[c], A)]
 
 
 def test_some_channels_are_above_appetite() -> None:
@@ -19,7 +20,7 @@ def test_some_channels_are_above_appetite() -> None:
 @pytest.mark.parametrize("channel_id", ABOVE)
 def test_optimum_matches_brute_force_and_replays(channel_id: str) -> None:
     reference = cheapest_control_set(load_channels([channel_id])[channel_id], A)
-    finding = controls.check(channel_id, A)
+    finding = controls.check(MODELS[channel_id], A)
     if reference is None:
         assert finding.status == "refuted" and finding.trace["unsat_core"]
     else:
@@ -30,8 +31,8 @@ def test_optimum_matches_brute_force_and_replays(channel_id: str) -> None:
 
 
 def test_budget_too_small_gives_an_unsat_core_naming_the_budget() -> None:
-    channel_id = next(c for c in ABOVE if controls.check(c, A).status == "proved"
-                      and controls.check(c, A).trace["cost_gbp"] > 0)
-    finding = controls.check(channel_id, A, budget_gbp=1)
+    channel_id = next(c for c in ABOVE if controls.check(MODELS[c], A).status == "proved"
+                      and controls.check(MODELS[c], A).trace["cost_gbp"] > 0)
+    finding = controls.check(MODELS[channel_id], A, budget_gbp=1)
     assert finding.status == "refuted"
     assert any(item.startswith("budget") for item in finding.trace["unsat_core"])

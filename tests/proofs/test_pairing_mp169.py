@@ -2,26 +2,38 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
 from model.assumptions import Assumptions
+from model.channels import load_channels
 from model.devices import Flaw
 from proofs import mp169, pairing, replay
 
 
-@pytest.mark.parametrize("channel", [c for c in pairing.CHANNELS if c != "pairing-no-timeout"])
-def test_window_holds_and_removing_it_or_bypassing_the_log_refutes(channel: str) -> None:
+def test_window_holds_and_removing_it_or_bypassing_the_log_refutes() -> None:
     a = Assumptions()
-    assert pairing.check(channel, a).status == "proved"
-    for finding in (pairing.check(channel, a, window=math.inf),
-                    pairing.check(channel, a, frozenset({Flaw.DEVICE_LOG_BYPASS}))):
+    assert pairing.check("pairing-no-timeout", a, window=3600).status == "proved"
+    for finding in (pairing.check("pairing-no-timeout", a, window=math.inf),
+                    pairing.check("pairing-no-timeout", a, frozenset({Flaw.DEVICE_LOG_BYPASS}), window=3600)):
         assert finding.status == "refuted"
         assert replay(finding.trace).reproduced
 
 
+def test_window_comes_from_the_model_a60min_existing_or_not() -> None:
+    a = Assumptions()
+    channel = load_channels(["pairing-no-timeout"])["pairing-no-timeout"]
+    assert pairing.window_for(channel, a) == math.inf  # A-60MIN is only a candidate (SECMP0037)
+    reinstated = replace(channel, controls=tuple(replace(c, status="existing") if c.id == "A-60MIN" else c
+                                                 for c in channel.controls))
+    assert pairing.window_for(reinstated, a) == 3600
+    assert pairing.window_for(reinstated, a.replace(**{"pairing.window_s": "inf"})) == math.inf
+
+
 def test_pairing_no_timeout_trace_joins_after_the_window_without_power_cycle() -> None:
-    finding = pairing.check("pairing-no-timeout", Assumptions())
+    channel = load_channels(["pairing-no-timeout"])["pairing-no-timeout"]
+    finding = pairing.check("pairing-no-timeout", Assumptions(), window=pairing.window_for(channel, Assumptions()))
     assert finding.status == "refuted"
     steps = finding.trace["steps"]
     assert steps[-1]["action"] == "rogue-join"

@@ -6,33 +6,35 @@ import pytest
 from model.assumptions import Assumptions
 from model.devices import Flaw
 from proofs import replay
-from proofs.utrn import CHANNELS, POLICIES, availability, check_cell
+from proofs.utrn import POLICIES, availability, check_cell
 
-HAN_OR_WAN = [c for c in CHANNELS if c not in ("utrn-keypad", "utrn-extended")]
+#: The input-path combinations the channel models imply (proofs.applicability).
+PATHS = [("keypad",), ("keypad", "han"), ("keypad", "wan")]
+TWO_PATHS = [p for p in PATHS if len(p) == 2]
 
 
-@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("paths", PATHS)
 @pytest.mark.parametrize("bad", ["replay", "floor"])
-def test_faithful_meter_is_proved_for_unbounded_runs(channel: str, bad: str) -> None:
-    finding = check_cell(channel, bad)
+def test_faithful_meter_is_proved_for_unbounded_runs(paths: tuple[str, ...], bad: str) -> None:
+    finding = check_cell(paths, bad)
     assert finding.status == "proved", finding.detail
     assert finding.trace is None
 
 
-@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("paths", PATHS)
 @pytest.mark.parametrize("bad, flaw", [("replay", Flaw.NO_DUPLICATE_CHECK), ("replay", Flaw.NO_FLOOR_CHECK),
                                        ("floor", Flaw.NO_FLOOR_CHECK)])
-def test_weakened_meter_is_refuted_and_the_trace_replays(channel: str, bad: str, flaw: Flaw) -> None:
-    finding = check_cell(channel, bad, frozenset({flaw}))
+def test_weakened_meter_is_refuted_and_the_trace_replays(paths: tuple[str, ...], bad: str, flaw: Flaw) -> None:
+    finding = check_cell(paths, bad, frozenset({flaw}))
     assert finding.status == "refuted"
     assert finding.trace["flaws"] == [flaw.name]
     result = replay(finding.trace)
     assert result.reproduced, (finding.trace, result.observed)
 
 
-@pytest.mark.parametrize("channel", HAN_OR_WAN)
-def test_check_then_insert_race_is_found_where_two_paths_interleave(channel: str) -> None:
-    finding = check_cell(channel, "replay", frozenset({Flaw.NON_ATOMIC_UTRN_CHECK}))
+@pytest.mark.parametrize("paths", TWO_PATHS)
+def test_check_then_insert_race_is_found_where_two_paths_interleave(paths: tuple[str, ...]) -> None:
+    finding = check_cell(paths, "replay", frozenset({Flaw.NON_ATOMIC_UTRN_CHECK}))
     assert finding.status == "refuted"
     actions = [s["action"] for s in finding.trace["steps"]]
     assert "begin" in actions and "finish" in actions
@@ -41,12 +43,12 @@ def test_check_then_insert_race_is_found_where_two_paths_interleave(channel: str
 
 
 def test_a_single_input_path_cannot_race() -> None:
-    finding = check_cell("utrn-keypad", "replay", frozenset({Flaw.NON_ATOMIC_UTRN_CHECK}))
+    finding = check_cell(("keypad",), "replay", frozenset({Flaw.NON_ATOMIC_UTRN_CHECK}))
     assert finding.status != "refuted"
 
 
 def test_replay_on_the_faithful_meter_does_not_reproduce_a_flawed_trace() -> None:
-    trace = check_cell("nfc", "replay", frozenset({Flaw.NO_DUPLICATE_CHECK})).trace
+    trace = check_cell(("keypad", "han"), "replay", frozenset({Flaw.NO_DUPLICATE_CHECK})).trace
     assert not replay({**trace, "flaws": []}).reproduced
 
 

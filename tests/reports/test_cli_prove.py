@@ -34,9 +34,12 @@ def test_text_output_lists_each_property_and_a_summary() -> None:
 
 
 def test_assume_changes_the_verdict() -> None:
-    result = invoke("--channels", "nfc", "--assume", "pairing.window_s=inf", "--json")
-    props = {p["id"]: p for p in json.loads(result.stdout)["properties"]}
-    assert props["pairing-window@nfc"]["status"] == "refuted"
+    def status(*assume: str) -> str:
+        result = invoke("--channels", "nfc", *assume, "--json")
+        return {p["id"]: p for p in json.loads(result.stdout)["properties"]}["bruteforce-bound@nfc"]["status"]
+
+    assert status("--assume", "bruteforce.max_probability=1e-4") == "proved"
+    assert status("--assume", "bruteforce.max_probability=1e-4", "--assume", "lockout.covers_han=false") == "refuted"
 
 
 def test_unknown_channel_is_one_line_exit_2() -> None:
