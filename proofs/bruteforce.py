@@ -7,7 +7,16 @@ is a mix of two periodic moves: f-1 failures per window (staying just under the 
 then the full lock. z3 ``Optimize`` maximises the guesses over a one-year horizon as an integer
 program over how many of each move the attacker makes, each guess also taking the entry time of its
 path. A path the lockout does not cover (HAN with ``lockout.covers_han=false``) is limited only by
-that entry time. The property holds if ``1-(1-2^-32)^G <= bruteforce.max_probability``.
+that entry time.
+
+One computation, checked two ways: the risk engine's closed form
+(:mod:`model.channels.bruteforce`, the long-run rate times the horizon) must bound every schedule
+z3 can build (a second query: no schedule makes more guesses than the closed form, ``unsat``) and be
+reached by the optimum to within one burst (the tail of the horizon too short for a whole move). If
+either fails the property is ``unknown`` with both numbers, never a silent disagreement. The number
+reported is the z3 optimum G, and the probability is the model's own union bound ``G * 2^-32``
+(``model.channels.bruteforce.success_probability``); the property holds if it is at most
+``bruteforce.max_probability``.
 
 Applies to every ``mac-guess`` step of a channel model (:mod:`proofs.applicability`): today
 ``utrn-keypad`` and ``utrn-extended`` (keypad), ``wifi-ppmid-utrn`` and ``nfc`` (HAN). Channels
@@ -29,6 +38,7 @@ from typing import Any
 import z3
 
 from model.assumptions import Assumptions
+from model.channels.bruteforce import attempts_in, success_probability
 from model.channels.evaluate import control_effective, environment
 from model.channels.exprs import number
 from model.channels.types import Channel
@@ -62,36 +72,65 @@ def lockout_for(channel: Channel, guess: Guess, a: Assumptions, flaws: frozenset
                    float(number(guess.attempt_s, env)), covered)
 
 
-def max_guesses(lock: Lockout, horizon_s: int = YEAR_S) -> tuple[int, dict[str, Any]]:
-    """The most failed guesses in ``horizon_s`` and the schedule that achieves it (z3 Optimize)."""
+def _schedules(lock: Lockout, horizon_s: int) -> tuple[list[z3.BoolRef], z3.ArithRef, dict[str, z3.ArithRef]]:
+    """Every schedule the attacker can fit in ``horizon_s`` and the guesses it makes (integer program)."""
     f, w = lock.max_failures, lock.window_s
-    opt = z3.Optimize()
     under, locked, free = z3.Ints("under locked free")
-    opt.add(under >= 0, locked >= 0, free >= 0)
+    facts = [under >= 0, locked >= 0, free >= 0]
     d = z3.RealVal(str(lock.entry_s))
     if lock.covers_path:
-        opt.add(free == 0)
+        facts.append(free == 0)
         # move 1: f-1 failures, then wait until the first leaves the window; move 2: f failures + lock
         time = (under * z3.If(d * (f - 1) > w, d * (f - 1), z3.RealVal(str(w)))
                 + locked * (d * f + z3.RealVal(str(lock.lock_s))))
     else:
-        opt.add(under == 0, locked == 0)
+        facts += [under == 0, locked == 0]
         time = free * d
-    opt.add(time <= horizon_s)
-    guesses = (f - 1) * under + f * locked + free
+    facts.append(time <= horizon_s)
+    return facts, (f - 1) * under + f * locked + free, {"under": under, "locked": locked, "free": free}
+
+
+def max_guesses(lock: Lockout, horizon_s: int = YEAR_S) -> tuple[int, dict[str, Any]]:
+    """The most failed guesses in ``horizon_s`` and the schedule that achieves it (z3 Optimize)."""
+    facts, guesses, v = _schedules(lock, horizon_s)
+    opt = z3.Optimize()
+    opt.add(*facts)
     opt.maximize(guesses)
     if opt.check() != z3.sat:
         return -1, {}
     m = opt.model()
     g = m.eval(guesses).as_long()
     return g, {"lockout_covers_path": lock.covers_path, "entry_s": lock.entry_s,
-               "under_lock_bursts": m.eval(under).as_long(), "lock_cycles": m.eval(locked).as_long(),
-               "unthrottled_guesses": m.eval(free).as_long()}
+               "under_lock_bursts": m.eval(v["under"]).as_long(), "lock_cycles": m.eval(v["locked"]).as_long(),
+               "unthrottled_guesses": m.eval(v["free"]).as_long()}
 
 
-def forgery_probability(guesses: int) -> float:
-    """1 - (1 - 2^-32)^G, computed without cancellation."""
-    return -math.expm1(guesses * math.log1p(-(2.0 ** -MAC_BITS)))
+def closed_form(lock: Lockout, horizon_s: int = YEAR_S) -> float:
+    """The risk engine's figure for the same lockout and horizon."""
+    return attempts_in(horizon_s, lock.entry_s, lock.max_failures, lock.window_s, lock.lock_s, lock.covers_path)
+
+
+def closed_form_disagrees(lock: Lockout, optimum: int, horizon_s: int = YEAR_S) -> str | None:
+    """Why the closed form is not a tight bound of the z3 optimum, or None when it is.
+
+    Bound: z3 shows no schedule beats it (``unsat``). Tight: the optimum is within one burst (f
+    guesses, or one when the lockout does not cover the path) of it.
+    """
+    cf = closed_form(lock, horizon_s)
+    if not math.isfinite(cf):
+        return f"closed form is {cf:g}, the z3 optimum {optimum}"
+    facts, guesses, _ = _schedules(lock, horizon_s)
+    s = z3.Solver()
+    s.add(*facts, guesses > z3.RealVal(str(cf)))
+    beaten = s.check()
+    if beaten == z3.sat:
+        return f"a schedule makes {s.model().eval(guesses)} guesses, above the closed form {cf:g}"
+    if beaten != z3.unsat:
+        return "solver gave up checking the closed form"
+    burst = max(lock.max_failures, 1) if lock.covers_path else 1
+    if cf - optimum >= burst:
+        return f"closed form {cf:g} exceeds the z3 optimum {optimum} by a burst or more"
+    return None
 
 
 def check(channel: Channel, guess: Guess, a: Assumptions, flaws: frozenset[Flaw] = frozenset()) -> Finding:
@@ -101,9 +140,15 @@ def check(channel: Channel, guess: Guess, a: Assumptions, flaws: frozenset[Flaw]
     g, schedule = max_guesses(lock)
     if g < 0:
         return Finding(UNKNOWN, None, "optimisation failed")
-    p = forgery_probability(g)
+    disagreement = closed_form_disagrees(lock, g)
+    if disagreement is not None:
+        return Finding(UNKNOWN, None, f"risk engine's closed form and z3 disagree: {disagreement}")
+    p = success_probability(g, MAC_BITS)
     bound = float(a["bruteforce.max_probability"])
-    detail = f"{g} guesses a year on the {path} path; P(one forged UTRN) = {p:.3g} (bound {bound:g})"
+    cf = closed_form(lock)
+    agree = "= the risk engine's closed form" if cf == g else f"closed form {cf:.6g} bounds it within one burst"
+    detail = (f"{g} guesses a year on the {path} path ({agree}); P(one forged UTRN) = {p:.3g} "
+              f"(bound {bound:g})")
     if p <= bound:
         return Finding(PROVED, None, detail)
     f, w = lock.max_failures, lock.window_s
@@ -114,6 +159,6 @@ def check(channel: Channel, guess: Guess, a: Assumptions, flaws: frozenset[Flaw]
              "method": "z3 Optimize", "flaws": sorted(x.name for x in flaws),
              "assumptions": {"lockout.max_failures": f, "lockout.window_s": w, "lockout.lock_s": lock.lock_s,
                              "lockout.covers_han": bool(a["lockout.covers_han"]) and lock.covers_path},
-             "guesses_per_year": g, "probability": p, "bound": bound, "schedule": schedule, "steps": steps,
+             "guesses_per_year": g, "closed_form_guesses": cf, "probability": p, "bound": bound, "schedule": schedule, "steps": steps,
              "violation": f"P(one forged UTRN in a year) = {p:.3g} > {bound:g}"}
     return Finding(REFUTED, trace, detail)

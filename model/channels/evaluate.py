@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from model.assumptions import Assumptions
-from model.channels import catalogues, exprs
+from model.channels import bruteforce, catalogues, exprs
 from model.channels.types import Channel, Control, MacGuess, Step
 from model.errors import ModelError
 
@@ -75,22 +75,15 @@ class MacGuessResult:
 def mac_guess(d: MacGuess, env: Mapping[str, Any], lockout_on: bool, channel: Channel, where: str) -> MacGuessResult:
     """Difficulty of guessing a ``mac_bits`` MAC online, per meter per year (A-LOCKOUT).
 
-    Without a lockout the rate is one attempt per ``attempt_s``. With it, the attacker takes the
-    better of two strategies: stay just under the threshold in every window
-    ((max_failures - 1) / window_s), or trigger the lock each cycle
-    (max_failures / (max_failures * attempt_s + lock_s)). The yearly success probability, as a
-    multiple of ``bruteforce.max_probability``, is banded into a difficulty by risk.yaml.
+    The attempt rate is the closed form of :mod:`model.channels.bruteforce` (shared with the z3
+    bound in ``proofs``). The yearly success probability, as a multiple of
+    ``bruteforce.max_probability``, is banded into a difficulty by risk.yaml.
     """
     attempt_s = _num(channel, d.attempt_s, env, where)
-    rate = 1.0 / attempt_s if attempt_s > 0 else math.inf
     applies = lockout_on and (not d.han or bool(env["lockout.covers_han"]))
-    if applies:
-        mf = float(env["lockout.max_failures"])
-        under = (mf - 1) / float(env["lockout.window_s"]) if mf > 1 and env["lockout.window_s"] else 0.0
-        cycle = mf / (mf * attempt_s + float(env["lockout.lock_s"])) if mf > 0 else 0.0
-        rate = min(rate, max(under, cycle))
-    attempts = rate * SECONDS_PER_YEAR
-    p = 1.0 if math.isinf(attempts) else min(1.0, attempts * 2.0 ** -d.mac_bits)
+    attempts = bruteforce.attempts_in(SECONDS_PER_YEAR, attempt_s, float(env["lockout.max_failures"]),
+                                      float(env["lockout.window_s"]), float(env["lockout.lock_s"]), applies)
+    p = bruteforce.success_probability(attempts, d.mac_bits)
     tol = float(env["bruteforce.max_probability"])
     ratio = math.inf if tol <= 0 else p / tol
     diff = catalogues.first_match_upper(catalogues.scales().bruteforce, ratio)

@@ -6,6 +6,8 @@ import pytest
 from model.assumptions import Assumptions
 from model.devices import Flaw
 from model.channels import load_channels
+from model.channels.bruteforce import success_probability
+from model.channels.evaluate import evaluate_steps
 from proofs import bruteforce, replay
 from proofs.applicability import families
 
@@ -33,9 +35,37 @@ def test_optimum_is_the_better_of_the_two_periodic_moves() -> None:
     assert g_lock == 5  # one full lock cycle beats staying under a window that long
 
 
-def test_probability_is_exact_for_small_counts() -> None:
-    assert bruteforce.forgery_probability(1) == pytest.approx(2.0 ** -32)
-    assert bruteforce.forgery_probability(0) == 0.0
+def test_one_number_z3_optimum_equals_the_risk_engines_closed_form() -> None:
+    """At the defaults the optimum is exactly the engine's figure, and so is the probability."""
+    a = Assumptions()
+    ch = MODELS["utrn-keypad"]
+    finding = check("utrn-keypad", a)
+    engine = next(v for v in evaluate_steps(ch, a, ch.existing_controls).values()
+                  if "attempts_per_year" in v.detail).detail
+    assert finding.trace["guesses_per_year"] == engine["attempts_per_year"] == 210240
+    assert finding.trace["probability"] == engine["probability_per_year"]
+    assert "= the risk engine's closed form" in finding.detail
+
+
+@pytest.mark.parametrize("attempt_s, window_s, lock_s", [(2, 600, 3600), (86400, 600, 3600), (7, 3600, 60),
+                                                          (1, 10, 100000), (300, 600, 0)])
+def test_closed_form_bounds_the_optimum_within_one_burst(attempt_s: float, window_s: float, lock_s: float) -> None:
+    lock = bruteforce.Lockout(5, window_s, lock_s, attempt_s, True)
+    g, _ = bruteforce.max_guesses(lock)
+    assert bruteforce.closed_form_disagrees(lock, g) is None
+    assert g <= bruteforce.closed_form(lock) < g + 5
+
+
+def test_a_wrong_closed_form_is_caught_not_reported() -> None:
+    """With a zero-length window the lock never triggers; the closed form undercounts and z3 says so."""
+    lock = bruteforce.Lockout(5, 0, 3600, 2, True)
+    g, _ = bruteforce.max_guesses(lock)
+    assert "above the closed form" in (bruteforce.closed_form_disagrees(lock, g) or "")
+
+
+def test_probability_is_the_models_union_bound() -> None:
+    assert success_probability(1, 32) == 2.0 ** -32
+    assert success_probability(0, 32) == 0.0
 
 
 @pytest.mark.parametrize("channel", HAN)

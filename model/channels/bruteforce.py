@@ -1,0 +1,38 @@
+"""The closed form for online MAC guessing under A-LOCKOUT: one function for the risk engine and the proofs.
+
+The risk engine (``evaluate.mac_guess``) scores a ``mac-guess`` step with it, and the z3 brute-force
+bound (``proofs.bruteforce``) checks it against an integer optimum over whole attack schedules, so the
+attacker's rate cannot drift between the risk score and the proof.
+
+Without a lockout the rate is one attempt per ``attempt_s``. With it, the attacker takes the better of
+two periodic moves: stay just under the threshold in every window ((max_failures - 1) / window_s), or
+trigger the lock each cycle (max_failures / (max_failures * attempt_s + lock_s)); never faster than
+one attempt per ``attempt_s``.
+"""
+from __future__ import annotations
+
+import math
+
+SECONDS_PER_YEAR = 365 * 86400
+
+
+def attempts_per_second(attempt_s: float, max_failures: float, window_s: float, lock_s: float,
+                        lockout_applies: bool) -> float:
+    """The attacker's long-run guessing rate (attempts per second)."""
+    rate = 1.0 / attempt_s if attempt_s > 0 else math.inf
+    if lockout_applies:
+        under = (max_failures - 1) / window_s if max_failures > 1 and window_s else 0.0
+        cycle = max_failures / (max_failures * attempt_s + lock_s) if max_failures > 0 else 0.0
+        rate = min(rate, max(under, cycle))
+    return rate
+
+
+def attempts_in(horizon_s: float, attempt_s: float, max_failures: float, window_s: float, lock_s: float,
+                lockout_applies: bool) -> float:
+    """Attempts in ``horizon_s`` at the closed-form rate (a year: the risk engine's figure)."""
+    return attempts_per_second(attempt_s, max_failures, window_s, lock_s, lockout_applies) * horizon_s
+
+
+def success_probability(attempts: float, mac_bits: int) -> float:
+    """The risk engine's chance of one success: the union bound ``attempts * 2^-mac_bits``, at most 1."""
+    return 1.0 if math.isinf(attempts) else min(1.0, attempts * 2.0 ** -mac_bits)
