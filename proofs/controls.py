@@ -9,16 +9,23 @@ engine is monotone (more controls never raise risk), so an insufficient set rule
 subsets at once: the learned clause "at least one control outside S". The loop ends with the optimum
 (status ``proved``: this set is within appetite and every cheaper set is provably not), or with
 ``refuted``: no set within the budget exists, and the unsat core names the facts that prove it
-(the budget, and which sets the engine found insufficient). The trace replays on the risk engine.
+(the budget, and which sets the engine found insufficient). The trace records the run's
+overridden assumptions and replays on the risk engine under them: a proved set must be within
+appetite, and a refutation under a budget is re-checked by scoring every set within the budget.
+
+A candidate control that costs GBP 0 is the proposal's own change undone (A-60MIN on
+``pairing-no-timeout`` means rejecting SECMP0037); when the cheapest set contains one, the detail
+says that the "fix" is to revert the proposal.
 """
 from __future__ import annotations
 
+from itertools import combinations
 from typing import Any
 
 import z3
 
 from model.assumptions import Assumptions
-from model.channels import load_channels, residual_with, score, within_appetite
+from model.channels import residual_with, score, within_appetite
 from model.channels.types import Channel
 from proofs.result import PROVED, REFUTED, UNKNOWN, Finding
 
@@ -54,6 +61,7 @@ def best_set(channel: Channel, a: Assumptions, budget_gbp: float | None = None) 
             core = sorted(str(x).removeprefix("fact:") for x in opt.unsat_core())
             trace = {"kind": "control-set", "property": "best-control-set", "channel": channel.id,
                      "method": "z3 Optimize + unsat core", "budget_gbp": budget_gbp, "unsat_core": core,
+                     "assumptions": dict(a.overridden),
                      "steps": [], "violation": "no set of candidate controls within budget brings the residual "
                                                "risk within appetite"}
             return Finding(REFUTED, trace, "none within budget; core: " + "; ".join(core))
@@ -66,9 +74,15 @@ def best_set(channel: Channel, a: Assumptions, budget_gbp: float | None = None) 
             cost = sum(costs[n] for n in chosen)
             trace = {"kind": "control-set", "property": "best-control-set", "channel": channel.id,
                      "method": "z3 Optimize", "budget_gbp": budget_gbp, "controls": chosen, "cost_gbp": cost,
+                     "assumptions": dict(a.overridden),
                      "residual": residual.level, "insufficient_sets_learned": len(facts) - (budget_gbp is not None),
                      "steps": [{"action": "enable", "control": n} for n in chosen]}
-            return Finding(PROVED, trace, f"cheapest: {', '.join(chosen) or 'none'} ({cost:g} GBP) -> {residual.level}")
+            detail = f"cheapest: {', '.join(chosen) or 'none'} ({cost:g} GBP) -> {residual.level}"
+            reverts = [n for n in chosen if costs[n] == 0]
+            if reverts:
+                detail += (f"; {', '.join(reverts)} costs nothing because it reverts the proposal "
+                           f"({'; '.join(channel.control(n).source for n in reverts)})")
+            return Finding(PROVED, trace, detail)
         outside = [pick[n] for n in names if n not in chosen]
         facts[f"{{{', '.join(chosen)}}} leaves {residual.level}"] = z3.Or(outside) if outside else z3.BoolVal(False)
     return Finding(UNKNOWN, None, f"no decision in {MAX_ROUNDS} rounds")
@@ -78,11 +92,24 @@ def check(channel: Channel, a: Assumptions, budget_gbp: float | None = None) -> 
     return best_set(channel, a, budget_gbp)
 
 
-def replay_on_risk_engine(trace: dict[str, Any], a: Assumptions | None = None) -> bool:
-    """The chosen set really is within appetite (proved), or even every candidate is not (refuted)."""
-    channel = load_channels([trace["channel"]])[trace["channel"]]
+def replay_on_risk_engine(trace: dict[str, Any], channel: Channel, a: Assumptions) -> bool:
+    """Re-score the trace's claim with the risk engine under the run's assumptions ``a``.
+
+    Proved: the chosen set is within appetite. Refuted without a budget: even every candidate
+    together is not. Refuted under a budget: no set of candidates costing at most the budget is
+    within appetite (every such set is scored; candidate lists are short).
+    """
     base = set(channel.existing_controls)
     if "controls" in trace:
         return within_appetite(residual_with(channel, base | set(trace["controls"]), a).level)
-    return trace["budget_gbp"] is not None or not within_appetite(
-        residual_with(channel, base | set(channel.candidate_controls), a).level)
+    candidates = channel.candidate_controls
+    budget = trace["budget_gbp"]
+    if budget is None:
+        return not within_appetite(residual_with(channel, base | set(candidates), a).level)
+    names = sorted(candidates)
+    for k in range(len(names) + 1):
+        for subset in combinations(names, k):
+            if sum(float(candidates[n].cost_gbp) for n in subset) <= float(budget) and within_appetite(
+                    residual_with(channel, base | set(subset), a).level):
+                return False
+    return True

@@ -1,8 +1,14 @@
-"""Replay of family-7 traces: the chosen control set is re-scored by the risk engine itself."""
+"""Replay of family-7 traces: the chosen control set is re-scored by the risk engine itself.
+
+The trace names a packaged channel and carries the run's overridden assumptions, so the replay
+scores the same model under the same assumptions as the proof did.
+"""
 from __future__ import annotations
 
 from typing import Any
 
+from model.assumptions import Assumptions
+from model.channels import load_channels
 from proofs.controls import replay_on_risk_engine
 from proofs.replay import register
 from proofs.replay.base import Replay
@@ -10,5 +16,6 @@ from proofs.replay.base import Replay
 
 @register("control-set")
 def replay_control_set(trace: dict[str, Any]) -> Replay:
-    ok = replay_on_risk_engine(trace)
-    return Replay(ok, [], "re-scored with model.channels.residual_with")
+    channel = load_channels([trace["channel"]])[trace["channel"]]
+    ok = replay_on_risk_engine(trace, channel, Assumptions(trace.get("assumptions", {})))
+    return Replay(ok, [], "re-scored with model.channels.residual_with under the trace's assumptions")

@@ -36,3 +36,26 @@ def test_budget_too_small_gives_an_unsat_core_naming_the_budget() -> None:
     finding = controls.check(MODELS[channel_id], A, budget_gbp=1)
     assert finding.status == "refuted"
     assert any(item.startswith("budget") for item in finding.trace["unsat_core"])
+
+
+def test_budget_refutation_is_rechecked_not_taken_on_trust() -> None:
+    """A refutation claiming no set fits a budget fails replay when one does fit."""
+    channel_id = next(c for c in ABOVE if controls.check(MODELS[c], A).status == "proved"
+                      and controls.check(MODELS[c], A).trace["cost_gbp"] > 0)
+    finding = controls.check(MODELS[channel_id], A, budget_gbp=1)
+    assert replay(finding.trace).reproduced
+    lying = {**finding.trace, "budget_gbp": controls.check(MODELS[channel_id], A).trace["cost_gbp"]}
+    assert not replay(lying).reproduced
+
+
+def test_replay_uses_the_runs_assumptions() -> None:
+    a = Assumptions({"bruteforce.max_probability": "1e-3"})
+    finding = controls.check(MODELS["pairing-no-timeout"], a)
+    assert finding.trace["assumptions"] == {"bruteforce.max_probability": 1e-3}
+    assert replay(finding.trace).reproduced
+
+
+def test_reverting_the_proposal_is_named_in_the_detail() -> None:
+    finding = controls.check(MODELS["pairing-no-timeout"], A)
+    assert finding.trace["controls"] == ["A-60MIN"] and finding.trace["cost_gbp"] == 0
+    assert "reverts the proposal" in finding.detail and "SECMP0037" in finding.detail
