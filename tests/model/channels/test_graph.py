@@ -150,3 +150,40 @@ def test_dp_matches_recursive_definition(dag_own, combine):
     last = f"step:{max(int(n.split(':')[1]) for n in g if n.startswith('step:'))}"
     if not math.isinf(val[last]):
         assert last in witness(d, choice, last)
+
+
+@given(and_or_dags(), st.randoms(use_true_random=False))
+def test_dag_numbering_is_topological_whatever_the_insertion_order(dag_own, rnd):
+    g, own = dag_own
+    nodes = list(g.nodes(data=True))
+    rnd.shuffle(nodes)
+    edges = list(g.edges(data=True))
+    rnd.shuffle(edges)
+    h = nx.DiGraph()
+    h.add_nodes_from(nodes)
+    h.add_edges_from(edges)
+    d = Dag.of(h)
+    assert sorted(d.order) == sorted(g.nodes)
+    for u, v in g.edges:
+        assert d.index[u] < d.index[v]
+    by_id, _ = solve(Dag.of(g), own, "max")
+    by_index, _ = solve(d, d.vector(own), "max")
+    assert dict(by_index) == dict(by_id)
+
+
+def test_dag_of_a_cyclic_graph_names_a_node_on_the_cycle():
+    g = nx.DiGraph(channel="demo")
+    for n in ("entry:e", "step:a", "step:b", "step:c", "step:d"):
+        g.add_node(n, kind="entry" if n.startswith("entry") else "step", op="and")
+    g.add_edge("entry:e", "step:a", relation="entry")
+    for u, v in (("step:a", "step:b"), ("step:b", "step:c"), ("step:c", "step:b"), ("step:c", "step:d")):
+        g.add_edge(u, v, relation="requires")
+    with pytest.raises(ModelError, match=r"demo: attack graph has a cycle through step:[bc]$"):
+        Dag.of(g)
+
+
+def test_solve_rejects_a_value_list_of_the_wrong_length():
+    g, own = nx.DiGraph(), {}
+    g.add_node("step:0", kind="step", op="and")
+    with pytest.raises(ValueError, match="expected 1 by node index, got 2"):
+        solve(Dag.of(g), [1.0, 2.0])
