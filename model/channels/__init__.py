@@ -25,9 +25,10 @@ Risk
     ``score(channel, assumptions=None, controls_delta=()) -> ChannelRisk`` with ``inherent``,
     ``residual`` (:class:`Score`: likelihood, impact, level, goal, attacker, scale, path, trace),
     ``verdict`` ('within-appetite' | 'above-appetite'), ``commands`` (MP094 command -> level or
-    'not-carried'), ``commands_within_appetite`` and ``to_dict()``: the design.md channel entry
-    (plus goals, controls, parameters and the graph as plain data; every step, control and goal
-    carries ``source`` = file:line, every trace item names the model line or assumption it uses).
+    'not-carried'), ``commands_within_appetite`` and ``to_dict()``: the channel entry of
+    docs/methodology.md section 10 (plus goals, controls, parameters and the graph as plain data;
+    every step, control and goal carries ``source`` = file:line, every trace item names the model
+    line or assumption it uses).
     ``command_matrix(channels, assumptions) -> {channel: {command: level}}``.
 
 For the proofs engineer (cheapest control set with z3 Optimize)

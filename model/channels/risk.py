@@ -244,7 +244,7 @@ class ChannelRisk:
         return out
 
     def to_dict(self, *, graph: bool = True) -> dict[str, Any]:
-        """The design.md channel entry (plus goals, controls, command matrix row and graph)."""
+        """The channel entry of docs/methodology.md section 10 (goals, controls, matrix row, graph)."""
         ch = self.channel
         goals = {g: self.residual_eval.goals.get(g) for g in active_goals(ch)}
         out: dict[str, Any] = {

@@ -29,7 +29,8 @@ def _check_controls(channels: dict, delta: list[str]) -> None:
 @click.option("--channels", "channel_opts", multiple=True, metavar="ID,...", help="Channels (default: all).")
 @click.option("--control", "controls", multiple=True, metavar="+ID|-ID", help="Add or remove a control.")
 @click.option("--assume", "assume", multiple=True, metavar="K=V", help="Override a modelling assumption.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output (design.md shape).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Machine-readable output (shape in docs/methodology.md section 10).")
 def command(channel_opts: tuple[str, ...], controls: tuple[str, ...], assume: tuple[str, ...], as_json: bool) -> None:
     """Score channels against the SSC's risk appetite; what-ifs with --control and --assume."""
     assumptions = Assumptions.from_cli(assume)

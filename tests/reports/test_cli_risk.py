@@ -61,3 +61,11 @@ def test_bad_control_and_assumption_are_one_line_exit_2():
         r = run("risk", *args)
         assert r.exit_code == 2, args
         assert r.output.count("\n") == 1 and "Traceback" not in r.output, r.output
+
+
+def test_help_points_at_the_methodology_not_a_missing_design_document():
+    for sub in ("risk", "graph"):
+        r = run(sub, "--help")
+        assert r.exit_code == 0, r.output
+        assert "design.md" not in r.output
+    assert "docs/methodology.md" in run("risk", "--help").output
