@@ -38,6 +38,7 @@ def _plan(channel: Channel, a: Assumptions) -> list[tuple[str, Check]]:
         plan.append(("utrn-floor", lambda a: utrn.check_cell(paths, "floor")))
         for policy in utrn.POLICIES:
             plan.append((f"utrn-availability.{policy}", lambda a, p=policy: utrn.availability(p, a)))
+        plan.append(("utrn-availability.wrap", utrn.wrap))
     if fam.commands:
         plan.append(("command-anti-replay", lambda a: commands.check(cid, relayed=fam.relay)))
     for guess in fam.guesses:

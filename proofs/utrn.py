@@ -19,6 +19,12 @@ Properties (ids ``<name>@<channel>``):
 - ``utrn-availability.<policy>``: every legitimately issued, unused UTRN is accepted whatever the
   order of entry. Expected refuted: the trace shows issued UTRNs that are all accepted in issue order
   but not in another order.
+- ``utrn-availability.wrap``: under the configured ``utrn.reconstruction``, UTRNs issued and typed
+  in order are all accepted, however many since the last credential change (counter-wrap hazard,
+  domain.md 10). With ``above-min`` the anchor ``min(cache + {floor})`` stays at the floor, so the
+  10-bit counter rebuilds into ``(floor, floor+1024]`` only: z3 finds the first in-order UTRN the
+  meter rejects (the 1025th) for any cache size and floor, and the trace replays 1025 real mints and
+  entries on the meter. ``nearest-max`` anchors on the newest counter and is proved.
 """
 from __future__ import annotations
 
@@ -246,6 +252,7 @@ def availability(policy: str, assumptions: Assumptions, max_issued: int = 3) -> 
             if size != configured:
                 found.trace["note"] = (f"found at utrn.cache_size={size}; at {configured} the same loss needs "
                                        f"{configured + 1} entries: the newest {configured}, then the oldest")
+                found.detail = f"{found.detail}; {found.trace['note']}"
             return found
     return Finding(PROVED, None, f"no order of up to {max_issued} issued UTRNs loses one (bounded)")
 
@@ -284,3 +291,53 @@ def _availability_at(policy: str, size: int, max_issued: int) -> Finding | None:
                          "violation": f"issued, unused UTRN counter(s) {lost} rejected when entered out of order"}
                 return Finding(REFUTED, trace, trace["violation"])
     return None
+
+
+# ------------------------------------------------------------------ counter wrap (in-order entry)
+
+def wrap(assumptions: Assumptions) -> Finding:
+    """The first UTRN, issued and entered in order after a credential change, that the meter rejects.
+
+    State after the in-order entries ``F+1 .. u-1`` (all accepted, each above the last): the cache
+    holds the newest ``min(N, u-1-F)`` of them, so the reconstruction pool is
+    ``{x : max(F, u-1-N) < x <= u-1} + {F}``. z3 looks for the least ``u`` the meter then rejects
+    (rebuilt counter differs from the issued one, or the cache checks refuse it), with the cache size
+    ``N >= 1`` and floor ``F >= 0`` symbolic.
+    """
+    policy = str(assumptions["utrn.reconstruction"])
+    u, m, N, F, c10, z = z3.Ints("u anchor N F c10 z")
+    in_cache = lambda v: z3.And(v <= u - 1, v > F, v > u - 1 - N)  # noqa: E731
+    in_pool = lambda v: z3.Or(in_cache(v), v == F)  # noqa: E731
+    extreme = (z3.ForAll([z], z3.Implies(in_pool(z), z >= m)) if policy == "above-min"
+               else z3.ForAll([z], z3.Implies(in_pool(z), z <= m)))
+    if policy == "above-min":
+        rebuilt = m + 1 + (c10 - m - 1) % WINDOW
+    else:
+        d = (c10 - m) % WINDOW
+        c0 = z3.If(d <= WINDOW // 2, m + d, m + d - WINDOW)
+        rebuilt = z3.If(c0 < 0, c0 + WINDOW, c0)
+    full = u - 1 - F >= N
+    low = z3.If(full, u - N, F + 1)  # smallest cached counter when the cache is full
+    accepted = z3.And(rebuilt == u, z3.Not(in_cache(u)), u > F, z3.Or(z3.Not(full), u >= low))
+    opt = z3.Optimize()
+    opt.set("timeout", 5000)
+    opt.add(N >= 1, F >= 0, u > F, u < 2 ** 32, c10 == u % WINDOW, in_pool(m), extreme, z3.Not(accepted))
+    opt.minimize(u - F)
+    opt.minimize(N)
+    opt.minimize(F)
+    r = opt.check()
+    if r == z3.unsat:
+        return Finding(PROVED, None, f"{policy}: every UTRN issued and entered in order is accepted, "
+                                     "any cache size and floor")
+    if r != z3.sat:
+        return Finding(UNKNOWN, None, f"{policy}: solver gave up ({opt.reason_unknown()})")
+    mdl = opt.model()
+    floor, first = mdl.eval(F).as_long(), mdl.eval(u).as_long()
+    size = int(assumptions["utrn.cache_size"])
+    trace = {"kind": "utrn-wrap", "property": "utrn-availability.wrap", "method": "z3 Optimize",
+             "policy": policy, "params": {"utrn.cache_size": size, "floor": floor}, "flaws": [],
+             "assumptions": {"utrn.cache_size": size, "utrn.reconstruction": policy},
+             "steps": [{"action": "enter-in-order", "path": "keypad", "first": floor + 1, "last": first}],
+             "violation": (f"after {first - floor - 1} keypad UTRNs since the last credential change, the next "
+                           f"issued UTRN (counter {first}) is rejected, and so is every later one")}
+    return Finding(REFUTED, trace, trace["violation"])

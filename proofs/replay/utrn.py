@@ -70,3 +70,20 @@ def replay_availability(trace: dict[str, Any]) -> Replay:
     ok = all(o["accepted"] for o in in_order) and same and not all(o["accepted"] for o in observed)
     return Replay(ok, observed, "issue order: all credited; traced order: "
                   + ", ".join(f"{o['counter']}:{o['reason']}" for o in observed))
+
+
+@register("utrn-wrap")
+def replay_wrap(trace: dict[str, Any]) -> Replay:
+    """Reproduced if every in-order UTRN before the traced one is credited and the traced one is not."""
+    (step,) = trace["steps"]
+    first, last = int(step["first"]), int(step["last"])
+    sc = scenario(trace)
+    sc.esme.replace_supplier(sc.esme.supplier, pp_floor=int(trace["params"]["floor"]) << 32)
+    observed = []
+    for upper in range(first, last + 1):  # 1 p each, so 1024 top-ups stay under the balance limit
+        out = sc.esme.enter_utrn(sc.mint("esme", 1, counter=upper << 32), "keypad")
+        observed.append({"counter": upper, "accepted": out.accepted, "reason": out.reason.value})
+    before, final = observed[:-1], observed[-1]
+    ok = all(o["accepted"] for o in before) and not final["accepted"]
+    return Replay(ok, [final], f"{sum(o['accepted'] for o in before)}/{len(before)} in-order UTRNs credited; "
+                               f"counter {final['counter']}: {final['reason']}")

@@ -60,6 +60,7 @@ def test_expected_verdicts(results) -> None:
     assert status["relay-no-forgery@wifi-ppmid-relay"] == "proved"
     assert status["relay-availability@wifi-ppmid-relay"] == "refuted"
     assert status["command-anti-replay@wan"] == "proved"
+    assert status["utrn-availability.wrap@utrn-keypad"] == "refuted"  # above-min is the default
 
 
 def test_families_follow_the_channel_models(results) -> None:

@@ -6,7 +6,7 @@ import pytest
 from model.assumptions import Assumptions
 from model.devices import Flaw
 from proofs import replay
-from proofs.utrn import POLICIES, availability, check_cell
+from proofs.utrn import POLICIES, availability, check_cell, wrap
 
 #: The input-path combinations the channel models imply (proofs.applicability).
 PATHS = [("keypad",), ("keypad", "han"), ("keypad", "wan")]
@@ -73,3 +73,24 @@ def test_above_min_needs_the_cache_to_overflow_and_says_so() -> None:
     trace = availability("above-min", Assumptions()).trace
     assert trace["params"]["utrn.cache_size"] < 100
     assert "newest" in trace["note"]
+
+
+def test_above_min_wraps_after_1024_keypad_utrns_and_the_trace_replays() -> None:
+    finding = wrap(Assumptions({"utrn.reconstruction": "above-min"}))
+    assert finding.status == "refuted"
+    (step,) = finding.trace["steps"]
+    assert step["last"] - step["first"] == 1024  # the 1025th UTRN since the credential change
+    result = replay(finding.trace)
+    assert result.reproduced, result.detail
+    nearest = {**finding.trace, "assumptions": {**finding.trace["assumptions"], "utrn.reconstruction": "nearest-max"}}
+    assert not replay(nearest).reproduced  # the same 1025 entries all credit under nearest-max
+
+
+def test_nearest_max_has_no_wrap_for_any_cache_size_and_floor() -> None:
+    assert wrap(Assumptions({"utrn.reconstruction": "nearest-max"})).status == "proved"
+
+
+def test_above_min_availability_detail_carries_the_cache_size_note() -> None:
+    finding = availability("above-min", Assumptions())
+    assert "note" in finding.trace and finding.trace["note"] in finding.detail
+    assert "\n" not in finding.detail
