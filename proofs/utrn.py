@@ -53,19 +53,23 @@ ACTION = {"kind": I, "alt": B, "counter10": I, "c": I, "anchor": I, "empty": B, 
 PARAMS = {"N": I, "F": I}
 
 
+def rebuild(policy: str, c10: z3.ArithRef, m: z3.ArithRef) -> z3.ArithRef:
+    """The upper counter word the meter rebuilds from 10 bits ``c10`` and anchor ``m`` (utrn_cache.py)."""
+    if policy == "above-min":
+        return m + 1 + (c10 - m - 1) % WINDOW
+    d = (c10 - m) % WINDOW
+    c0 = z3.If(d <= WINDOW // 2, m + d, m + d - WINDOW)
+    return z3.If(c0 < 0, c0 + WINDOW, c0)
+
+
 def _reconstruct(s: dict, a: dict, policy: str, use_floor: bool) -> z3.BoolRef:
     """``a['c']`` is the upper counter word the meter rebuilds from ``a['counter10']`` (utrn_cache.py)."""
     z = z3.Int("z")
     in_pool = lambda v: z3.Or(s["cache"][v], z3.And(use_floor, v == s["floor"]))  # noqa: E731
     m, c10 = a["anchor"], a["counter10"]
-    if policy == "above-min":
-        extreme = z3.ForAll([z], z3.Implies(in_pool(z), z >= m))
-        rebuilt = m + 1 + (c10 - m - 1) % WINDOW
-    else:
-        extreme = z3.ForAll([z], z3.Implies(in_pool(z), z <= m))
-        d = (c10 - m) % WINDOW
-        c0 = z3.If(d <= WINDOW // 2, m + d, m + d - WINDOW)
-        rebuilt = z3.If(c0 < 0, c0 + WINDOW, c0)
+    extreme = (z3.ForAll([z], z3.Implies(in_pool(z), z >= m)) if policy == "above-min"
+               else z3.ForAll([z], z3.Implies(in_pool(z), z <= m)))
+    rebuilt = rebuild(policy, c10, m)
     empty = z3.And(m == 0, z3.ForAll([z], z3.Not(s["cache"][z])))
     return z3.And(c10 >= 0, c10 < WINDOW, z3.Implies(z3.BoolVal(use_floor), z3.Not(a["empty"])),
                   z3.If(a["empty"], empty, z3.And(in_pool(m), extreme)), a["c"] == rebuilt)
@@ -219,13 +223,7 @@ def _sym_enter(entries: list[tuple[z3.BoolRef, z3.ArithRef]], u: z3.ArithRef, si
     for v, x in pool:
         better = x < anchor if policy == "above-min" else x > anchor
         anchor = z3.If(z3.And(v, better), x, anchor)
-    c10 = u % WINDOW
-    if policy == "above-min":
-        c = anchor + 1 + (c10 - anchor - 1) % WINDOW
-    else:
-        d = (c10 - anchor) % WINDOW
-        c0 = z3.If(d <= WINDOW // 2, anchor + d, anchor + d - WINDOW)
-        c = z3.If(c0 < 0, c0 + WINDOW, c0)
+    c = rebuild(policy, u % WINDOW, anchor)
     count = z3.Sum([z3.If(v, 1, 0) for v, _ in entries]) if entries else z3.IntVal(0)
     low: z3.ArithRef = z3.IntVal(2 ** 62)
     for v, x in entries:
@@ -310,12 +308,7 @@ def wrap(assumptions: Assumptions) -> Finding:
     in_pool = lambda v: z3.Or(in_cache(v), v == F)  # noqa: E731
     extreme = (z3.ForAll([z], z3.Implies(in_pool(z), z >= m)) if policy == "above-min"
                else z3.ForAll([z], z3.Implies(in_pool(z), z <= m)))
-    if policy == "above-min":
-        rebuilt = m + 1 + (c10 - m - 1) % WINDOW
-    else:
-        d = (c10 - m) % WINDOW
-        c0 = z3.If(d <= WINDOW // 2, m + d, m + d - WINDOW)
-        rebuilt = z3.If(c0 < 0, c0 + WINDOW, c0)
+    rebuilt = rebuild(policy, c10, m)
     full = u - 1 - F >= N
     low = z3.If(full, u - N, F + 1)  # smallest cached counter when the cache is full
     accepted = z3.And(rebuilt == u, z3.Not(in_cache(u)), u > F, z3.Or(z3.Not(full), u >= low))
