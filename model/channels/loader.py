@@ -43,6 +43,8 @@ def _schema_check(src: Sourced) -> None:
         if err.validator == "oneOf" and err.context:
             err = min(err.context, key=lambda e: len(e.absolute_path))
         path = tuple(err.absolute_path)
+        if err.validator in ("minimum", "maximum") and path[-1:] == ("difficulty",):
+            raise _difficulty_error(src, err.instance, path)
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             allowed = set(err.schema.get("properties", {}))
             extra = sorted(k for k in err.instance if k not in allowed)
@@ -88,6 +90,28 @@ class _Checker:
         except exprs.ExprError as exc:
             raise self.src.error(str(exc), path) from None
         return value
+
+
+DIFFICULTY_RANGE = (1, 5)
+
+
+def _check_difficulty(src: Sourced, chk: "_Checker", value: Any, path: tuple) -> None:
+    """A declared difficulty is on the attacker-capability scale, 1 trivial .. 5 very hard.
+
+    The scale is closed for what a model declares: a step no profile could do is modelled by a
+    blocking control, not by a difficulty of 9. Only hardening controls take a step above 5
+    (it is then beyond every profile's capability and scores likelihood 1). An expression is
+    checked with the default assumptions.
+    """
+    lo, hi = DIFFICULTY_RANGE
+    v = float(exprs.number(value, chk.env))
+    if not lo <= v <= hi:
+        raise _difficulty_error(src, v, path)
+
+
+def _difficulty_error(src: Sourced, value: float, path: tuple) -> ModelError:
+    lo, hi = DIFFICULTY_RANGE
+    return src.error(f"difficulty {float(value):g} out of range; expected {lo} (trivial) .. {hi} (very hard)", path)
 
 
 def _origin(src: Sourced, path: tuple) -> Origin:
@@ -150,6 +174,7 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
             diff: Any = MacGuess(raw_diff["mac_bits"], raw_diff["attempt_s"], lc, bool(raw_diff.get("han", False)))
         else:
             diff = chk.number(raw_diff, p + ("difficulty",))
+            _check_difficulty(src, chk, diff, p + ("difficulty",))
         for key in ("cost_gbp", "time_hours"):
             chk.number(s.get(key, 0), p + (key,))
         steps.append(Step(

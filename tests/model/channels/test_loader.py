@@ -111,3 +111,30 @@ def test_every_record_keeps_its_source_line():
 def test_stable_ids_follow_rule_channel_target():
     ch = load_channels(["utrn-keypad"])["utrn-keypad"]
     assert ch.step("replay-used-utrn").stable_id == "replay@utrn-keypad@meter"
+
+
+@pytest.mark.parametrize("value,shown", [("0", "0"), ("6", "6"), ("5.5", "5.5"), ("\"2 * 3\"", "6"), ("-1", "-1")])
+def test_step_difficulty_outside_1_to_5_is_an_error_naming_file_line_and_field(tmp_path, value, shown):
+    old = "difficulty: 2\n    cost_gbp: 100"
+    text = KEYPAD.replace(old, f"difficulty: {value}\n    cost_gbp: 100")
+    assert text != KEYPAD
+    with pytest.raises(ModelError) as info:
+        load_file(_write(tmp_path, text))
+    line = _line_of(text, f"difficulty: {value}")
+    msg = str(info.value)
+    assert f"utrn-keypad.yaml:{line} field 'steps.3.difficulty'" in msg and "\n" not in msg
+    assert f"difficulty {shown} out of range; expected 1 (trivial) .. 5 (very hard)" in msg
+
+
+@pytest.mark.parametrize("value", ["1", "5", "2.5", "\"1 + 1\""])
+def test_step_difficulty_at_the_ends_of_the_scale_loads(tmp_path, value):
+    text = KEYPAD.replace("difficulty: 2\n    cost_gbp: 100", f"difficulty: {value}\n    cost_gbp: 100")
+    load_file(_write(tmp_path, text))
+
+
+def test_schema_for_editors_bounds_the_declared_difficulty():
+    schema = json.loads((CHANNEL_DIR / "schema.json").read_text())
+    data = yaml.safe_load(KEYPAD)
+    data["steps"][0]["difficulty"] = 6
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
