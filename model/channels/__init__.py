@@ -19,7 +19,9 @@ Attack graphs
     ``compile_graph(channel) -> networkx.DiGraph`` (AND/OR nodes, stable ids);
     ``graph_to_data(g) -> dict`` and ``graph_from_data(d) -> DiGraph`` (plain data both ways).
     Analyses: ``paths_to(g, goal, limit)``, ``cheapest_path(channel, goal, metric='cost'|'skill'|'time')``,
-    ``premises_reachable(channel)``, ``what_if(channel, ['+ID', '-ID'])``.
+    ``premises_reachable(channel)``, ``what_if(channel, ['+ID', '-ID'])``,
+    ``ineffective_assumptions(channels, assumptions, delta) -> {key: hint}`` (overrides that change
+    no selected channel's result, e.g. ``pairing.window_s`` without ``+A-60MIN``).
 
 Risk
     ``score(channel, assumptions=None, controls_delta=()) -> ChannelRisk`` with ``inherent``,
@@ -43,7 +45,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from model.assumptions import Assumptions
-from model.channels.analysis import cheapest_control_set, cheapest_path, paths_to, premises_reachable, what_if
+from model.channels.analysis import (cheapest_control_set, cheapest_path, ineffective_assumptions, paths_to,
+                                     premises_reachable, what_if)
 from model.channels.graph import compile_graph, graph_from_data, graph_to_data
 from model.channels.loader import CHANNEL_IDS, load_channels, load_file
 from model.channels.risk import (ABOVE, WITHIN, ChannelRisk, Score, candidate_controls, residual_with, score,
@@ -60,5 +63,5 @@ def command_matrix(channels: Iterable[Channel], assumptions: Assumptions | None 
 
 __all__ = ["ABOVE", "WITHIN", "CHANNEL_IDS", "Channel", "ChannelRisk", "Score", "candidate_controls",
            "cheapest_control_set", "cheapest_path", "command_matrix", "compile_graph", "graph_from_data",
-           "graph_to_data", "load_channels", "load_file", "paths_to", "premises_reachable", "residual_with",
-           "score", "what_if", "within_appetite"]
+           "graph_to_data", "ineffective_assumptions", "load_channels", "load_file", "paths_to",
+           "premises_reachable", "residual_with", "score", "what_if", "within_appetite"]

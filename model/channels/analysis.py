@@ -130,3 +130,34 @@ def cheapest_control_set(channel: Channel, assumptions: Assumptions | None = Non
             if verdict(residual_with(channel, base | set(combo), assumptions).level) == "within-appetite":
                 best = (frozenset(combo), cost)
     return best
+
+
+def ineffective_assumptions(channels: Iterable[Channel], assumptions: Assumptions,
+                            delta: Iterable[str] = ()) -> dict[str, str]:
+    """Overridden assumptions that change nothing in the selected channels' results, with a hint.
+
+    Why: a what-if that silently does nothing reads as "the verdict is robust to this input" when
+    the input was simply not used (``--assume pairing.window_s=...`` only matters for
+    ``pairing-no-timeout`` together with ``--control +A-60MIN``, the control whose ``effective``
+    expression reads it). Decided by scoring with and without each override (exact, not a guess
+    from the names an expression reads); the hint names the disabled controls that would read it.
+    """
+    from model.channels.evaluate import enabled_from_delta
+    from model.channels.exprs import parse
+    from model.channels.risk import score
+
+    chs, delta = list(channels), tuple(delta)
+    base = [score(ch, assumptions, delta).to_dict(graph=False) for ch in chs]
+    out: dict[str, str] = {}
+    for key in assumptions.overridden:
+        without = Assumptions({k: v for k, v in assumptions.overridden.items() if k != key})
+        if any(score(ch, without, delta).to_dict(graph=False) != b for ch, b in zip(chs, base)):
+            continue
+        waiting = sorted({f"--control +{c.id} ({ch.id})" for ch in chs for c in ch.controls
+                          if isinstance(c.effective, str) and key in parse(c.effective).names
+                          and c.id not in enabled_from_delta(ch, delta)})
+        if without[key] == assumptions[key]:
+            out[key] = "it is the default value"
+        else:
+            out[key] = f"read only with {', '.join(waiting)}" if waiting else "no selected channel's result depends on it"
+    return out

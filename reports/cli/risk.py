@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from model.assumptions import Assumptions
-from model.channels import CHANNEL_IDS, load_channels, score
+from model.channels import CHANNEL_IDS, ineffective_assumptions, load_channels, score
 from model.channels.catalogues import commands as mp094_commands
 from model.channels.catalogues import scales
 from model.errors import ModelError
@@ -39,6 +39,8 @@ def command(channel_opts: tuple[str, ...], controls: tuple[str, ...], assume: tu
     delta = list(controls)
     _check_controls(channels, delta)
     results = [score(ch, assumptions, delta) for ch in channels.values()]
+    for key, hint in ineffective_assumptions(channels.values(), assumptions, delta).items():
+        click.echo(f"note: --assume {key}={assumptions[key]} has no effect on the selected channels ({hint})", err=True)
     if as_json:
         emit_json({"appetite": scales().appetite, "assumptions": assumptions.to_dict(),
                    "controls_delta": delta, "channels": [r.to_dict() for r in results]})

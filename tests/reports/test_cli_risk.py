@@ -69,3 +69,25 @@ def test_help_points_at_the_methodology_not_a_missing_design_document():
         assert r.exit_code == 0, r.output
         assert "design.md" not in r.output
     assert "docs/methodology.md" in run("risk", "--help").output
+
+
+def test_an_assumption_with_no_effect_is_one_stderr_line_not_an_error():
+    r = run("risk", "--json", "--channels", "pairing-no-timeout", "--assume", "pairing.window_s=inf")
+    assert r.exit_code == 0
+    json.loads(r.stdout)
+    assert r.stderr.count("\n") == 1
+    assert "--assume pairing.window_s=inf has no effect" in r.stderr and "--control +A-60MIN" in r.stderr
+
+
+def test_an_assumption_that_moves_a_result_gets_no_note():
+    with_control = run("risk", "--json", "--channels", "pairing-no-timeout", "--control", "+A-60MIN",
+                       "--assume", "pairing.window_s=inf")
+    assert with_control.stderr == ""
+    assert verdicts(with_control.stdout)["pairing-no-timeout"] == "above-appetite"
+    moved = run("risk", "--json", "--channels", "utrn-keypad", "--assume", "lockout.max_failures=1000000000")
+    assert moved.stderr == ""
+
+
+def test_a_default_value_override_is_noted_as_the_default():
+    r = run("risk", "--json", "--channels", "utrn-keypad", "--assume", "nowan.share=0.007")
+    assert r.exit_code == 0 and "it is the default value" in r.stderr

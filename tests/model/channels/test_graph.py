@@ -187,3 +187,14 @@ def test_solve_rejects_a_value_list_of_the_wrong_length():
     g.add_node("step:0", kind="step", op="and")
     with pytest.raises(ValueError, match="expected 1 by node index, got 2"):
         solve(Dag.of(g), [1.0, 2.0])
+
+
+def test_ineffective_assumptions_names_the_control_that_would_read_the_key():
+    from model.assumptions import Assumptions
+    from model.channels import ineffective_assumptions
+
+    chs = [CH["pairing-no-timeout"], CH["utrn-keypad"]]
+    a = Assumptions({"pairing.window_s": "inf", "lockout.max_failures": "1000000000"})
+    assert ineffective_assumptions(chs, a) == {
+        "pairing.window_s": "read only with --control +A-60MIN (pairing-no-timeout)"}
+    assert ineffective_assumptions(chs, a, ["+A-60MIN"]) == {}
