@@ -13,6 +13,12 @@ replay them, but cannot produce an ACB MAC.
 - ``relay-availability``: a command the Supplier issued reaches the meter. Refuted: z3 finds the
   smallest consumption after which a withheld top-up leaves the consumer off supply, although the
   same top-up delivered would have kept the supply on.
+- ``relay-reorder``: delivering every issued command, in whatever order, leaves the meter as the
+  Supplier intended. Refuted: z3 finds an order of two Critical commands (a non-disconnect period,
+  then a price change) in which A-REPLAY, doing its job, refuses the earlier one because the later
+  counter already went through; the consumer then loses supply at a consumption the intended order
+  would have carried through the non-disconnect period. Nothing is forged or dropped: reordering
+  alone does the harm, and the trace replays on the devices both ways.
 """
 from __future__ import annotations
 
@@ -99,4 +105,45 @@ def availability(a: Assumptions) -> Finding:
              "flaws": [], "assumptions": {}, "steps": steps,
              "violation": (f"supply off after {v['kwh']} kWh: the withheld {v['topup']} p top-up would have "
                            f"kept it on")}
+    return Finding(REFUTED, trace, trace["violation"])
+
+
+#: The two Critical commands of the reorder trace, in the order the Supplier issues them.
+REORDER_COMMANDS = (("set-non-disconnect", 1), ("change-price", DEFAULT_PRICE_PENCE_PER_KWH))
+
+
+def reorder(a: Assumptions) -> Finding:
+    """A delivery order of two issued commands that A-REPLAY turns into a lost non-disconnect period."""
+    first, second = z3.Ints("first_counter second_counter")
+    pos1, pos2 = z3.Ints("position_first position_second")  # delivery slots 0 and 1
+    opening, kwh = z3.Ints("opening kwh")
+    price = DEFAULT_PRICE_PENCE_PER_KWH
+    last_before = lambda pos: z3.If(pos == 0, z3.IntVal(-1), z3.If(pos1 == 0, first, second))  # noqa: E731
+    runs_first = first > last_before(pos1)      # A-REPLAY on the first issued command
+    opt = z3.Optimize()
+    opt.add(first >= 0, second > first, z3.Distinct(pos1, pos2), pos1 >= 0, pos1 <= 1, pos2 >= 0, pos2 <= 1,
+            second > last_before(pos2),         # the later command runs in any order
+            z3.Not(runs_first),                 # ... but the non-disconnect setting is refused
+            opening >= 100, opening % 100 == 0, opening <= int(a["limits.max_topup_pence"]), kwh >= 1,
+            kwh * price >= opening)             # the credit runs out: off unless non-disconnect is set
+    opt.minimize(kwh)
+    opt.minimize(opening)
+    r = opt.check()
+    if r == z3.unsat:
+        return Finding(PROVED, None, "every delivery order of issued commands executes them all")
+    if r != z3.sat:
+        return Finding(UNKNOWN, None, f"solver gave up ({opt.reason_unknown()})")
+    m = opt.model()
+    order = sorted((("first", m.eval(pos1).as_long()), ("second", m.eval(pos2).as_long())), key=lambda x: x[1])
+    index = {"first": 0, "second": 1}
+    steps: list[dict[str, Any]] = [
+        {"action": "keypad-topup", "pence": m.eval(opening).as_long()},
+        *({"action": "supplier-sends-command", "command": c, "value": v} for c, v in REORDER_COMMANDS),
+        *({"action": "relay-forwards", "issued": index[name]} for name, _ in order),
+        {"action": "consume", "kwh": m.eval(kwh).as_long()},
+    ]
+    trace = {"kind": "relay-reorder", "property": "relay-reorder", "method": "z3 Optimize", "flaws": [],
+             "assumptions": {}, "steps": steps,
+             "violation": (f"{REORDER_COMMANDS[1][0]} delivered before {REORDER_COMMANDS[0][0]}: A-REPLAY refuses "
+                           f"the non-disconnect period and the supply goes off after {m.eval(kwh).as_long()} kWh")}
     return Finding(REFUTED, trace, trace["violation"])

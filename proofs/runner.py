@@ -49,6 +49,7 @@ def _plan(channel: Channel, a: Assumptions) -> list[tuple[str, Check]]:
     if fam.relay:
         plan.append(("relay-no-forgery", lambda a: relay.no_forgery()))
         plan.append(("relay-availability", relay.availability))
+        plan.append(("relay-reorder", relay.reorder))
     if fam.mp169:
         plan.extend((p, lambda a, p=p: mp169.check(p)) for p in mp169.PROPERTIES)
     if controls.applies(channel, a):

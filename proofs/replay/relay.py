@@ -1,32 +1,47 @@
-"""Replay of the relay availability trace: a real CS01a frame withheld by the PPMID."""
+"""Replay of the relay traces on the devices: real frames queued at the PPMID, then withheld or reordered.
+
+One interpreter runs both kinds; the relay's choice (withhold or deliver, the traced order or the
+issue order) is the only thing that differs between the harmful run and the reference run.
+"""
 from __future__ import annotations
 
 from typing import Any
 
 from model.devices.account import SUPPLY_OFF
+from model.devices.scenario import Scenario
 from proofs.replay import register
 from proofs.replay.base import Replay, scenario
 
 
-def _run(trace: dict[str, Any], deliver: bool) -> tuple[str, list[dict[str, Any]]]:
+def _relay_step(sc: Scenario, step: dict[str, Any], deliver: bool, order: list[int]) -> dict[str, Any]:
+    """The PPMID's move: withhold (or, for the reference run, deliver) the queued frame, or forward one."""
+    if step["action"] == "relay-withholds":
+        if deliver:
+            return {"action": "relay-forwards", "accepted": sc.ppmid.forward(0).accepted}
+        return {"action": "relay-withholds", "dropped": sc.ppmid.drop(0)}
+    issued = order.pop(0)
+    out = sc.ppmid.forward(sc.ppmid.inbox.index(sc.ppmid.seen[issued]))  # a queued frame, maybe out of turn
+    return {"action": "relay-forwards", "issued": issued, "accepted": out.accepted, "reason": out.reason.value}
+
+
+def _run(trace: dict[str, Any], *, deliver: bool = False, in_issue_order: bool = False) -> tuple[str, list[dict[str, Any]]]:
     sc = scenario(trace)
     observed = []
+    forwards = [s["issued"] for s in trace["steps"] if s["action"] == "relay-forwards"]
+    order = sorted(forwards) if in_issue_order else list(forwards)
     for step in trace["steps"]:
         action = step["action"]
         if action == "keypad-topup":
             out = sc.esme.enter_utrn(sc.mint("esme", int(step["pence"])), "keypad")
             observed.append({"action": action, "accepted": out.accepted})
-        elif action == "supplier-sends-topup":
-            frame = sc.wan_topup_frame("esme", int(step["pence"]))
+        elif action in ("supplier-sends-topup", "supplier-sends-command"):
+            frame = (sc.wan_topup_frame("esme", int(step["pence"])) if action == "supplier-sends-topup"
+                     else sc.send_command("esme", step["command"], step["value"]))
             assert frame is not None
             sc.ppmid.receive_wifi(frame)
             observed.append({"action": action, "queued": len(sc.ppmid.inbox)})
-        elif action == "relay-withholds":
-            if deliver:
-                out = sc.ppmid.forward(0)
-                observed.append({"action": "relay-forwards", "accepted": out.accepted})
-            else:
-                observed.append({"action": action, "dropped": sc.ppmid.drop(0)})
+        elif action in ("relay-withholds", "relay-forwards"):
+            observed.append(_relay_step(sc, step, deliver, order))
         else:
             observed.append({"action": action, "charged": sc.esme.consume(int(step["kwh"]))})
     return sc.esme.account.supply, observed
@@ -35,7 +50,16 @@ def _run(trace: dict[str, Any], deliver: bool) -> tuple[str, list[dict[str, Any]
 @register("relay-availability")
 def replay_withholding(trace: dict[str, Any]) -> Replay:
     """Reproduced if withholding ends with the supply off and delivering does not."""
-    withheld, observed = _run(trace, deliver=False)
+    withheld, observed = _run(trace)
     delivered, _ = _run(trace, deliver=True)
     return Replay(withheld == SUPPLY_OFF and delivered != SUPPLY_OFF, observed,
                   f"supply {withheld} when withheld, {delivered} when delivered")
+
+
+@register("relay-reorder")
+def replay_reorder(trace: dict[str, Any]) -> Replay:
+    """Reproduced if the traced order ends off supply and the issue order does not."""
+    reordered, observed = _run(trace)
+    intended, _ = _run(trace, in_issue_order=True)
+    return Replay(reordered == SUPPLY_OFF and intended != SUPPLY_OFF, observed,
+                  f"supply {reordered} when reordered, {intended} in issue order")

@@ -32,3 +32,17 @@ def test_withheld_topup_disconnects_the_consumer_on_the_devices() -> None:
     assert [s["action"] for s in finding.trace["steps"]] == [
         "keypad-topup", "supplier-sends-topup", "relay-withholds", "consume"]
     assert replay(finding.trace).reproduced
+
+
+def test_reordering_two_critical_commands_loses_the_non_disconnect_period_on_the_devices() -> None:
+    finding = relay.reorder(Assumptions())
+    assert finding.status == "refuted"
+    forwards = [s["issued"] for s in finding.trace["steps"] if s["action"] == "relay-forwards"]
+    assert forwards == [1, 0]  # the later command first; nothing dropped, nothing forged
+    result = replay(finding.trace)
+    assert result.reproduced, result.detail
+    refused = [o for o in result.observed if o["action"] == "relay-forwards" and not o["accepted"]]
+    assert [o["reason"] for o in refused] == ["replayed-counter"]
+    in_order = {**finding.trace, "steps": [{**s, "issued": i} if s["action"] == "relay-forwards" else s
+                                           for s, i in zip(finding.trace["steps"], [0, 0, 0, 0, 1, 0])]}
+    assert not replay(in_order).reproduced

@@ -59,6 +59,7 @@ def test_expected_verdicts(results) -> None:
     assert "pairing-window@nfc" not in status  # the nfc model has no rogue-join step
     assert status["relay-no-forgery@wifi-ppmid-relay"] == "proved"
     assert status["relay-availability@wifi-ppmid-relay"] == "refuted"
+    assert status["relay-reorder@wifi-ppmid-relay"] == "refuted"
     assert status["command-anti-replay@wan"] == "proved"
     assert status["utrn-availability.wrap@utrn-keypad"] == "refuted"  # above-min is the default
 
