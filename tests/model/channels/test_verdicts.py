@@ -110,3 +110,41 @@ def test_inherent_never_below_residual():
     for ch in CH.values():
         r = score(ch)
         assert r.inherent.rank >= r.residual.rank
+
+
+# --- wifi-ppmid-relay: which inputs move the SECMP0038 verdict ---------------------------------
+
+def test_relay_keypad_fallback_blocks_only_the_credit_path():
+    ch = CH["wifi-ppmid-relay"]
+    r = score(ch)
+    assert "keypad-utrn-fallback" in ch.existing_controls
+    assert r.residual_eval.steps["topup-starved"].blocked_by == ["keypad-utrn-fallback"]
+    assert "withhold@wifi-ppmid-relay@non-disconnect-calendar" in r.residual.steps
+    assert "withhold@wifi-ppmid-relay@meter" not in r.residual.steps
+    assert (r.residual.level, r.verdict) == ("very-high", "above-appetite")
+
+
+def test_relay_without_the_keypad_fallback_is_no_lower():
+    ch = CH["wifi-ppmid-relay"]
+    assert score(ch, controls_delta=["-keypad-utrn-fallback"]).residual.key >= score(ch).residual.key
+
+
+def test_relay_within_appetite_only_if_non_disconnect_periods_also_had_a_fallback():
+    from dataclasses import replace
+
+    ch = CH["wifi-ppmid-relay"]
+    wider = tuple(replace(c, blocks=c.blocks + ("non-disconnect-lost",)) if c.id == "keypad-utrn-fallback" else c
+                  for c in ch.controls)
+    r = score(replace(ch, controls=wider))
+    assert r.verdict == "within-appetite" and r.residual.goal == "han-dos"
+
+
+@pytest.mark.parametrize("assume,level,likelihood", [
+    ({}, "very-high", 5),
+    ({"wan.restore_days": "1"}, "very-high", 4),
+    ({"nowan.share": "0.0001"}, "high", 4),
+    ({"nowan.share": "0.00001"}, "medium", 4),
+])
+def test_relay_moves_with_its_exposure(assume, level, likelihood):
+    r = score(CH["wifi-ppmid-relay"], Assumptions(assume)).residual
+    assert (r.level, r.likelihood) == (level, likelihood)
