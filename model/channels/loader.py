@@ -100,7 +100,7 @@ def _check_difficulty(src: Sourced, chk: "_Checker", value: Any, path: tuple) ->
 
     The scale is closed for what a model declares: a step no profile could do is modelled by a
     blocking control, not by a difficulty of 9. Only hardening controls take a step above 5
-    (it is then beyond every profile's capability and scores likelihood 1). An expression is
+    (then harder than any profile's capability: a negative margin). An expression is
     checked with the default assumptions.
     """
     lo, hi = DIFFICULTY_RANGE
