@@ -12,16 +12,21 @@ Applies to channels whose model has a step on the DCC's flag (target ``dcc-flag`
 - ``mp169-survives-cos``: a change of supplier leaves the flag as it was.
 
 The three behavioural properties share one transition system (flag, responsible supplier; steps
-set-flag, request, change of supplier) and are proved by induction. The devices have no seeded flaw
-for MP169, so non-vacuity uses this module's own ``Weakening`` switches (tests only).
+set-flag, request, change of supplier) and are proved by induction. Non-vacuity uses the DCC's
+seeded flaws (``Flaw.MP169_ANY_SENDER``, ``MP169_NOT_ENFORCED``, ``MP169_CLEARED_ON_COS``; tests
+only): the same encoding then finds a trace, and ``proofs.replay`` runs it on ``model.devices.Dcc``
+(set/clear the flag, submit requests, change of supplier), where it reproduces only with the flaw.
+
+Firmware: the message catalogue has no firmware-update message, so on the devices the "firmware"
+class is replayed as a non-consumption Remote Party command (the DCC's rule is "everything that is
+not consumption-related passes"); adding a catalogue entry would be the faithful fix.
 """
 from __future__ import annotations
-
-from enum import Enum
 
 import z3
 
 from model.devices.dcc import CONSUMPTION_RELATED
+from model.devices.flaws import Flaw
 from model.gbcs import codes
 from proofs.engine import System, prove
 from proofs.result import PROVED, REFUTED, Finding
@@ -34,25 +39,23 @@ STATE = {"flag": B, "supplier": I}
 ACTION = {"kind": I, "sender": I, "value": B, "cls": I, "new_supplier": I, "served": B}
 
 
-class Weakening(Enum):
-    """Deliberately broken DCC policies, used only by tests to show the proofs are not vacuous."""
-
-    ANY_SENDER = "any user may change the flag"
-    CONSUMPTION_SERVED = "consumption-related requests are served while the flag is set"
-    CLEARED_ON_COS = "a change of supplier clears the flag"
+#: The DCC's seeded MP169 flaws, one per behavioural property (tests only).
+WEAKENINGS = {"mp169-responsible-supplier": Flaw.MP169_ANY_SENDER,
+              "mp169-blocks-consumption": Flaw.MP169_NOT_ENFORCED,
+              "mp169-survives-cos": Flaw.MP169_CLEARED_ON_COS}
 
 
-def system(prop: str, weak: frozenset[Weakening] = frozenset()) -> System:
+def system(prop: str, weak: frozenset[Flaw] = frozenset()) -> System:
     def may_set(s: dict, a: dict) -> z3.BoolRef:
-        return z3.BoolVal(True) if Weakening.ANY_SENDER in weak else a["sender"] == s["supplier"]
+        return z3.BoolVal(True) if Flaw.MP169_ANY_SENDER in weak else a["sender"] == s["supplier"]
 
     def serves(s: dict, a: dict) -> z3.BoolRef:
         blocked = z3.And(s["flag"], a["cls"] == CONSUMPTION)
-        return z3.BoolVal(True) if Weakening.CONSUMPTION_SERVED in weak else z3.Not(blocked)
+        return z3.BoolVal(True) if Flaw.MP169_NOT_ENFORCED in weak else z3.Not(blocked)
 
     def trans(s: dict, a: dict, t: dict, p: dict) -> z3.BoolRef:
         k = a["kind"]
-        cos_flag = z3.BoolVal(False) if Weakening.CLEARED_ON_COS in weak else s["flag"]
+        cos_flag = z3.BoolVal(False) if Flaw.MP169_CLEARED_ON_COS in weak else s["flag"]
         return z3.Or(
             z3.And(k == SET_FLAG, t["flag"] == z3.If(may_set(s, a), a["value"], s["flag"]),
                    t["supplier"] == s["supplier"]),
@@ -69,7 +72,7 @@ def system(prop: str, weak: frozenset[Weakening] = frozenset()) -> System:
             return z3.And(k == REQUEST, s["flag"], z3.Or(z3.And(a["cls"] == CONSUMPTION, served),
                                                         z3.And(z3.Or(a["cls"] == ALERT, a["cls"] == FIRMWARE),
                                                                z3.Not(served))))
-        cos_flag = z3.BoolVal(False) if Weakening.CLEARED_ON_COS in weak else s["flag"]
+        cos_flag = z3.BoolVal(False) if Flaw.MP169_CLEARED_ON_COS in weak else s["flag"]
         return z3.And(k == CHANGE_SUPPLIER, cos_flag != s["flag"])
 
     return System(STATE, ACTION, init=lambda s, p: z3.BoolVal(True), trans=trans,
@@ -89,16 +92,17 @@ def consistent() -> Finding:
                              "steps": [], "violation": "a code is both blocked and always served"}, "overlap")
 
 
-def check(prop: str, weak: frozenset[Weakening] = frozenset()) -> Finding:
+def check(prop: str, weak: frozenset[Flaw] = frozenset()) -> Finding:
     if prop == "mp169-consistent":
         return consistent()
     verdict = prove(system(prop, weak), depth=3)
     if verdict.status == REFUTED:
         names = {SET_FLAG: "set-flag", REQUEST: "request", CHANGE_SUPPLIER: "change-supplier"}
         steps = [{"action": names[r["kind"]], "sender": r["sender"], "value": r["value"],
+                  "by_responsible_supplier": r["sender"] == r["state"]["supplier"],
                   "class": CLASS_NAMES.get(r["cls"], "other"), "state": r["state"]} for r in verdict.steps]
         trace = {"kind": "mp169", "property": prop, "method": verdict.method,
-                 "weakenings": sorted(w.name for w in weak), "steps": steps, "violation": prop}
+                 "flaws": sorted(w.name for w in weak), "assumptions": {}, "steps": steps, "violation": prop}
         return Finding(REFUTED, trace, f"{prop} violated")
     return Finding(verdict.status, None, verdict.method)
 

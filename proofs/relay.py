@@ -9,7 +9,10 @@ replay them, but cannot produce an ACB MAC.
   once, whatever the relay does. Transition system: the Supplier issues commands with rising
   counters, the relay delivers any issued index (any order, again and again) or one of its own; the
   meter checks authenticity and A-REPLAY. Inductive invariant ``executed(k) -> k <= issued``.
-  Weakened with ``Flaw.SHORT_MAC_COMPARE`` (a 1-byte MAC the relay can guess), a forgery runs.
+  Weakened with ``Flaw.SHORT_MAC_COMPARE`` (a 1-byte MAC the relay can guess) together with
+  ``Flaw.CRITICAL_SIGNATURE_UNCHECKED`` (every relayed MP094 command is Critical, so the Supplier
+  signature is a second barrier), a forgery runs; the trace replays on the devices with a frame the
+  relay builds itself and a guessed MAC byte.
 - ``relay-availability``: a command the Supplier issued reaches the meter. Refuted: z3 finds the
   smallest consumption after which a withheld top-up leaves the consumer off supply, although the
   same top-up delivered would have kept the supply on.
@@ -39,7 +42,7 @@ ACTION = {"kind": I, "index": I}
 
 
 def system(flaws: frozenset[Flaw] = frozenset()) -> System:
-    guessable = Flaw.SHORT_MAC_COMPARE in flaws
+    guessable = Flaw.SHORT_MAC_COMPARE in flaws and Flaw.CRITICAL_SIGNATURE_UNCHECKED in flaws
     k = z3.Int("k")
 
     def runs(s: dict, a: dict) -> z3.BoolRef:

@@ -88,7 +88,7 @@ class Dcc(Device):
         rec = self.devices.get(device)
         if rec is None:
             return Outcome.refused(Reason.NO_ROUTE, f"unknown device {device.hex()}")
-        if rec.supplier != sender:
+        if rec.supplier != sender and not self.has(Flaw.MP169_ANY_SENDER):
             self.log("mp169-refused", None, sender=sender.hex(), device=device.hex())
             return Outcome.refused(Reason.NOT_RESPONSIBLE_SUPPLIER, "only the responsible supplier may change MP169")
         rec.mp169 = bool(value)
@@ -98,6 +98,8 @@ class Dcc(Device):
     def change_supplier(self, device: bytes, new_supplier: bytes) -> None:
         """Change of supplier: the responsible supplier changes, the MP169 flag stays."""
         self.devices[device].supplier = new_supplier
+        if self.has(Flaw.MP169_CLEARED_ON_COS):
+            self.devices[device].mp169 = False
         self.log("change-of-supplier", None, device=device.hex(), supplier=new_supplier.hex())
 
     # ---------------------------------------------------------------- commands
@@ -120,7 +122,7 @@ class Dcc(Device):
             return self._refuse(Reason.NO_ROUTE, f"unknown device {signing.recipient.hex()}")
         if user.role == "supplier" and rec.supplier != sender:
             return self._refuse(Reason.NOT_RESPONSIBLE_SUPPLIER, f"{sender.hex()} for {signing.recipient.hex()}")
-        if rec.mp169 and signing.message_code in CONSUMPTION_RELATED:
+        if rec.mp169 and signing.message_code in CONSUMPTION_RELATED and not self.has(Flaw.MP169_NOT_ENFORCED):
             return self._refuse(Reason.MP169_BLOCKED, f"{entry.use_case} while MP169 is set")
         if entry.critical and (user.ds_public is None or not check_signature(signing, user.ds_public)):
             return self._refuse(Reason.BAD_SIGNATURE, entry.use_case)

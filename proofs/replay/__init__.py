@@ -24,7 +24,7 @@ def register(kind: str) -> Callable[[Callable[[dict[str, Any]], Replay]], Callab
 
 def replay(trace: dict[str, Any]) -> Replay:
     """Run ``trace`` on the devices; ``Replay.reproduced`` says whether the violation appeared."""
-    from proofs.replay import bruteforce, commands, controls, pairing, relay, utrn  # noqa: F401  (registers)
+    from proofs.replay import bruteforce, commands, controls, mp169, pairing, relay, utrn  # noqa: F401  (registers)
     kind = trace.get("kind")
     if kind not in _REPLAYERS:
         raise ValueError(f"no replayer for trace kind {kind!r}; expected one of {', '.join(sorted(_REPLAYERS))}")

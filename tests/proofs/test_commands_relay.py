@@ -19,11 +19,17 @@ def test_a_replay_is_proved_and_weakening_to_ge_finds_a_trace_that_replays(chann
     assert not replay({**finding.trace, "flaws": []}).reproduced
 
 
-def test_relay_cannot_forge_unless_the_mac_is_guessable() -> None:
+def test_relay_cannot_forge_unless_mac_and_signature_are_both_weak_and_the_forgery_replays() -> None:
     assert relay.no_forgery().status == "proved"
-    finding = relay.no_forgery(frozenset({Flaw.SHORT_MAC_COMPARE}))
+    assert relay.no_forgery(frozenset({Flaw.SHORT_MAC_COMPARE})).status == "proved"  # the signature still holds
+    weak = frozenset({Flaw.SHORT_MAC_COMPARE, Flaw.CRITICAL_SIGNATURE_UNCHECKED})
+    finding = relay.no_forgery(weak)
     assert finding.status == "refuted"
     assert finding.trace["steps"][-1]["action"] == "relay-forges"
+    result = replay(finding.trace)
+    assert result.reproduced, (finding.trace, result.observed)
+    assert not replay({**finding.trace, "flaws": [Flaw.SHORT_MAC_COMPARE.name]}).reproduced
+    assert not replay({**finding.trace, "flaws": []}).reproduced
 
 
 def test_withheld_topup_disconnects_the_consumer_on_the_devices() -> None:

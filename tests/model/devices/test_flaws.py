@@ -105,3 +105,15 @@ def test_every_flaw_is_exercised_here():
     from pathlib import Path
     text = Path(__file__).read_text()
     assert all(f"Flaw.{f.name})" in text or f"Flaw.{f.name}," in text for f in Flaw)
+
+
+def test_mp169_flaws_break_the_dcc_policy_they_name():
+    for flaw in (None, Flaw.MP169_ANY_SENDER, Flaw.MP169_NOT_ENFORCED, Flaw.MP169_CLEARED_ON_COS):
+        sc = Scenario.build(flaws=flaw)
+        other_sets = sc.dcc.set_mp169(sc.supplier2.eui, sc.esme.eui, True).accepted
+        assert other_sets is (flaw is Flaw.MP169_ANY_SENDER)
+        assert sc.dcc.set_mp169(sc.supplier.eui, sc.esme.eui, True).accepted
+        read = sc.dcc.submit(sc.supplier.eui, sc.supplier.raw_command(sc.esme.eui, 0x0069, b""))
+        assert (read.frame is not None) is (flaw is Flaw.MP169_NOT_ENFORCED)
+        sc.change_supplier()
+        assert sc.dcc.devices[sc.esme.eui].mp169 is (flaw is not Flaw.MP169_CLEARED_ON_COS)
