@@ -11,8 +11,13 @@ number of cells: the meter executes a replay-protected command only if its count
 the last accepted in its cell (A-REPLAY). Inductive invariant: ``executed(cell, k) -> k <= last[cell]``.
 Weakened with ``Flaw.COUNTER_EQUAL_ACCEPTED`` (``>=``), the same encoding finds the replay.
 
-The prepayment floor on credential change is the ``utrn-floor`` property of family 1: the meter
-keeps a floor only for its PP-KA cell (see the report for the gap on command cells).
+``command-floor``: the floor on credential change, per cell. The meter's steps include a
+credential change that gives a cell a floor (``Meter.replace_supplier(command_floor=...)``); no
+command whose counter is at or below its cell's floor is ever executed, for unbounded runs and any
+floors. Inductive invariant: ``floor[cell] <= last[cell]`` (the floor raises the cell's last counter).
+Weakened with ``Flaw.NO_FLOOR_CHECK`` (the floor is not applied), the encoding finds a command an
+old credential signed going through after the change, and the trace replays on the ESME. The UTRN
+floor of the PP-KA cell is ``utrn-floor`` (family 1).
 """
 from __future__ import annotations
 
@@ -25,6 +30,8 @@ from proofs.result import REFUTED, Finding
 I, B = z3.IntSort(), z3.BoolSort()
 STATE = {"last": z3.ArraySort(I, I), "executed": z3.ArraySort(I, z3.ArraySort(I, B))}
 ACTION = {"cell": I, "counter": I, "deliver": B}
+FLOOR_STATE = {"last": z3.ArraySort(I, I), "floor": z3.ArraySort(I, I)}
+FLOOR_ACTION = {"cell": I, "counter": I, "change": B, "new_floor": I}
 
 
 def system(flaws: frozenset[Flaw] = frozenset()) -> System:
@@ -63,4 +70,46 @@ def check(channel: str, flaws: frozenset[Flaw] = frozenset(), relayed: bool = Fa
     trace = {"kind": "command-cell", "property": "command-anti-replay", "method": verdict.method,
              "channel": channel, "bearer": "ppmid" if relayed else "wan", "flaws": sorted(f.name for f in flaws), "assumptions": {}, "steps": steps,
              "violation": "a Remote Party command is executed twice in one cell"}
+    return Finding(REFUTED, trace, trace["violation"])
+
+
+def floor_system(flaws: frozenset[Flaw] = frozenset()) -> System:
+    """A-REPLAY cells with a credential change that sets a floor; bad = execute at or below the floor."""
+    applied = Flaw.NO_FLOOR_CHECK not in flaws
+    c = z3.Int("cell")
+
+    def runs(s: dict, a: dict) -> z3.BoolRef:
+        return z3.And(z3.Not(a["change"]), a["counter"] >= 0, a["counter"] > s["last"][a["cell"]])
+
+    def trans(s: dict, a: dict, t: dict, p: dict) -> z3.BoolRef:
+        last, cell = s["last"][a["cell"]], a["cell"]
+        raised = z3.If(a["new_floor"] > last, a["new_floor"], last) if applied else last
+        change = z3.And(a["change"], a["new_floor"] >= s["floor"][cell],
+                        t["floor"] == z3.Store(s["floor"], cell, a["new_floor"]),
+                        t["last"] == z3.Store(s["last"], cell, raised))
+        deliver = z3.And(z3.Not(a["change"]), t["floor"] == s["floor"],
+                         t["last"] == z3.If(runs(s, a), z3.Store(s["last"], cell, a["counter"]), s["last"]))
+        return z3.Or(change, deliver)
+
+    return System(
+        FLOOR_STATE, FLOOR_ACTION,
+        init=lambda s, p: z3.And(s["last"] == z3.K(I, -1), s["floor"] == z3.K(I, -1)),
+        trans=trans,
+        inv=lambda s, p: z3.ForAll([c], s["floor"][c] <= s["last"][c]),
+        bad=lambda s, a, p: z3.And(runs(s, a), a["counter"] <= s["floor"][a["cell"]]))
+
+
+def check_floor(channel: str, flaws: frozenset[Flaw] = frozenset(), relayed: bool = False) -> Finding:
+    """``command-floor``: proved by induction, or a trace (change credentials, then an old counter runs)."""
+    verdict = prove(floor_system(flaws), depth=3)
+    if verdict.status != REFUTED:
+        return Finding(verdict.status, None, verdict.method)
+    cells = sorted({row["cell"] for row in verdict.steps})
+    steps = [{"action": "replace-credentials", "cell": cells.index(row["cell"]), "floor": row["new_floor"]}
+             if row["change"] else
+             {"action": "deliver", "cell": cells.index(row["cell"]), "counter": row["counter"]}
+             for row in verdict.steps]
+    trace = {"kind": "command-cell", "property": "command-floor", "method": verdict.method, "channel": channel,
+             "bearer": "ppmid" if relayed else "wan", "flaws": sorted(f.name for f in flaws), "assumptions": {},
+             "steps": steps, "violation": "a command at or below its cell's floor is executed after a credential change"}
     return Finding(REFUTED, trace, trace["violation"])

@@ -41,6 +41,7 @@ def _plan(channel: Channel, a: Assumptions) -> list[tuple[str, Check]]:
         plan.append(("utrn-availability.wrap", utrn.wrap))
     if fam.commands:
         plan.append(("command-anti-replay", lambda a: commands.check(cid, relayed=fam.relay)))
+        plan.append(("command-floor", lambda a: commands.check_floor(cid, relayed=fam.relay)))
     for guess in fam.guesses:
         name = "bruteforce-bound" if len(fam.guesses) == 1 else f"bruteforce-bound.{guess.step}"
         plan.append((name, lambda a, g=guess: bruteforce.check(channel, g, a)))

@@ -24,7 +24,7 @@ class Flaw(Enum):
     SHORT_MAC_COMPARE = "MACs are compared on SHORT_MAC_BYTES bytes only, so forgeries succeed by guessing"
     CRITICAL_SIGNATURE_UNCHECKED = "Critical commands are executed without checking the Supplier signature"
     NON_ATOMIC_UTRN_CHECK = "the UTRN duplicate check and the record of use are separate steps"
-    NO_FLOOR_CHECK = "UTRN counters at or below the prepayment floor are accepted"
+    NO_FLOOR_CHECK = "UTRN (and command) counters at or below the floor set on credential change are accepted"
     MP169_ANY_SENDER = "the DCC lets any user, not only the responsible supplier, change the MP169 flag"
     MP169_NOT_ENFORCED = "the DCC serves consumption-related requests while the MP169 flag is set"
     MP169_CLEARED_ON_COS = "a change of supplier clears the MP169 flag"

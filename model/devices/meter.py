@@ -373,11 +373,19 @@ class Meter(Device):
             self.log("supply-disabled", None)
         return charged
 
-    def replace_supplier(self, supplier: SupplierAnchor, pp_floor: int) -> None:
-        """Change of supplier: new trust anchors, a new PP-KA cell with its floor, fresh cache."""
+    def replace_supplier(self, supplier: SupplierAnchor, pp_floor: int, command_floor: int | None = None) -> None:
+        """Change of supplier: new trust anchors, a new PP-KA cell with its floor, fresh cache.
+
+        ``command_floor``: the floor for the new Supplier's command cell (issue 4 family 2): A-REPLAY
+        then refuses every command counter at or below it, as the UTRN floor does for UTRNs.
+        """
         self.supplier = supplier
         self.utrn_cell = UtrnCounterCache(self.utrn_cell.size, self.utrn_cell.policy, floor=pp_floor)
-        self.log("supplier-replaced", None, supplier=supplier.eui.hex(), pp_floor=pp_floor)
+        if command_floor is not None and not self.has(Flaw.NO_FLOOR_CHECK):
+            cell = (supplier.eui, CRA_COMMAND)
+            self.last_counter[cell] = max(self.last_counter.get(cell, -1), command_floor)
+        self.log("supplier-replaced", None, supplier=supplier.eui.hex(), pp_floor=pp_floor,
+                 command_floor=command_floor)
 
     def snapshot(self) -> dict[str, Any]:
         """Plain data for invariants and traces."""

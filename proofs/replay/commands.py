@@ -20,6 +20,11 @@ def replay_cells(trace: dict[str, Any]) -> Replay:
     frames: dict[int, bytes] = {}
     observed = []
     for step in trace["steps"]:
+        if step["action"] == "replace-credentials":
+            sc.esme.replace_supplier(sc.esme.supplier, pp_floor=sc.esme.utrn_cell.floor,
+                                     command_floor=int(step["floor"]))
+            observed.append({"action": "replace-credentials", "floor": step["floor"]})
+            continue
         counter = int(step["counter"])
         first = counter not in frames
         if first:
@@ -36,5 +41,9 @@ def replay_cells(trace: dict[str, Any]) -> Replay:
             out = sc.ppmid.replay(sc.ppmid.seen.index(frames[counter]))
         observed.append({"counter": counter, "accepted": out.accepted, "reason": out.reason.value})
     runs = [e.counter for e in sc.esme.executed]
+    if trace["property"] == "command-floor":
+        floors = [int(s["floor"]) for s in trace["steps"] if s["action"] == "replace-credentials"]
+        low = [e.counter for e in sc.esme.executed if floors and e.counter <= max(floors)]
+        return Replay(bool(low), observed, f"executed at or below the floor {max(floors, default=None)}: {low}")
     twice = sorted({k for k in runs if runs.count(k) > 1})
     return Replay(bool(twice), observed, f"counters executed twice: {twice}")

@@ -52,3 +52,14 @@ def test_reordering_two_critical_commands_loses_the_non_disconnect_period_on_the
     in_order = {**finding.trace, "steps": [{**s, "issued": i} if s["action"] == "relay-forwards" else s
                                            for s, i in zip(finding.trace["steps"], [0, 0, 0, 0, 1, 0])]}
     assert not replay(in_order).reproduced
+
+
+@pytest.mark.parametrize("channel, relayed", [("wan", False), ("usb", True)])
+def test_command_floor_is_proved_and_ignoring_it_replays_an_old_counter(channel: str, relayed: bool) -> None:
+    assert commands.check_floor(channel, relayed=relayed).status == "proved"
+    finding = commands.check_floor(channel, frozenset({Flaw.NO_FLOOR_CHECK}), relayed=relayed)
+    assert finding.status == "refuted"
+    assert [s["action"] for s in finding.trace["steps"]] == ["replace-credentials", "deliver"]
+    assert finding.trace["steps"][1]["counter"] <= finding.trace["steps"][0]["floor"]
+    assert replay(finding.trace).reproduced
+    assert not replay({**finding.trace, "flaws": []}).reproduced

@@ -61,6 +61,7 @@ def test_expected_verdicts(results) -> None:
     assert status["relay-availability@wifi-ppmid-relay"] == "refuted"
     assert status["relay-reorder@wifi-ppmid-relay"] == "refuted"
     assert status["command-anti-replay@wan"] == "proved"
+    assert status["command-floor@wifi-ppmid-relay"] == "proved"
     assert status["utrn-availability.wrap@utrn-keypad"] == "refuted"  # above-min is the default
 
 

@@ -201,3 +201,16 @@ def test_meter_with_dcc_test_identity_accepts_the_rtds_cs01a_top_up():
     flipped[-1] ^= 0x80
     assert meter.receive_remote(bytes(flipped)).reason is Reason.BAD_MAC
     assert isinstance(parse_frame(raw), GeneralCiphering)
+
+
+def test_command_floor_on_credential_change_refuses_counters_at_or_below_it():
+    from model.devices import Flaw
+    for flaws, expect in ((None, [False, True]), (Flaw.NO_FLOOR_CHECK, [True, True])):
+        sc = Scenario.build(flaws=flaws)
+        sc.esme.replace_supplier(sc.esme.supplier, pp_floor=0, command_floor=0x2000)
+        results = []
+        for counter in (0x2000, 0x2001):
+            sc.supplier.command_counter = counter - 1
+            frame = sc.send_command("esme", "add-debt", 10)
+            results.append(sc.hub.receive_wan(frame).accepted)
+        assert results == expect
