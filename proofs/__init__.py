@@ -3,7 +3,8 @@
 Public API:
 
 - :func:`run(channels=None, assumptions=None) <proofs.runner.run>` -> ``list[PropertyResult]``: every
-  property that applies to the selected channel ids, each with a stable id
+  property that applies to the selected channels - ids of packaged models, or a mapping of id to
+  the caller's own ``Channel`` objects (used as given, never reloaded) - each with a stable id
   (``<property>@<channel>``), ``status`` (``proved`` | ``refuted`` | ``unknown``), ``seconds`` and a
   plain-data ``trace`` for refutations; ``PropertyResult.to_dict()`` is the JSON shape of
   ``nowan prove --json``.
@@ -12,8 +13,8 @@ Public API:
 - Families, one module each: :mod:`.utrn` (UTRN anti-replay, floor, availability), :mod:`.commands`
   (A-REPLAY), :mod:`.bruteforce` (MAC guessing under the lockout), :mod:`.pairing` (A-60MIN),
   :mod:`.relay` (SECMP0038 relay), :mod:`.mp169` (the MP169 flag), :mod:`.controls` (cheapest
-  control set that brings a channel within appetite). Their docstrings say which
-  channels each applies to. :mod:`.engine` is the shared prover (inductive invariant, then a bounded
+  control set that brings a channel within appetite). :mod:`.applicability` reads off each
+  channel model which families apply. :mod:`.engine` is the shared prover (inductive invariant, then a bounded
   search for a real trace).
 """
 from proofs.replay import Replay, replay
