@@ -28,6 +28,9 @@ SEEDED: dict[Flaw, tuple[str, ...]] = {
     Flaw.CRITICAL_SIGNATURE_UNCHECKED: ("wan",),
     Flaw.NON_ATOMIC_UTRN_CHECK: ("utrn-keypad",),
     Flaw.NO_FLOOR_CHECK: ("utrn-keypad",),
+    Flaw.MP169_ANY_SENDER: ("mp169-flag",),
+    Flaw.MP169_NOT_ENFORCED: ("mp169-flag",),
+    Flaw.MP169_CLEARED_ON_COS: ("mp169-flag",),
 }
 BUDGET_S = 20.0
 

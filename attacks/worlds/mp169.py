@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from attacks.worlds.base import Observed, PremisesWorld
+from model.assumptions import Assumptions
 from model.devices.dcc import CONSUMPTION_RELATED
+from model.devices.flaws import Flaw
 
 READ_CODES = tuple(sorted(CONSUMPTION_RELATED))
 
@@ -21,10 +23,16 @@ class Mp169World(PremisesWorld):
     channel = "mp169-flag"
     checks: ClassVar[tuple[str, ...]] = PremisesWorld.checks + ("mp169-no-consumption-data",)
 
+    def __init__(self, assumptions: Assumptions, flaws: frozenset[Flaw]) -> None:
+        super().__init__(assumptions, flaws)
+        # The flag as the consumer asked for it through the responsible supplier: the world's own
+        # record, so a DCC that loses the flag or lets others change it is caught, not believed.
+        self.consumer_choice: dict[str, bool] = {}
+
     def _request(self, meter: str, code: int, other: bool) -> None:
         m = self.meter(meter)
         head = self.sc.supplier2 if other else self.sc.supplier
-        flagged = self.sc.dcc.devices[m.eui].mp169
+        flagged = self.consumer_choice.get(meter, False)
         sub = self.sc.dcc.submit(head.eui, head.raw_command(m.eui, READ_CODES[code % len(READ_CODES)], b"\x00"))
         if sub.frame is not None:
             if flagged:
@@ -36,7 +44,8 @@ class Mp169World(PremisesWorld):
 
     # -- legitimate -------------------------------------------------------------------------------
     def do_set_flag(self, meter: str, value: bool) -> None:
-        self.sc.dcc.set_mp169(self.sc.supplier.eui, self.meter(meter).eui, value)
+        if self.sc.dcc.set_mp169(self.sc.supplier.eui, self.meter(meter).eui, value).accepted:
+            self.consumer_choice[meter] = value
 
     def do_read(self, meter: str, code: int) -> None:
         """The responsible supplier asks for a consumption read."""
