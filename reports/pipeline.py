@@ -51,11 +51,12 @@ def _channels(ids: Sequence[str] | None, directory: Path | None):
     return load_channels(ids or None, directory)
 
 
-def _proofs(ids: Iterable[str], assumptions: Assumptions) -> list[dict[str, Any]]:
+def _proofs(channels: dict[str, Any], assumptions: Assumptions) -> list[dict[str, Any]]:
+    """Prove the very models that were scored (a --models directory included)."""
     from proofs import run
 
     out = []
-    for res in run(list(ids), assumptions):
+    for res in run(channels, assumptions):
         d = res.to_dict()
         d.pop("seconds", None)  # timing is not evidence and would break byte-identical reports
         out.append(d)
