@@ -10,7 +10,7 @@ import json
 from typing import Any, Mapping
 from xml.sax.saxutils import escape, quoteattr
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+from attacks.outputs.sarif import SARIF_SCHEMA
 
 _RULES = {
     "risk-above-appetite": "Residual risk above the SSC's risk appetite",
@@ -51,7 +51,6 @@ def to_sarif(bundle: Mapping[str, Any]) -> str:
     log = {
         "$schema": SARIF_SCHEMA, "version": "2.1.0",
         "runs": [{"tool": {"driver": {"name": "nowan", "version": bundle["tool"]["version"],
-                                      "informationUri": "https://example.invalid/nowan",
                                       "rules": [{"id": k, "shortDescription": {"text": v}}
                                                 for k, v in _RULES.items()]}},
                   "results": results}],

