@@ -178,7 +178,8 @@ class ExtendedMachine(SpecMachine):
 class WanMachine(SpecMachine):
     world_class = WanWorld
     steps_spec = FRAMES + (
-        spec("attacker", "acb-forge", meter=meters, command=range(9), value=range(60001)),)
+        spec("attacker", "acb-forge", meter=meters, command=range(9), value=range(60001)),
+        spec("attacker", "acb-tamper", index=index, command=range(9), value=range(60001)))
 
 
 class UsbMachine(SpecMachine):

@@ -8,6 +8,7 @@ but not the Supplier's signing key: exactly the attacker a Critical command's si
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from typing import ClassVar
 
@@ -31,8 +32,9 @@ class FrameWorld(PremisesWorld):
     def __init__(self, *args: object, **kw: object) -> None:
         super().__init__(*args, **kw)  # type: ignore[arg-type]
         self.queue: list[Observed] = []          # legitimate frames in flight on the channel
-        self.issued_commands: set[tuple[str, int, int]] = set()  # (meter eui, counter, code)
-        self._executed: set[tuple[str, int, int]] = set()
+        #: (meter eui, counter, message code, SHA-256 of the content): the value is part of what was issued
+        self.issued_commands: set[tuple[str, int, int, str]] = set()
+        self._executed: set[tuple[str, int, int, str]] = set()
         self._executed_seen: dict[str, int] = {}
 
     def transport(self, raw: bytes) -> None:
@@ -50,9 +52,9 @@ class FrameWorld(PremisesWorld):
         frame = self.sc.send_command(meter, cid, v)
         if frame is None:
             return
-        s = self.sc.supplier
-        m = self.meter(meter)
-        self.issued_commands.add((m.eui.hex(), s.command_counter, COMMANDS[cid].code_for(m.kind, v)))
+        signing = parse_frame(frame).signing  # type: ignore[union-attr]
+        self.issued_commands.add(issued_key(self.meter(meter).eui.hex(), signing.counter, signing.message_code,
+                                            signing.content))
         self._send(Observed("frame", meter, frame.hex()))
 
     def do_topup(self, meter: str, amount: int) -> None:
@@ -146,16 +148,24 @@ class FrameWorld(PremisesWorld):
             for e in m.executed[self._executed_seen.get(name, 0):]:
                 if e.command == "top-up":
                     continue
-                key = (m.eui.hex(), e.counter, e.message_code)
+                key = (m.eui.hex(), e.counter, e.message_code, e.content_sha256)
                 if key not in self.issued_commands:
+                    altered = any(k[:3] == key[:3] for k in self.issued_commands)
+                    what = "with content the supplier never issued for that counter" if altered else \
+                        "that the supplier never issued"
                     out.append(("entitled-commands-only", f"{name} executed {e.command} (counter {e.counter}) "
-                                                          "that the supplier never issued"))
+                                                          f"{what}"))
                 elif key in self._executed:
                     out.append(("entitled-commands-only", f"{name} executed {e.command} (counter {e.counter}) "
                                                           "twice"))
                 self._executed.add(key)
             self._executed_seen[name] = len(m.executed)
         return [v for v in out if v[0] in self.checks]
+
+
+def issued_key(eui_hex: str, counter: int, code: int, content: bytes) -> tuple[str, int, int, str]:
+    """The record of one issued command, in the form :class:`ExecutedCommand` reports it."""
+    return (eui_hex, counter, code, hashlib.sha256(content).hexdigest())
 
 
 class WanWorld(FrameWorld):
@@ -165,11 +175,29 @@ class WanWorld(FrameWorld):
 
     def do_acb_forge(self, meter: str, command: int, value: int) -> None:
         """An insider at the DCC MACs a Critical command the supplier never signed."""
+        self._insider_send(meter, command, value, self.sc.supplier.command_counter + 1 + (value % 7))
+
+    def do_acb_tamper(self, index: int, command: int, value: int) -> None:
+        """An insider at the DCC drops a command in flight and MACs another in its place, same counter.
+
+        Originator, counter (and, for the same command, message code) match what the supplier issued:
+        only the content differs, so only the signature on a Critical command stops it.
+        """
+        if not self.queue:
+            return
+        item = self.queue.pop(index % len(self.queue))
+        try:
+            frame = parse_frame(bytes.fromhex(item.data))
+        except FrameError:
+            return
+        if isinstance(frame, GeneralCiphering):
+            self._insider_send(item.meter, command, value, frame.signing.counter)
+
+    def _insider_send(self, meter: str, command: int, value: int, counter: int) -> None:
         cid = COMMAND_IDS[command % len(COMMAND_IDS)]
         m = self.meter(meter)
-        sup = self.sc.supplier
-        s = sup.command(m.eui, cid, value % 2 if cid in ("change-mode", "set-non-disconnect") else value,
-                        kind=m.kind, counter=sup.command_counter + 1 + (value % 7)).with_signature(None)
+        s = self.sc.supplier.command(m.eui, cid, value % 2 if cid in ("change-mode", "set-non-disconnect") else value,
+                                     kind=m.kind, counter=counter).with_signature(None)
         frame = apply_mac(s, command_mac_key(self.sc.dcc.acb.ka, m.party.ka_public, s))  # type: ignore[arg-type]
         self.observed.append(Observed("frame", meter, frame.encode().hex()))
         self.transport(frame.encode())

@@ -19,6 +19,7 @@ originator and counter), ``last_counter``, ``lockout`` and ``events``.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
@@ -96,6 +97,10 @@ class ExecutedCommand:
     message_code: int
     command: str
     outcome: str
+    #: SHA-256 (hex) of the command content as executed: an auditor (or attacker harness) compares it
+    #: with what the supplier issued, since originator, counter and message code alone do not fix
+    #: the value (an insider re-MACing an unsigned command keeps all three).
+    content_sha256: str = ""
 
 
 @dataclass
@@ -272,7 +277,8 @@ class Meter(Device):
             self.last_counter[cell] = max(last, s.counter)
         outcome = self._apply(cmd.command.id, cmd.value, s.message_code)
         self.executed.append(ExecutedCommand(self.clock.now, s.originator.hex(), s.counter, s.message_code,
-                                             cmd.command.id, outcome.reason.value))
+                                             cmd.command.id, outcome.reason.value,
+                                             hashlib.sha256(s.content).hexdigest()))
         self.log("command-executed" if outcome.accepted else "command-refused", None, command=cmd.command.id,
                  counter=s.counter, originator=s.originator.hex(), reason=outcome.reason.value)
         return outcome

@@ -214,3 +214,17 @@ def test_command_floor_on_credential_change_refuses_counters_at_or_below_it():
             frame = sc.send_command("esme", "add-debt", 10)
             results.append(sc.hub.receive_wan(frame).accepted)
         assert results == expect
+
+
+def test_executed_command_records_a_digest_of_the_content_it_ran():
+    """Originator, counter and code do not fix the value: the executed record carries the content digest."""
+    import hashlib
+
+    sc = Scenario.build()
+    f = sc.send_command("esme", "set-credit", 500)
+    assert wan(sc, f).accepted
+    [e] = sc.esme.executed
+    assert e.content_sha256 == hashlib.sha256(parse_frame(f).signing.content).hexdigest()
+    other = sc.send_command("esme", "set-credit", 600)
+    assert wan(sc, other).accepted
+    assert sc.esme.executed[1].content_sha256 != e.content_sha256

@@ -1,0 +1,38 @@
+"""Invariant checks of the premises worlds, driven step by step (no fuzzer): each must be able to fail."""
+from attacks.steps import Step, Trace
+from attacks.worlds.frames import COMMAND_IDS, WanWorld
+from attacks.harness import replay_world
+from model.assumptions import Assumptions
+from model.devices.flaws import Flaw
+
+SET_CREDIT = COMMAND_IDS.index("set-credit")
+
+
+def _tamper_trace(flaws: tuple[str, ...]) -> Trace:
+    """The supplier sends set-credit 500; a DCC insider drops it and MACs set-credit 40000, same counter."""
+    return Trace("wan", (Step("legit", "command", {"meter": "esme", "command": SET_CREDIT, "value": 500}),
+                         Step("attacker", "acb-tamper", {"index": 0, "command": SET_CREDIT, "value": 40000})),
+                 flaws=flaws)
+
+
+def test_an_insider_altered_value_with_the_issued_counter_is_an_unentitled_command():
+    seen = []
+    hit = replay_world(WanWorld, _tamper_trace(("CRITICAL_SIGNATURE_UNCHECKED",)),
+                       on_step=lambda i, s, w: seen.append(w.meter("esme").account.balance_pence))
+    assert seen == [0, 40000]  # the altered value ran: same originator, counter and message code
+    assert hit is not None and hit[0] == "entitled-commands-only" and hit[2] == 1
+    assert "content the supplier never issued" in hit[1]
+
+
+def test_the_signature_check_stops_the_same_tamper():
+    world = WanWorld(Assumptions(), frozenset())
+    for step in _tamper_trace(()).steps:
+        world.apply(step)
+    assert world.meter("esme").account.balance_pence == 0 and world.check() == []
+
+
+def test_the_issued_command_delivered_unaltered_is_entitled():
+    world = WanWorld(Assumptions(), frozenset({Flaw.CRITICAL_SIGNATURE_UNCHECKED}))
+    world.apply(Step("legit", "command", {"meter": "esme", "command": SET_CREDIT, "value": 500}))
+    world.apply(Step("legit", "deliver", {"index": 0}))
+    assert world.meter("esme").account.balance_pence == 500 and world.check() == []
