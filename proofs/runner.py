@@ -34,8 +34,9 @@ def _plan(channel: Channel, a: Assumptions) -> list[tuple[str, Check]]:
     plan: list[tuple[str, Check]] = []
     if fam.utrn_paths:
         paths = fam.utrn_paths
-        plan.append(("utrn-anti-replay", lambda a: utrn.check_cell(paths, "replay")))
-        plan.append(("utrn-floor", lambda a: utrn.check_cell(paths, "floor")))
+        plan.append(("utrn-anti-replay",
+                     lambda a: utrn.check_cell(paths, "replay", cache_size=int(a["utrn.cache_size"]))))
+        plan.append(("utrn-floor", lambda a: utrn.check_cell(paths, "floor", cache_size=int(a["utrn.cache_size"]))))
         for policy in utrn.POLICIES:
             plan.append((f"utrn-availability.{policy}", lambda a, p=policy: utrn.availability(p, a)))
         plan.append(("utrn-availability.wrap", utrn.wrap))

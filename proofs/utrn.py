@@ -95,8 +95,12 @@ def _unchanged(s: dict, t: dict, names: Iterable[str]) -> z3.BoolRef:
 
 
 def anti_replay_system(policy: str, paths: tuple[str, ...], flaws: frozenset[Flaw] = frozenset(),
-                       bad: str = "replay") -> System:
-    """The meter's UTRN cell as a transition system; ``bad`` is 'replay' or 'floor'."""
+                       bad: str = "replay", cache_size: int | None = None) -> System:
+    """The meter's UTRN cell as a transition system; ``bad`` is 'replay' or 'floor'.
+
+    The cache size N is symbolic (any N >= 1) unless the configuration under assessment has no cache
+    (``utrn.cache_size=0``): then N is 0 and the proof is about that meter, so a replay is found.
+    """
     dup_check = Flaw.NO_DUPLICATE_CHECK not in flaws
     floor_check = Flaw.NO_FLOOR_CHECK not in flaws
     atomic = Flaw.NON_ATOMIC_UTRN_CHECK not in flaws
@@ -107,7 +111,8 @@ def anti_replay_system(policy: str, paths: tuple[str, ...], flaws: frozenset[Fla
         c = a["c"]
         rebuilt = (z3.If(a["alt"], c >= 0, _reconstruct(s, a, policy, floor_check)) if alt_path == "wan"
                    else _reconstruct(s, a, policy, floor_check))
-        window = z3.Or(s["n"] < p["N"], z3.And(s["cache"][a["low"]], a["low"] <= c))
+        # "below min(cache) when the cache is full" needs a non-empty cache, as in utrn_cache.py
+        window = z3.Or(s["n"] < p["N"], s["n"] == 0, z3.And(s["cache"][a["low"]], a["low"] <= c))
         return z3.And(rebuilt, c >= 1, c < 2 ** 32, z3.Or(not dup_check, z3.And(z3.Not(s["cache"][c]), window)),
                       z3.Or(not floor_check, c > s["floor"]))
 
@@ -171,7 +176,8 @@ def anti_replay_system(policy: str, paths: tuple[str, ...], flaws: frozenset[Fla
         return z3.And(credits, s["credited"][a["c"]])
 
     return System(STATE, ACTION, init, trans, inv, is_bad, observe=("n", "floor", "watermark"),
-                  params=PARAMS, assume=lambda p: z3.And(p["N"] >= 1, p["F"] >= 0))
+                  params=PARAMS, assume=lambda p: z3.And(p["N"] == 0 if cache_size == 0 else p["N"] >= 1,
+                                                         p["F"] >= 0))
 
 
 def _steps(verdict: Verdict, paths: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -199,10 +205,14 @@ def _trace(verdict: Verdict, policy: str, paths: tuple[str, ...], violation: str
             "flaws": sorted(f.name for f in flaws), "steps": _steps(verdict, paths), "violation": violation}
 
 
-def check_cell(paths: tuple[str, ...], bad: str, flaws: frozenset[Flaw] = frozenset(), depth: int = 4) -> Finding:
-    """Prove ``bad`` ('replay' or 'floor') unreachable under both policies on ``paths``, or return a trace."""
+def check_cell(paths: tuple[str, ...], bad: str, flaws: frozenset[Flaw] = frozenset(), depth: int = 4,
+               cache_size: int | None = None) -> Finding:
+    """Prove ``bad`` ('replay' or 'floor') unreachable under both policies on ``paths``, or return a trace.
+
+    ``cache_size`` is the configured ``utrn.cache_size``; only 0 changes the encoding (see above).
+    """
     for policy in POLICIES:
-        verdict = prove(anti_replay_system(policy, paths, flaws, bad), depth)
+        verdict = prove(anti_replay_system(policy, paths, flaws, bad, cache_size), depth)
         if verdict.status == REFUTED:
             what = ("a UTRN counter is credited twice" if bad == "replay"
                     else "a UTRN counter at or below the floor is credited")
@@ -210,7 +220,8 @@ def check_cell(paths: tuple[str, ...], bad: str, flaws: frozenset[Flaw] = frozen
             return Finding(REFUTED, _trace(verdict, policy, paths, what, flaws, prop), f"{policy}: {what}")
         if verdict.status == UNKNOWN:
             return Finding(UNKNOWN, None, f"{policy}: {verdict.method}")
-    return Finding(PROVED, None, "inductive invariant, both policies, any cache size and floor")
+    scope = "no cache (utrn.cache_size=0)" if cache_size == 0 else "any cache size >= 1"
+    return Finding(PROVED, None, f"inductive invariant, both policies, {scope} and any floor")
 
 
 # ------------------------------------------------------------------ availability (explicit cache)

@@ -12,6 +12,8 @@ plausible designs can be fuzzed and proved:
   ``nearest-max`` takes the ``c`` with the right low 10 bits closest to ``max(cache ∪ {floor_hi})``.
 - A candidate is refused if it is in the cache (duplicate), ``<= floor_hi``, or below ``min(cache)``
   when the cache is full. WAN UTRNs (CS01a/b) use the header counter and the same rules.
+- ``size = 0`` (``--assume utrn.cache_size=0``) is the what-if "no cache": only the floor is left,
+  so a spent UTRN above the floor is accepted again. It exists to show what the cache is worth.
 """
 from __future__ import annotations
 
@@ -35,8 +37,8 @@ class UtrnCounterCache:
     def __post_init__(self) -> None:
         if self.policy not in POLICIES:
             raise ValueError(f"utrn.reconstruction: expected one of {POLICIES}, got {self.policy!r}")
-        if self.size < 1:
-            raise ValueError("utrn.cache_size must be at least 1")
+        if self.size < 0:
+            raise ValueError("utrn.cache_size must be at least 0")
 
     @property
     def floor_hi(self) -> int:
@@ -68,7 +70,7 @@ class UtrnCounterCache:
             return Reason.DUPLICATE
         if floor_check and upper <= self.floor_hi:
             return Reason.BELOW_FLOOR
-        if duplicate_check and len(self.entries) >= self.size and upper < min(self.entries):
+        if duplicate_check and self.entries and len(self.entries) >= self.size and upper < min(self.entries):
             return Reason.BELOW_CACHE_WINDOW
         return Reason.ACCEPTED
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from model.assumptions import Assumptions
-from reports.cli.common import is_interactive, split_ids
+from reports.cli.common import is_interactive, parse_int, split_ids
 
 
 @click.command()
@@ -16,13 +16,13 @@ from reports.cli.common import is_interactive, split_ids
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False))
 @click.option("--budget", default=None, type=click.FloatRange(min=0), metavar="SECONDS",
               help="Fuzz budget; it buys a fixed number of examples so the report is reproducible.")
-@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--seed", default="0", show_default=True, metavar="N", help="Decimal or 0x hex.")
 @click.option("--assume", "assume", multiple=True, metavar="K=V", help="Override a modelling assumption.")
 @click.option("--fail-on", "fail_on", default=None, metavar="LEVEL",
               help="Exit 1 if any channel's residual risk is above LEVEL (a CI risk gate).")
 @click.option("--models", "models", default=None, type=click.Path(file_okay=False, exists=True),
               help="Directory of channel model files (default: the packaged models).")
-def command(channels: tuple[str, ...], out_dir: str, budget: float | None, seed: int, assume: tuple[str, ...],
+def command(channels: tuple[str, ...], out_dir: str, budget: float | None, seed: str, assume: tuple[str, ...],
             fail_on: str | None, models: str | None) -> None:
     """Assess every no-WAN channel and write the SSC report (HTML, Markdown, JSON, SARIF, JUnit)."""
     from reports.ci_outputs import to_junit, to_sarif
@@ -38,9 +38,10 @@ def command(channels: tuple[str, ...], out_dir: str, budget: float | None, seed:
     if channels and not ids:
         raise click.BadParameter("expected channel ids separated by commas", param_hint="--channels")
     assumptions = Assumptions.from_cli(assume)
+    seed_n = parse_int(seed, "--seed")
     times = StageTimes()
     progress = _progress() if is_interactive() else None  # CI output stays plain
-    bundle, graphs = assess(channel_ids=ids or None, assumptions=assumptions, seed=seed,
+    bundle, graphs = assess(channel_ids=ids or None, assumptions=assumptions, seed=seed_n,
                             budget=DEFAULT_BUDGET_S if budget is None else budget,
                             directory=Path(models) if models else None, progress=progress, times=times)
     files = {"index.html": render_html(bundle, graphs), "report.md": render_markdown(bundle),

@@ -94,3 +94,14 @@ def test_above_min_availability_detail_carries_the_cache_size_note() -> None:
     finding = availability("above-min", Assumptions())
     assert "note" in finding.trace and finding.trace["note"] in finding.detail
     assert "\n" not in finding.detail
+
+
+def test_without_a_cache_the_anti_replay_proof_fails_and_the_trace_replays_on_the_meter():
+    """utrn.cache_size=0 is the what-if 'no cache': only the floor is left, so a UTRN is credited twice."""
+    from model.assumptions import Assumptions
+    from proofs import replay, run
+
+    [res] = [r for r in run(["utrn-keypad"], Assumptions({"utrn.cache_size": "0"}))
+             if r.id == "utrn-anti-replay@utrn-keypad"]
+    assert res.status == "refuted"
+    assert replay(res.trace).reproduced

@@ -141,3 +141,15 @@ def test_command_content_errors_are_clear():
         decode_command(encode_command("set-debt", 1, 5), 0x001C, ESME)
     with pytest.raises(ContentError, match="expected"):
         decode_command(encode_command("set-debt", 1, 5)[:-2], 0x001E, ESME)
+
+
+def test_cache_size_zero_leaves_only_the_floor():
+    from model.devices.outcomes import Reason
+    from model.devices.utrn_cache import UtrnCounterCache
+
+    cache = UtrnCounterCache(size=0, floor=5 << 32)
+    assert cache.check(6) is Reason.ACCEPTED
+    cache.record(6)
+    assert cache.entries == set()
+    assert cache.check(6) is Reason.ACCEPTED      # a replay above the floor is not caught
+    assert cache.check(5) is Reason.BELOW_FLOOR
