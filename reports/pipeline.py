@@ -7,6 +7,8 @@ terminal but never written into the report files.
 """
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -115,7 +117,16 @@ def _entry(risk: ChannelRisk, proofs: list[dict[str, Any]], fuzz: dict[str, Any]
     d["proofs"] = [p for p in proofs if p["channel"] == ch.id]
     d["fuzz"] = fuzz
     d["best_controls"] = _best_controls(proofs, ch.id, d["verdict"])
+    d["assumptions_used"] = _assumptions_used(json.dumps(d, default=str) + repr(ch), risk.assumptions)
     return d
+
+
+def _assumptions_used(text: str, assumptions: Assumptions) -> list[dict[str, Any]]:
+    """The assumptions this channel's evidence names (``text``: its model, risk trace, proofs and
+    fuzz traces). Shown per channel so a reader sees what each verdict rests on."""
+    table = assumptions.to_dict()
+    return [{"key": k, "value": v["value"], "label": v["label"], "overridden": v["overridden"]}
+            for k, v in table.items() if re.search(rf"(?<![\w.]){re.escape(k)}(?![\w])", text)]
 
 
 def _graph_svg(channel) -> Markup:
