@@ -167,25 +167,50 @@ def flaw_names(flaws: Mapping[str, Any] | Iterable[str]) -> frozenset[Flaw]:
     return frozenset(Flaw[n] for n in flaws)
 
 
-def minimize_trace(world_class: type[World], trace: Trace, max_replays: int = 400) -> Trace:
-    """Greedy one-step deletion until no single step can go (a 1-minimal trace), by replay.
+def minimize_trace(world_class: type[World], trace: Trace, max_replays: int = 600) -> Trace:
+    """Shrink a trace by replay until no single change below helps (or ``max_replays`` is spent).
 
     Used after Hypothesis's own shrinking, or instead of it where that would cost more than the
-    finding is worth (channel weaknesses): each candidate is one cheap replay, and the result is
-    cut just after the step that violates the invariant.
+    finding is worth (channel weaknesses). Steps refer to earlier messages by position, so deleting
+    one step can shift what a later one points at: besides deleting windows of steps (halves, then
+    smaller, down to single steps) it deletes pairs and sets integer arguments to 0. Each candidate
+    is one cheap replay, and each kept candidate is cut just after the step that violates.
     """
     hit = replay_world(world_class, trace)
     if hit is None or hit[0] != trace.invariant:
         return trace
     steps = list(trace.steps[:hit[2] + 1])
-    i, replays = 0, 0
-    while i < len(steps) and replays < max_replays:
-        candidate = steps[:i] + steps[i + 1:]
+    replays = 0
+
+    def attempt(candidate: list[Step]) -> list[Step] | None:
+        nonlocal replays
         replays += 1
         got = replay_world(world_class, Trace(trace.channel, tuple(candidate), trace.assumptions, trace.flaws,
                                               trace.invariant))
-        if got is not None and got[0] == trace.invariant:
-            steps = candidate[:got[2] + 1]
-        else:
-            i += 1
+        return candidate[:got[2] + 1] if got is not None and got[0] == trace.invariant else None
+
+    def passes():
+        k = len(steps) // 2
+        while k >= 1:
+            for i in range(len(steps) - k + 1):
+                yield steps[:i] + steps[i + k:]
+            k //= 2
+        for i in range(len(steps)):
+            for j in range(i + 1, len(steps)):
+                yield steps[:i] + steps[i + 1:j] + steps[j + 1:]
+        for i, step in enumerate(steps):
+            for key, value in step.args.items():
+                if isinstance(value, int) and not isinstance(value, bool) and value != 0:
+                    yield steps[:i] + [Step(step.actor, step.action, {**step.args, key: 0})] + steps[i + 1:]
+
+    improved = True
+    while improved and replays < max_replays:
+        improved = False
+        for candidate in passes():
+            if replays >= max_replays:
+                break
+            shorter = attempt(candidate)
+            if shorter is not None:
+                steps, improved = shorter, True
+                break  # restart the passes on the smaller trace
     return Trace(trace.channel, tuple(steps), trace.assumptions, trace.flaws, trace.invariant)

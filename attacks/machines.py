@@ -152,14 +152,18 @@ class KeypadMachine(SpecMachine):
     steps_spec = UTRN
 
 
+#: A relay between the consumer and the meter can keep a UTRN back.
+RELAYED_UTRN = UTRN + (spec("attacker", "withhold", index=index),)
+
+
 class WifiPpmidUtrnMachine(SpecMachine):
     world_class = WifiPpmidUtrnWorld
-    steps_spec = UTRN
+    steps_spec = RELAYED_UTRN
 
 
 class NfcMachine(SpecMachine):
     world_class = NfcWorld
-    steps_spec = UTRN + (
+    steps_spec = RELAYED_UTRN + (
         spec("attacker", "malformed", meter=meters, payload=small_hex),
         spec("attacker", "relay", index=index, meter=meters, delay=(0, 5, 3600)),
     )

@@ -37,6 +37,9 @@ class Observed:
     data: str  # UTRN digits or frame hex
     paid_at: float | None = None  # for top-ups the consumer paid for: when (delivery deadline)
     upper: int | None = None
+    #: Set by an attacker step that kept this top-up back (a drop, a relay withholding it). Only
+    #: such items can violate ``topup-delivered``: legitimate parties deliver everything eventually.
+    withheld: bool = False
 
 
 class PremisesWorld(World):
@@ -167,13 +170,19 @@ class PremisesWorld(World):
         return out
 
     def _delivery(self) -> list[tuple[str, str]]:
+        """A paid top-up an attacker step kept back, still not credited after the deadline.
+
+        Items no attacker touched are not flagged: the worlds make legitimate parties (the consumer,
+        a faithful relay) deliver everything queued when time passes, so a finding always has an
+        attacker step in its trace.
+        """
         now = self.sc.clock.now
         for item in self.paid:
-            if item.paid_at is not None and now - item.paid_at > DELIVERY_DEADLINE_S \
+            if item.withheld and item.paid_at is not None and now - item.paid_at > DELIVERY_DEADLINE_S \
                     and (item.meter, item.upper) not in self._credited:
                 return [("topup-delivered", f"a {self.issued_utrns.get((item.meter, item.upper or 0), 0)} "
-                                            f"pence top-up paid at t={item.paid_at:g} s never reached the "
-                                            f"{item.meter}")]
+                                            f"pence top-up paid at t={item.paid_at:g} s and withheld by the "
+                                            f"attacker never reached the {item.meter}")]
         return []
 
 

@@ -215,15 +215,22 @@ class UsbWorld(FrameWorld):
 class WifiPpmidRelayWorld(FrameWorld):
     """SECMP0038: frames reach the PPMID over Wi-Fi and it relays them; the relay is the attacker.
 
-    Withholding a paid top-up is within its power: ``topup-delivered`` is a channel weakness here.
+    A faithful PPMID forwards everything it holds when time passes (``wait``); the attacker relay
+    can drop a frame instead. Withholding a paid top-up is within its power: ``topup-delivered`` is a
+    channel weakness here, flagged only for a top-up the relay dropped.
     """
 
     channel = "wifi-ppmid-relay"
     checks = FrameWorld.checks + ("topup-delivered",)
 
+    def __init__(self, *args: object, **kw: object) -> None:
+        super().__init__(*args, **kw)  # type: ignore[arg-type]
+        self.relay_queue: list[Observed] = []  # what the PPMID holds, in step with ppmid.inbox
+
     def _send(self, item: Observed) -> None:
         self.observed.append(item)
         self.sc.ppmid.receive_wifi(bytes.fromhex(item.data))
+        self.relay_queue.append(item)
 
     def transport(self, raw: bytes) -> None:
         self.sc.hub.han_relay_remote(PPMID_EUI, raw)
@@ -231,8 +238,20 @@ class WifiPpmidRelayWorld(FrameWorld):
     def do_deliver(self, index: int) -> None:
         """The PPMID forwards a queued frame (any position: reordering)."""
         if self.sc.ppmid.inbox:
-            self.sc.ppmid.forward(index % len(self.sc.ppmid.inbox))
+            i = index % len(self.sc.ppmid.inbox)
+            self.relay_queue.pop(i)
+            self.sc.ppmid.forward(i)
+
+    def do_wait(self, seconds: int) -> None:
+        """A faithful relay forwards everything it holds before time passes."""
+        while self.sc.ppmid.inbox:
+            self.relay_queue.pop(0)
+            self.sc.ppmid.forward(0)
+        super().do_wait(seconds)
 
     def do_drop(self, index: int) -> None:
+        """The attacker relay withholds a frame (for a paid top-up: the consumer's credit)."""
         if self.sc.ppmid.inbox:
-            self.sc.ppmid.drop(index % len(self.sc.ppmid.inbox))
+            i = index % len(self.sc.ppmid.inbox)
+            self.relay_queue.pop(i).withheld = True
+            self.sc.ppmid.drop(i)

@@ -10,21 +10,25 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from attacks.worlds.base import AMOUNTS, PremisesWorld
+from attacks.worlds.base import AMOUNTS, Observed, PremisesWorld
 from model.devices.content import ORIGIN_PPMID, zse_topup_content
 from model.devices.meter import HAN_TOPUP, PATH_HAN, PATH_KEYPAD, HanMessage, UtrnTicket
 from model.devices.outcomes import Outcome
 from model.devices.scenario import PPMID_EUI
+
 
 class UtrnWorld(PremisesWorld):
     """Base for UTRN channels; ``deliver`` is how digits reach the meter on this channel."""
 
     #: The path the channel delivers UTRNs by (keypad, or han via the PPMID).
     path: ClassVar[str] = PATH_KEYPAD
+    #: True where a relay carries the consumer's UTRN to the meter (and so can withhold it).
+    relayed: ClassVar[bool] = False
 
     def __init__(self, *args: object, **kw: object) -> None:
         super().__init__(*args, **kw)  # type: ignore[arg-type]
         self.pending: list[tuple[str, UtrnTicket]] = []
+        self.in_transit: list[Observed] = []  # relayed channels: bought, not yet sent on by the relay
 
     def deliver(self, meter: str, utrn: str) -> Outcome:
         m = self.meter(meter)
@@ -35,13 +39,31 @@ class UtrnWorld(PremisesWorld):
     # -- legitimate parties ---------------------------------------------------------------------
     def do_buy(self, meter: str, amount: int) -> None:
         """The consumer pays; the supplier vends a UTRN; the attacker sees it."""
-        self.observed.append(self.mint(meter, AMOUNTS[amount % len(AMOUNTS)]))
+        item = self.mint(meter, AMOUNTS[amount % len(AMOUNTS)])
+        self.observed.append(item)
+        if self.relayed:
+            self.in_transit.append(item)
 
     def do_enter(self, index: int) -> None:
-        """The consumer enters a UTRN they bought, on the meter it was bought for."""
+        """The consumer enters a UTRN they bought, on the meter it was bought for.
+
+        On a relayed channel the relay sends on one it holds (any of them: reordering).
+        """
+        if self.relayed:
+            if self.in_transit:
+                item = self.in_transit.pop(index % len(self.in_transit))
+                self.deliver(item.meter, item.data)
+            return
         item = self.pick(index, "utrn")
         if item is not None:
             self.deliver(item.meter, item.data)
+
+    def do_wait(self, seconds: int) -> None:
+        """Legitimate parties deliver eventually: a faithful relay sends on all it holds first."""
+        while self.in_transit:
+            item = self.in_transit.pop(0)
+            self.deliver(item.meter, item.data)
+        super().do_wait(seconds)
 
     # -- attacker ---------------------------------------------------------------------------------
     def do_replay(self, index: int, meter: str) -> None:
@@ -72,6 +94,11 @@ class UtrnWorld(PremisesWorld):
             if forged is not None:
                 self.deliver(item.meter, forged)
 
+    def do_withhold(self, index: int) -> None:
+        """The attacker relay keeps a consumer's UTRN back (it still knows the digits)."""
+        if self.in_transit:
+            self.in_transit.pop(index % len(self.in_transit)).withheld = True
+
     def do_begin(self, index: int, path: str) -> None:
         """Start entering an observed UTRN on a path (keypad or the PPMID's HAN relay)."""
         item = self.pick(index, "utrn")
@@ -98,18 +125,22 @@ class WifiPpmidUtrnWorld(UtrnWorld):
 
     channel = "wifi-ppmid-utrn"
     path = PATH_HAN
+    relayed = True
     checks = PremisesWorld.checks + ("han-guess-rate-bounded", "topup-delivered")
 
 
 class NfcWorld(UtrnWorld):
     """NFC: a tap carries the ZSE top-up payload into the PPMID, which relays it on the HAN.
 
-    The attacker relays taps at a distance (to another meter, later), replays them, and sends
-    malformed payloads into the parser.
+    The attacker relays taps at a distance (to another meter, later), holds a tap back to relay it
+    later, replays them, and sends malformed payloads into the parser. Withholding credit is not a
+    threat the channel model gives NFC (the consumer taps again), so ``topup-delivered`` is not
+    checked here; a held-back tap matters through the credit invariants when it is relayed.
     """
 
     channel = "nfc"
     path = PATH_HAN
+    relayed = True
     checks = PremisesWorld.checks + ("han-guess-rate-bounded",)
 
     def do_malformed(self, meter: str, payload: str) -> None:

@@ -36,3 +36,34 @@ def test_the_issued_command_delivered_unaltered_is_entitled():
     world.apply(Step("legit", "command", {"meter": "esme", "command": SET_CREDIT, "value": 500}))
     world.apply(Step("legit", "deliver", {"index": 0}))
     assert world.meter("esme").account.balance_pence == 500 and world.check() == []
+
+
+def _replay(world_class, *steps):
+    return replay_world(world_class, Trace(world_class.channel, tuple(steps), invariant="topup-delivered"))
+
+
+BUY = Step("legit", "buy", {"meter": "esme", "amount": 0})
+TOPUP = Step("legit", "topup", {"meter": "esme", "amount": 0})
+DAY = Step("env", "wait", {"seconds": 90000})
+
+
+def test_a_top_up_nobody_withheld_is_delivered_when_time_passes():
+    """Legitimate parties deliver eventually: no attacker step, no topup-delivered finding."""
+    from attacks.worlds.frames import WifiPpmidRelayWorld
+    from attacks.worlds.utrn import WifiPpmidUtrnWorld
+
+    assert _replay(WifiPpmidUtrnWorld, BUY, DAY) is None
+    assert _replay(WifiPpmidRelayWorld, TOPUP, DAY) is None
+
+
+def test_a_top_up_the_relay_withheld_is_a_channel_weakness_after_the_deadline():
+    from attacks.worlds.frames import WifiPpmidRelayWorld
+    from attacks.worlds.utrn import WifiPpmidUtrnWorld
+
+    hit = _replay(WifiPpmidUtrnWorld, BUY, Step("attacker", "withhold", {"index": 0}), DAY)
+    assert hit is not None and hit[0] == "topup-delivered" and "withheld by the attacker" in hit[1]
+    hit = _replay(WifiPpmidRelayWorld, TOPUP, Step("attacker", "drop", {"index": 0}), DAY)
+    assert hit is not None and hit[0] == "topup-delivered" and hit[2] == 2
+    # withheld, then sent on by the attacker itself before the deadline: the credit arrived
+    assert _replay(WifiPpmidUtrnWorld, BUY, Step("attacker", "withhold", {"index": 0}),
+                   Step("attacker", "replay", {"index": 0, "meter": "esme"}), DAY) is None
