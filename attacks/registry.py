@@ -54,12 +54,25 @@ class MachineHarness:
                 exc.stats = (cls.stats["examples"] - before["examples"],  # type: ignore[attr-defined]
                              cls.stats["steps"] - before["steps"])
                 if exc.invariant != "no-crash":  # type: ignore[attr-defined]
-                    exc.trace = minimize_trace(self.machine.world_class, exc.trace)  # type: ignore[attr-defined]
+                    _minimise(self.machine.world_class, exc)
             raise
         return cls.stats["examples"] - before["examples"], cls.stats["steps"] - before["steps"]
 
     def replay(self, trace: Trace) -> tuple[str, str, int] | None:
         return replay_world(self.machine.world_class, trace)
+
+
+def _minimise(world_class: type, exc: AssertionError) -> None:
+    """Replace the violation's trace with a minimal one, and its message with what that trace shows.
+
+    The message must describe the saved trace (the amounts and times in it), not the longer run the
+    fuzzer happened to find first.
+    """
+    exc.trace = minimize_trace(world_class, exc.trace)  # type: ignore[attr-defined]
+    hit = replay_world(world_class, exc.trace)  # type: ignore[attr-defined]
+    if hit is not None and hit[0] == exc.invariant:  # type: ignore[attr-defined]
+        exc.message = hit[1]  # type: ignore[attr-defined]
+        exc.args = (f"{hit[0]}: {hit[1]}",)
 
 
 _mutation = st.builds(Mutation, op=st.sampled_from(OPS), a=st.integers(0, 600), b=st.integers(0, 300),

@@ -132,3 +132,11 @@ def test_weakness_assumption_turns_han_brute_force_into_evidence():
     assert result.implementation_findings() == []
     assert {f.invariant for f in result.findings} == {"han-guess-rate-bounded", "topup-delivered"}
     assert all(f.kind == WEAKNESS for f in result.findings)
+
+
+def test_a_finding_message_describes_its_saved_minimal_trace():
+    """After minimising, the message comes from replaying the saved trace (amounts, times in it)."""
+    [h] = harnesses(["wifi-ppmid-utrn"])
+    run = run_harness(h, budget=60, seed=0, assumptions=Assumptions(), kind=WEAKNESS, stop_on_first=True)
+    [f] = run.findings
+    assert h.replay(f.trace)[:2] == (f.invariant, f.message)
