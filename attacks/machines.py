@@ -58,6 +58,25 @@ def _arg_decode(d: Domain, x: int) -> tuple[Any, int]:
     return d[x % len(d)], x // len(d)
 
 
+def _in_domain(d: Domain, v: Any) -> bool:
+    if isinstance(d, range):
+        return isinstance(v, int) and not isinstance(v, bool) and v in d
+    if isinstance(d, Hex):
+        try:
+            return isinstance(v, str) and len(bytes.fromhex(v)) <= d.max_size
+        except ValueError:
+            return False
+    return any(type(v) is type(x) and v == x for x in d)
+
+
+def _describe(d: Domain) -> str:
+    if isinstance(d, range):
+        return f"integers {d.start}..{d.stop - 1}"
+    if isinstance(d, Hex):
+        return f"hex of at most {d.max_size} bytes"
+    return "one of " + ", ".join(repr(x) for x in d)
+
+
 @dataclass(frozen=True)
 class StepSpec:
     """One kind of step a machine may take, with a domain per argument."""
@@ -70,6 +89,18 @@ class StepSpec:
         actor, action = self.actor, self.action
         return st.fixed_dictionaries({k: _arg_strategy(d) for k, d in self.args}).map(
             lambda a: Step(actor, action, a))
+
+    def problem(self, step: Step) -> str | None:
+        """Why ``step`` is not one this spec could have drawn (a hand-edited trace), or None."""
+        if step.actor != self.actor:
+            return f"{self.action} is a step of the {self.actor}, not the {step.actor}"
+        names = [k for k, _ in self.args]
+        if sorted(step.args) != sorted(names):
+            return f"{self.action} takes arguments ({', '.join(names)}), got ({', '.join(step.args)})"
+        for k, d in self.args:
+            if not _in_domain(d, step.args[k]):
+                return f"{self.action} argument {k}={step.args[k]!r} outside {_describe(d)}"
+        return None
 
     def decode(self, x: int) -> Step:
         """A step from one packed integer; arguments take the low-order digits first."""

@@ -16,7 +16,7 @@ from attacks.findings import WEAKNESS
 from attacks.harness import ChannelMachine, InvariantViolation, bind, minimize_trace, replay_world
 from attacks.invariants import INVARIANTS
 from attacks.machines import MACHINES
-from attacks.steps import Step, Trace
+from attacks.steps import Step, Trace, TraceError
 from model.assumptions import Assumptions
 from model.devices.flaws import Flaw
 from model.errors import InputError
@@ -58,7 +58,18 @@ class MachineHarness:
             raise
         return cls.stats["examples"] - before["examples"], cls.stats["steps"] - before["steps"]
 
+    def check_trace(self, trace: Trace, source: str = "trace") -> None:
+        """Raise TraceError naming ``steps[i]`` for a step this channel's attacker or parties cannot take."""
+        specs = {s.action: s for s in self.machine.steps_spec}  # type: ignore[attr-defined]
+        for i, step in enumerate(trace.steps):
+            spec = specs.get(step.action)
+            problem = (f"unknown action {step.action!r} on {self.channel}; expected one of {', '.join(specs)}"
+                       if spec is None else spec.problem(step))
+            if problem is not None:
+                raise TraceError(problem, where=f"{source} steps[{i}]")
+
     def replay(self, trace: Trace) -> tuple[str, str, int] | None:
+        self.check_trace(trace)
         return replay_world(self.machine.world_class, trace)
 
 
@@ -125,14 +136,25 @@ class EnvelopeHarness:
             raise
         return self.stats["examples"] - before["examples"], self.stats["steps"] - before["steps"]
 
+    def check_trace(self, trace: Trace, source: str = "trace") -> None:
+        """Raise TraceError naming ``steps[i]`` unless every step is a mutate step with a hex frame."""
+        for i, step in enumerate(trace.steps):
+            if step.action != "mutate":
+                raise TraceError(f"unknown action {step.action!r} on {ENVELOPE}; expected mutate",
+                                 where=f"{source} steps[{i}]")
+            frame = step.args.get("frame")
+            try:
+                bytes.fromhex(frame if isinstance(frame, str) else "-")
+            except ValueError:
+                raise TraceError("expected the mutant frame as hex", where=f"{source} steps[{i}] field 'frame'") \
+                    from None
+
     def replay(self, trace: Trace) -> tuple[str, str, int] | None:
         from attacks.envelope import check_mutant
 
+        self.check_trace(trace)
         for i, step in enumerate(trace.steps):
-            try:
-                raw = bytes.fromhex(str(step.args.get("frame", "")))
-            except ValueError:
-                raise InputError("expected hex", where=f"trace steps[{i}] field 'frame'") from None
+            raw = bytes.fromhex(str(step.args["frame"]))
             v = check_mutant(raw, self.target.verifier, self.target.originals)
             if v is not None:
                 return v.invariant, v.message, i

@@ -125,6 +125,12 @@ class Trace:
         assumptions = data.get("assumptions", {})
         if not isinstance(assumptions, Mapping):
             raise TraceError("expected an object", where=f"{source} field 'assumptions'")
+        from model.devices.flaws import Flaw
+
+        for i, name in enumerate(flaws):
+            if name not in Flaw.__members__:
+                raise TraceError(f"unknown flaw {name!r}; expected one of {', '.join(Flaw.__members__)}",
+                                 where=f"{source} field 'flaws[{i}]'")
         invariant = data.get("invariant")
         return cls(data["channel"],
                    tuple(Step.from_dict(s, f"{source} steps[{i}]") for i, s in enumerate(steps)),

@@ -18,7 +18,7 @@ from attacks.findings import IMPLEMENTATION, CampaignResult
 from attacks.outputs.junit import to_junit
 from attacks.outputs.sarif import to_sarif
 from attacks.registry import channel_ids, harnesses
-from attacks.steps import Trace
+from attacks.steps import Trace, TraceError
 from model.assumptions import Assumptions
 from model.errors import InputError
 from reports.cli.common import emit_json, is_interactive, parse_int, split_ids
@@ -56,8 +56,12 @@ def _envelope_target(seeds: str | None, keystore: str | None):
 
 def _replay(path: str, envelope) -> None:
     trace = Trace.load(path)
-    hs = harnesses([trace.channel], envelope=envelope)
-    hit = hs[0].replay(trace)
+    if trace.channel not in channel_ids():
+        raise TraceError(f"unknown channel {trace.channel!r}; expected one of {', '.join(channel_ids())}",
+                         where=f"{path} field 'channel'")
+    [harness] = harnesses([trace.channel], envelope=envelope)
+    harness.check_trace(trace, path)
+    hit = harness.replay(trace)
     if hit is None:
         click.echo(f"{path}: no invariant violated in {len(trace.steps)} steps (not reproduced)")
         return
@@ -66,6 +70,19 @@ def _replay(path: str, envelope) -> None:
     for n, step in enumerate(trace.steps[:i + 1], 1):
         click.echo(f"  {n:3d}. {step.describe()}")
     raise SystemExit(1)
+
+
+def _parent_ready(target: str | None, option: str) -> None:
+    """Create an output file's directory before the campaign, so a bad path fails in a second, not after it."""
+    if not target:
+        return
+    parent = Path(target).parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the directory {str(parent)!r}: {exc.strerror}", where=option) from None
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"the directory {str(parent)!r} is not writable", where=option)
 
 
 def _summary(result: CampaignResult) -> None:
@@ -108,6 +125,8 @@ def command(channels: tuple[str, ...], budget: str, seed_text: str, db: str | No
     seed = parse_int(seed_text, "--seed")
     assumptions = Assumptions.from_cli(assume)
     hs = harnesses(ids, envelope=envelope)
+    for option, target in (("--sarif", sarif), ("--junit", junit)):
+        _parent_ready(target, option)
     database = open_database(db)
     ci = bool(os.environ.get("CI"))
     result = _run(hs, seconds, seed, assumptions, database, ci, show=is_interactive())

@@ -90,3 +90,45 @@ def test_rtds_seeds_for_the_envelope_harness(tmp_path, data_dir):
 @pytest.mark.parametrize("text, seconds", [("90", 90), ("90s", 90), ("20m", 1200), ("1h", 3600), ("0.5", 0.5)])
 def test_budget_units(text, seconds):
     assert parse_budget(text) == seconds
+
+
+def test_sarif_and_junit_parent_directories_are_created(tmp_path):
+    sarif, junit = tmp_path / "new" / "dir" / "x.sarif", tmp_path / "other" / "x.xml"
+    r = _fuzz(tmp_path, "--channels", "usb", "--budget", "1", "--sarif", str(sarif), "--junit", str(junit))
+    assert r.exit_code == 0, r.output
+    assert json.loads(sarif.read_text())["version"] == "2.1.0" and junit.exists()
+
+
+def test_an_uncreatable_sarif_directory_is_one_line_and_exit_two(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = _fuzz(tmp_path, "--channels", "usb", "--budget", "1", "--sarif", str(blocker / "sub" / "x.sarif"))
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "--sarif" in lines[0] and "Traceback" not in r.output
+
+
+_GOOD_STEPS = [{"actor": "legit", "action": "buy", "args": {"meter": "esme", "amount": 0}}]
+
+
+@pytest.mark.parametrize("change, where", [
+    ({"flaws": ["NO_SUCH_FLAW"]}, "field 'flaws[0]'"),
+    ({"flaws": ["LOCKOUT_OFF", "typo"]}, "field 'flaws[1]'"),
+    ({"channel": "bluetooth"}, "field 'channel'"),
+    ({"steps": _GOOD_STEPS + [{"actor": "attacker", "action": "teleport", "args": {}}]}, "steps[1]"),
+    ({"steps": [{"actor": "legit", "action": "buy", "args": {"meter": "esme"}}]}, "steps[0]"),
+    ({"steps": [{"actor": "legit", "action": "buy", "args": {"meter": "moon", "amount": 0}}]}, "steps[0]"),
+    ({"steps": [{"actor": "attacker", "action": "buy", "args": {"meter": "esme", "amount": 0}}]}, "steps[0]"),
+    ({"channel": "gbcs-envelope", "steps": [{"actor": "attacker", "action": "mutate", "args": {"frame": "zz"}}]},
+     "steps[0] field 'frame'"),
+])
+def test_a_bad_trace_is_one_line_naming_the_field_and_exit_two(tmp_path, change, where):
+    trace = {"format": "nowan-attack-trace/1", "channel": "utrn-keypad", "invariant": "credit-once",
+             "assumptions": {}, "flaws": [], "steps": _GOOD_STEPS, **change}
+    p = tmp_path / "t.json"
+    p.write_text(json.dumps(trace))
+    r = CliRunner().invoke(cli, ["fuzz", "--replay", str(p)])
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("nowan: error: ") and f"{p} {where}" in lines[0], lines
+    assert "--channels" not in lines[0]
