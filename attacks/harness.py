@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Callable, ClassVar, Iterable, Mapping
+from typing import Any, Callable, ClassVar, Iterable
 
 from hypothesis.stateful import RuleBasedStateMachine
 
@@ -160,11 +160,6 @@ def replay_world(world_class: type[World], trace: Trace,
         if wanted:
             return (wanted[0][0], wanted[0][1], i)
     return None
-
-
-def flaw_names(flaws: Mapping[str, Any] | Iterable[str]) -> frozenset[Flaw]:
-    """Parse flaw names (for traces); unknown names raise KeyError naming the flaw."""
-    return frozenset(Flaw[n] for n in flaws)
 
 
 def minimize_trace(world_class: type[World], trace: Trace, max_replays: int = 600) -> Trace:

@@ -76,7 +76,3 @@ _ALL = (
 
 INVARIANTS: dict[str, Invariant] = {i.id: i for i in _ALL}
 
-
-def invariant(id_: str) -> Invariant:
-    """Look an invariant up by id (a KeyError here is a harness bug)."""
-    return INVARIANTS[id_]

@@ -39,14 +39,6 @@ class Hex:
 Domain = Union[range, tuple, Hex]
 
 
-def _arg_strategy(d: Domain) -> st.SearchStrategy[Any]:
-    if isinstance(d, range):
-        return st.integers(d.start, d.stop - 1)
-    if isinstance(d, Hex):
-        return st.binary(max_size=d.max_size).map(bytes.hex)
-    return st.sampled_from(d)
-
-
 def _arg_decode(d: Domain, x: int) -> tuple[Any, int]:
     """Take one argument value from the packed integer ``x``; return it and what is left of ``x``."""
     if isinstance(d, range):
@@ -84,11 +76,6 @@ class StepSpec:
     actor: str
     action: str
     args: tuple[tuple[str, Domain], ...] = ()
-
-    def strategy(self) -> st.SearchStrategy[Step]:
-        actor, action = self.actor, self.action
-        return st.fixed_dictionaries({k: _arg_strategy(d) for k, d in self.args}).map(
-            lambda a: Step(actor, action, a))
 
     def problem(self, step: Step) -> str | None:
         """Why ``step`` is not one this spec could have drawn (a hand-edited trace), or None."""
@@ -151,16 +138,11 @@ class SpecMachine(ChannelMachine):
     """A channel machine whose rules are generated from its ``steps`` declaration."""
 
     steps_spec: ClassVar[tuple[StepSpec, ...]] = ()
-    #: Also one rule per action (finer rule choice, slower): off, the burst rule alone is faster.
-    single_rules: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
         if "steps_spec" not in cls.__dict__:
             return  # a bound copy (see attacks.harness.bind) inherits its parent's rules
-        if cls.single_rules:
-            for s in cls.steps_spec:
-                setattr(cls, "step_" + s.action.replace("-", "_"), _single(s))
         specs = cls.steps_spec
 
         def burst(self: ChannelMachine, packed: list[int]) -> None:
@@ -168,14 +150,6 @@ class SpecMachine(ChannelMachine):
                 self.run(specs[x % len(specs)].decode(x // len(specs)))
 
         cls.burst = rule(packed=st.lists(_PACKED, min_size=1, max_size=BURST))(burst)  # type: ignore[attr-defined]
-
-
-def _single(s: StepSpec):
-    def one(self: ChannelMachine, step: Step) -> None:
-        self.run(step)
-
-    one.__name__ = "step_" + s.action.replace("-", "_")
-    return rule(step=s.strategy())(one)
 
 
 class KeypadMachine(SpecMachine):

@@ -1,9 +1,12 @@
 """What every premises world shares: a wired :class:`~model.devices.scenario.Scenario`, the record of
 what legitimate parties issued, what the attacker has observed, and the invariant checks.
 
-The checks compare the devices' readable state with an independent record kept here (what the
-Supplier actually issued, what the consumer paid for), never with the devices' own view of
-themselves, so a device that is wrong about its own state cannot pass.
+The checks compare what the devices report having done (``Meter.credited``, ``Meter.executed``,
+the event log, the balance) with an independent record kept here (what the Supplier actually
+issued, what the consumer paid for). Whether a credit or command was *entitled* is always decided
+from the world's record, never from the device's verdict on its own input; a device that
+misreported what it did (credited without a record) would escape, which is why the balance is
+checked against the limits on its own.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from attacks.harness import World
 from model.assumptions import Assumptions
 from model.devices.flaws import Flaw
 from model.devices.meter import PATH_HAN, PATH_KEYPAD, Meter
-from model.devices.outcomes import Outcome, Reason
+from model.devices.outcomes import Reason
 from model.devices.scenario import Scenario
 from model.gbcs.utrn import PTUT_LIMIT, Ptut, ValueClass, decode_utrn, utrn_from_ptut
 
@@ -185,6 +188,3 @@ class PremisesWorld(World):
                                             f"attacker never reached the {item.meter}")]
         return []
 
-
-def accepted(out: Outcome) -> bool:
-    return bool(out.accepted)
