@@ -137,11 +137,19 @@ class EnvelopeHarness:
         return self.stats["examples"] - before["examples"], self.stats["steps"] - before["steps"]
 
     def check_trace(self, trace: Trace, source: str = "trace") -> None:
-        """Raise TraceError naming ``steps[i]`` unless every step is a mutate step with a hex frame."""
+        """Raise TraceError naming ``steps[i]`` unless every step mutates one of this target's seeds.
+
+        A mutant of an RTDS message replayed against the built-in synthetic keys would not verify
+        for the wrong reason, so a seed this target does not hold is a user mistake (give --seeds).
+        """
+        names = {s.name for s in self.target.seeds}
         for i, step in enumerate(trace.steps):
             if step.action != "mutate":
                 raise TraceError(f"unknown action {step.action!r} on {ENVELOPE}; expected mutate",
                                  where=f"{source} steps[{i}]")
+            if step.args.get("seed") not in names:
+                raise TraceError(f"seed {step.args.get('seed')!r} is not among the envelope seeds; give the "
+                                 "--seeds and --keystore it was found with", where=f"{source} steps[{i}] field 'seed'")
             frame = step.args.get("frame")
             try:
                 bytes.fromhex(frame if isinstance(frame, str) else "-")

@@ -63,3 +63,21 @@ def test_an_undocumented_exception_is_reported(target, verified):
 
 def test_an_unmodified_seed_is_not_a_finding(target, verified):
     assert check_mutant(verified[0].raw, target.verifier, target.originals) is None
+
+
+def test_the_envelope_harness_kills_a_verifier_that_compares_one_mac_byte(target, monkeypatch):
+    """Seeded verifier flaw (tests only): the MAC compared on its first byte. A mutant of a real message
+    that changes only the other MAC bytes then verifies, and the harness must say so."""
+    from attacks.campaign import run_harness
+    from attacks.registry import EnvelopeHarness
+    from model.assumptions import Assumptions
+    from model.gbcs import protect, verify
+
+    harness = EnvelopeHarness(target)
+    monkeypatch.setattr(verify, "check_mac", lambda frame, key: protect.check_mac(frame, key, 1))
+    run = run_harness(harness, budget=60, seed=0, assumptions=Assumptions(), stop_on_first=True)
+    [f] = run.findings
+    assert f.invariant == "mutated-never-verifies" and f.channel == "gbcs-envelope"
+    assert harness.replay(f.trace)[0] == "mutated-never-verifies"
+    monkeypatch.undo()
+    assert harness.replay(f.trace) is None  # the faithful verifier rejects the same mutant

@@ -119,8 +119,12 @@ _GOOD_STEPS = [{"actor": "legit", "action": "buy", "args": {"meter": "esme", "am
     ({"steps": [{"actor": "legit", "action": "buy", "args": {"meter": "esme"}}]}, "steps[0]"),
     ({"steps": [{"actor": "legit", "action": "buy", "args": {"meter": "moon", "amount": 0}}]}, "steps[0]"),
     ({"steps": [{"actor": "attacker", "action": "buy", "args": {"meter": "esme", "amount": 0}}]}, "steps[0]"),
-    ({"channel": "gbcs-envelope", "steps": [{"actor": "attacker", "action": "mutate", "args": {"frame": "zz"}}]},
+    ({"channel": "gbcs-envelope", "steps": [{"actor": "attacker", "action": "mutate",
+                                             "args": {"seed": "CS14_alert", "frame": "zz"}}]},
      "steps[0] field 'frame'"),
+    ({"channel": "gbcs-envelope", "steps": [{"actor": "attacker", "action": "mutate",
+                                             "args": {"seed": "ECS01b.HEX", "frame": "dd"}}]},
+     "steps[0] field 'seed'"),
 ])
 def test_a_bad_trace_is_one_line_naming_the_field_and_exit_two(tmp_path, change, where):
     trace = {"format": "nowan-attack-trace/1", "channel": "utrn-keypad", "invariant": "credit-once",
