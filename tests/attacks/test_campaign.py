@@ -100,7 +100,7 @@ def test_expected_channel_weaknesses_on_the_faithful_model(channel, invariant, a
 
 def test_a_finding_is_a_minimal_trace_that_replays_and_only_with_the_flaw(tmp_path):
     [h] = harnesses(["utrn-keypad"])
-    run = run_harness(h, budget=20, seed=1, assumptions=Assumptions(), flaws={Flaw.NO_FLOOR_CHECK}, database=None,
+    run = run_harness(h, budget=60, seed=1, assumptions=Assumptions(), flaws={Flaw.NO_FLOOR_CHECK}, database=None,
                       stop_on_first=True)
     [f] = run.findings
     assert f.kind == IMPLEMENTATION and f.invariant in ("floor-respected", "credit-once")
@@ -116,7 +116,7 @@ def test_a_finding_is_a_minimal_trace_that_replays_and_only_with_the_flaw(tmp_pa
 def test_the_database_replays_a_saved_failure_first(tmp_path):
     db = DirectoryBasedExampleDatabase(str(tmp_path))
     [h] = harnesses(["wan"])
-    kw = dict(budget=10, assumptions=Assumptions(), flaws={Flaw.CRITICAL_SIGNATURE_UNCHECKED}, database=db,
+    kw = dict(budget=60, assumptions=Assumptions(), flaws={Flaw.CRITICAL_SIGNATURE_UNCHECKED}, database=db,
               stop_on_first=True)
     first = run_harness(h, seed=5, **kw)
     assert first.findings and list(tmp_path.iterdir())
@@ -127,7 +127,8 @@ def test_the_database_replays_a_saved_failure_first(tmp_path):
 
 def test_weakness_assumption_turns_han_brute_force_into_evidence():
     [h] = harnesses(["wifi-ppmid-utrn"])
-    result = run_campaign([h], budget=30, seed=2, assumptions=Assumptions({"lockout.covers_han": "false"}),
+    # generous: the campaign stops as soon as both weaknesses are found (a few seconds)
+    result = run_campaign([h], budget=120, seed=2, assumptions=Assumptions({"lockout.covers_han": "false"}),
                           database=None, weakness_share=1.0)
     assert result.implementation_findings() == []
     assert {f.invariant for f in result.findings} == {"han-guess-rate-bounded", "topup-delivered"}
