@@ -13,6 +13,7 @@ bytes and the operations that made it, and replays without the fuzzer.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -51,6 +52,34 @@ class Mutation:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Mutation":
         return cls(str(d["op"]), int(d.get("a", 0)), int(d.get("b", 0)), str(d.get("data", "")))
+
+
+def decode_mutant(x: int, seeds: int) -> tuple[int, list[Mutation]]:
+    """A seed index and one to four mutations from one packed integer (see attacks.machines: drawing one
+    integer per mutant, not one per field, keeps the fuzzer's overhead small next to the verifier's work).
+
+    The low-order digits give the seed, the count and the first mutation, so a shrunk (small) integer
+    is a simple mutant; further mutations and inserted bytes come from a hash of the integer.
+    """
+    seed_index, x = x % seeds, x // seeds
+    count, x = 1 + x % 4, x // 4
+    stream = hashlib.sha256(x.to_bytes(8, "big")).digest() * 2
+    muts = []
+    for k in range(count):
+        if k:
+            x = int.from_bytes(stream[8 * k:8 * k + 8], "big")
+        op, x = OPS[x % len(OPS)], x // len(OPS)
+        a, x = x % 601, x // 601
+        b, x = x % 301, x // 301
+        data = stream[32 + 4 * k:32 + 4 * k + x % 9].hex() if op == "insert" else ""
+        muts.append(Mutation(op, a, b, data))
+    return seed_index, muts
+
+
+def mutant_stream(x: int, count: int) -> list[int]:
+    """``count`` packed mutants from one integer: ``x`` itself first, then hashes of (x, j)."""
+    return [x] + [int.from_bytes(hashlib.sha256(f"{x}/{j}".encode()).digest()[:8], "big") >> 1
+                  for j in range(1, count)]
 
 
 def load_seeds(directory: str | Path) -> list[Seed]:
