@@ -7,7 +7,8 @@ Public API (everything else is private to its module):
 - :mod:`attacks.registry`: ``channel_ids()`` and ``harnesses(ids, envelope=None)``: one harness
   per channel (utrn-keypad, utrn-extended, wifi-ppmid-relay, wifi-ppmid-utrn, nfc, usb,
   pairing-no-timeout, wan, mp169-flag) plus ``gbcs-envelope`` (mutation fuzzing of the envelope
-  parser and verifier). Each harness has ``channel``, ``checks``, ``round(...)`` and ``replay(trace)``.
+  parser and verifier). Each harness has ``channel``, ``checks``, ``round(...)``, ``replay(trace)``
+  and ``check_trace(trace, source)`` (TraceError naming ``steps[i]`` for a step the channel cannot take).
 - :mod:`attacks.campaign`: ``run_campaign(harnesses, budget=, seed=, assumptions=, database=, ...)``
   returning a :class:`~attacks.findings.CampaignResult`; ``run_harness`` for one harness;
   ``open_database(spec)`` for ``--db``; the settings profiles ``nowan-fuzz`` / ``nowan-fuzz-ci``.
