@@ -133,15 +133,15 @@ class NfcWorld(UtrnWorld):
     """NFC: a tap carries the ZSE top-up payload into the PPMID, which relays it on the HAN.
 
     The attacker relays taps at a distance (to another meter, later), holds a tap back to relay it
-    later, replays them, and sends malformed payloads into the parser. Withholding credit is not a
-    threat the channel model gives NFC (the consumer taps again), so ``topup-delivered`` is not
-    checked here; a held-back tap matters through the credit invariants when it is relayed.
+    later, replays them, and sends malformed payloads into the parser. A compromised phone app can
+    withhold a paid top-up (the channel model's ``withhold@nfc@phone-app``): ``topup-delivered`` is a
+    channel weakness here, as on the Wi-Fi PPMID.
     """
 
     channel = "nfc"
     path = PATH_HAN
     relayed = True
-    checks = PremisesWorld.checks + ("han-guess-rate-bounded",)
+    checks = PremisesWorld.checks + ("han-guess-rate-bounded", "topup-delivered")
 
     def do_malformed(self, meter: str, payload: str) -> None:
         """Arbitrary bytes as the NFC top-up payload, straight into the meter's HAN parser."""
