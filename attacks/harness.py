@@ -162,7 +162,8 @@ def replay_world(world_class: type[World], trace: Trace,
     return None
 
 
-def minimize_trace(world_class: type[World], trace: Trace, max_replays: int = 600) -> Trace:
+def minimize_trace(world_class: type[World], trace: Trace, max_replays: int = 600,
+                   valid: Callable[[Step], bool] | None = None) -> Trace:
     """Shrink a trace by replay until no single change below helps (or ``max_replays`` is spent).
 
     Used after Hypothesis's own shrinking, or instead of it where that would cost more than the
@@ -179,6 +180,8 @@ def minimize_trace(world_class: type[World], trace: Trace, max_replays: int = 60
 
     def attempt(candidate: list[Step]) -> list[Step] | None:
         nonlocal replays
+        if valid is not None and not all(valid(st) for st in candidate):
+            return None  # a step the channel's parties could not take: --replay would refuse it
         replays += 1
         got = replay_world(world_class, Trace(trace.channel, tuple(candidate), trace.assumptions, trace.flaws,
                                               trace.invariant))

@@ -54,9 +54,13 @@ class MachineHarness:
                 exc.stats = (cls.stats["examples"] - before["examples"],  # type: ignore[attr-defined]
                              cls.stats["steps"] - before["steps"])
                 if exc.invariant != "no-crash":  # type: ignore[attr-defined]
-                    _minimise(self.machine.world_class, exc)
+                    _minimise(self.machine.world_class, exc, self._step_valid)
             raise
         return cls.stats["examples"] - before["examples"], cls.stats["steps"] - before["steps"]
+
+    def _step_valid(self, step: Step) -> bool:
+        spec = {s.action: s for s in self.machine.steps_spec}.get(step.action)  # type: ignore[attr-defined]
+        return spec is not None and spec.problem(step) is None
 
     def check_trace(self, trace: Trace, source: str = "trace") -> None:
         """Raise TraceError naming ``steps[i]`` for a step this channel's attacker or parties cannot take."""
@@ -73,13 +77,13 @@ class MachineHarness:
         return replay_world(self.machine.world_class, trace)
 
 
-def _minimise(world_class: type, exc: AssertionError) -> None:
+def _minimise(world_class: type, exc: AssertionError, valid=None) -> None:
     """Replace the violation's trace with a minimal one, and its message with what that trace shows.
 
     The message must describe the saved trace (the amounts and times in it), not the longer run the
     fuzzer happened to find first.
     """
-    exc.trace = minimize_trace(world_class, exc.trace)  # type: ignore[attr-defined]
+    exc.trace = minimize_trace(world_class, exc.trace, valid=valid)  # type: ignore[attr-defined]
     hit = replay_world(world_class, exc.trace)  # type: ignore[attr-defined]
     if hit is not None and hit[0] == exc.invariant:  # type: ignore[attr-defined]
         exc.message = hit[1]  # type: ignore[attr-defined]

@@ -141,3 +141,18 @@ def test_a_finding_message_describes_its_saved_minimal_trace():
     run = run_harness(h, budget=60, seed=0, assumptions=Assumptions(), kind=WEAKNESS, stop_on_first=True)
     [f] = run.findings
     assert h.replay(f.trace)[:2] == (f.invariant, f.message)
+
+
+@pytest.mark.parametrize("channel", ["wifi-ppmid-utrn", "wifi-ppmid-relay", "nfc", "pairing-no-timeout"])
+def test_every_weakness_trace_in_a_report_replays_from_its_saved_form(channel, tmp_path):
+    """A saved finding must pass --replay's validation and reproduce (no minimiser-made arguments)."""
+    from attacks.steps import Trace
+
+    [h] = harnesses([channel])
+    result = run_examples([h], examples=40, seed=0)
+    assert result.findings, channel
+    for f in result.findings:
+        f.trace.save(tmp_path / "t.json")
+        back = Trace.load(tmp_path / "t.json")
+        h.check_trace(back)
+        assert h.replay(back)[0] == f.invariant
