@@ -24,6 +24,8 @@ FIXED_ASSUMPTIONS = {
                 "remote-party cell (domain.md 2.2, 8.4).",
     "A-PPMID": "A PPMID has HAN-only authority and no Remote Party keys; relaying, it can drop, delay, reorder "
                "or replay GBCS commands but not forge them (domain.md 4, 8.6).",
+    "A-FLEET": "One Supplier's fleet is 25% of the exposed premises (impact.fleet_share in model/data/risk.yaml; "
+               "the largest prepayment suppliers' share) [A]; it sizes every goal reached at 'fleet' scale.",
     "A-RISK": "5x5 matrix with NIST SP 800-30 Rev.1 Table I-2 banding; 'medium' appetite = residual at or "
               "below medium (domain.md 6, 8.7). The SSC's own scales are not public.",
 }

@@ -65,14 +65,19 @@ def impact(goal: Goal, scale: str, env: Mapping[str, Any], pop: float) -> tuple[
     n = premises_at(scale, pop)
     info: dict[str, Any] = {"kind": goal.kind, "scale": scale, "premises": round(n, 1),
                             "source": f"{_src(goal.origin)}; {_src(sc.origin('impact', 'kinds', goal.kind))}"}
+    if scale == "fleet":  # one Supplier's share of the exposed premises [A], from risk.yaml
+        info["fleet_share"] = sc.fleet_share
+        info["fleet_share_source"] = _src(sc.origin("impact", "fleet_share"))
     if "by_scale" in spec:
         value = int(spec["by_scale"][scale])
     else:
         per = float(number(goal.gbp if spec["measure"] == "gbp" else goal.hours, env))
         measure = per * n
         value = next((i + 1 for i, b in enumerate(spec["bands"]) if measure <= b), 5)
+        info["band"] = value
         if goal.vulnerable and spec.get("vulnerable_add"):
             value = min(5, value + int(spec["vulnerable_add"]))
+            info["vulnerable_add"] = int(spec["vulnerable_add"])  # vulnerable customers affected
         info.update({"measure": spec["measure"], "per_premises": per, "total": round(measure, 2),
                      "expression": str(goal.gbp if spec["measure"] == "gbp" else goal.hours)})
     return value, info
