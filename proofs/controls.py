@@ -64,7 +64,9 @@ def best_set(channel: Channel, a: Assumptions, budget_gbp: float | None = None) 
                      "assumptions": dict(a.overridden),
                      "steps": [], "violation": "no set of candidate controls within budget brings the residual "
                                                "risk within appetite"}
-            return Finding(REFUTED, trace, "none within budget; core: " + "; ".join(core))
+            scope = f"within GBP {budget_gbp:g}" if budget_gbp is not None else "at any cost"
+            return Finding(REFUTED, trace, f"no combination of candidate controls {scope} brings the residual risk "
+                           "within appetite (z3 unsat core: " + "; ".join(core) + ")")
         if r != z3.sat:
             return Finding(UNKNOWN, None, "solver gave up")
         m = opt.model()

@@ -81,8 +81,10 @@ def link_evidence(entry: dict[str, Any]) -> None:
     checked = set(fuzz.get("invariants") or ())
     for threat in entry.get("threats", []):
         ev = emap.get(threat.get("rule", ""), {"proofs": (), "invariants": ()})
+        linked = [p for p in proofs if p["id"].split("@")[0] in ev["proofs"]]
         threat["evidence"] = {
-            "proofs": [p["id"] for p in proofs if p["id"].split("@")[0] in ev["proofs"]],
+            "proofs": [p["id"] for p in linked],
+            "proof_status": {p["id"]: p["status"] for p in linked},
             "fuzz": [f"{f['invariant']}@{f['channel']}" for f in findings if f["invariant"] in ev["invariants"]],
             "fuzz_held": [i for i in ev["invariants"] if i in checked and i not in found],
         }
