@@ -93,6 +93,22 @@ def finding_from(channel: str, exc: InvariantViolation | HarnessCrash) -> Findin
     return Finding(channel, exc.invariant, kind, exc.message, exc.trace)
 
 
+def _round(harness: Harness, run: ChannelRun, assumptions: Assumptions, flaws: frozenset[Flaw], kind: str,
+           run_settings: settings, seed: int) -> tuple[int, InvariantViolation | HarnessCrash | None]:
+    """One seeded round, hunting the invariants ``run`` has not violated yet; adds its examples and
+    steps to ``run`` and returns (examples, the violation found or None)."""
+    found = None
+    try:
+        ex, st = harness.round(assumptions, flaws, kind, run_settings, seed,
+                               frozenset(f.invariant for f in run.findings))
+    except (InvariantViolation, HarnessCrash) as exc:
+        ex, st = getattr(exc, "stats", (0, 0))
+        found = exc
+    run.examples += ex
+    run.steps += st
+    return ex, found
+
+
 def run_harness(harness: Harness, *, budget: float, seed: int, assumptions: Assumptions,
                 flaws: Iterable[Flaw] = (), kind: str = IMPLEMENTATION,
                 database: ExampleDatabase | None = None, ci: bool = False,
@@ -114,17 +130,9 @@ def run_harness(harness: Harness, *, budget: float, seed: int, assumptions: Assu
         if per_example is not None:  # size the round to the time left, at most about a second
             size = max(1, min(5000, int(min(_ROUND_TARGET_S, left) / per_example)))
         t0 = clock()
-        found = None
-        try:
-            ex, st = harness.round(assumptions, fl, kind, campaign_settings(database, ci, size),
-                                   round_seed(seed, harness.channel, kind, n),
-                                   frozenset(f.invariant for f in run.findings))
-        except (InvariantViolation, HarnessCrash) as exc:
-            ex, st = getattr(exc, "stats", (0, 0))
-            found = exc
+        ex, found = _round(harness, run, assumptions, fl, kind, campaign_settings(database, ci, size),
+                           round_seed(seed, harness.channel, kind, n))
         n += 1
-        run.examples += ex
-        run.steps += st
         if ex:
             per_example = max(1e-6, (clock() - t0) / ex)
         if found is not None:
@@ -158,17 +166,9 @@ def run_examples(harnesses: Sequence[Harness], *, examples: int, seed: int = 0,
             wanted = {i for i in h.checks if _kind_of(i) == kind}
             n = 0
             while wanted - {f.invariant for f in run.findings}:
-                found = None
-                try:
-                    ex, st = h.round(a, fl, kind, campaign_settings(None, False, examples),
-                                     round_seed(seed, h.channel, kind, n),
-                                     frozenset(f.invariant for f in run.findings))
-                except (InvariantViolation, HarnessCrash) as exc:
-                    ex, st = getattr(exc, "stats", (0, 0))
-                    found = exc
+                _, found = _round(h, run, a, fl, kind, campaign_settings(None, False, examples),
+                                  round_seed(seed, h.channel, kind, n))
                 n += 1
-                run.examples += ex
-                run.steps += st
                 if found is None:
                     break
                 run.findings.append(finding_from(h.channel, found))
