@@ -13,20 +13,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+import networkx as nx
 from markupsafe import Markup
 
 from model.assumptions import Assumptions
-from model.channels import CHANNEL_IDS, compile_graph, load_channels, score
+from model.channels import CHANNEL_IDS, catalogues, compile_graph, graph_to_data, load_channels, score
 from model.channels.risk import ChannelRisk
 from model.errors import InputError
 from reports.bundle import make_bundle
+from reports.graph_render import to_svg
 from reports.provenance import model_files, model_hash, source_date, tool_versions
 
 #: Nominal fuzz examples per second of budget. The budget buys a fixed number of examples so that
 #: the same seed gives the same report; on this reference rate the run takes about the budget.
 EXAMPLES_PER_SECOND = 35
 DEFAULT_BUDGET_S = 40.0
-LEVELS = ("very-low", "low", "medium", "high", "very-high")
 
 Progress = Callable[[str, float], None]
 
@@ -39,11 +40,7 @@ class StageTimes:
 
 
 def _channels(ids: Sequence[str] | None, directory: Path | None):
-    if ids:
-        unknown = [i for i in ids if directory is None and i not in CHANNEL_IDS]
-        if unknown:
-            raise InputError(f"unknown channel {unknown[0]!r}; expected one of {', '.join(CHANNEL_IDS)}",
-                             where="--channels")
+    """The channels to assess; an unknown id is the loader's one-line error."""
     if not ids and directory is not None:
         stems = sorted(p.stem for p in Path(directory).glob("*.yaml"))
         order = {cid: i for i, cid in enumerate(CHANNEL_IDS)}
@@ -108,12 +105,13 @@ def _best_controls(proofs: list[dict[str, Any]], channel_id: str, verdict: str) 
     return None
 
 
-def _entry(risk: ChannelRisk, proofs: list[dict[str, Any]], fuzz: dict[str, Any] | None) -> dict[str, Any]:
-    d = risk.to_dict(graph=True)
+def _entry(risk: ChannelRisk, graph: nx.DiGraph, proofs: list[dict[str, Any]],
+           fuzz: dict[str, Any] | None) -> dict[str, Any]:
+    d = risk.to_dict(graph=False)
     ch = risk.channel
+    d["graph"] = graph_to_data(graph)
     d["description"] = " ".join(ch.description.split())
     d["commands_carried"] = list(ch.commands)
-    d["proposals"] = list(getattr(ch, "proposals", ()) or ())
     d["proofs"] = [p for p in proofs if p["channel"] == ch.id]
     d["fuzz"] = fuzz
     d["best_controls"] = _best_controls(proofs, ch.id, d["verdict"])
@@ -129,10 +127,8 @@ def _assumptions_used(text: str, assumptions: Assumptions) -> list[dict[str, Any
             for k, v in table.items() if re.search(rf"(?<![\w.]){re.escape(k)}(?![\w])", text)]
 
 
-def _graph_svg(channel) -> Markup:
-    from reports.cli.graph import to_svg
-
-    svg = to_svg(compile_graph(channel), id_prefix=f"{channel.id}--")
+def _graph_svg(channel_id: str, graph: nx.DiGraph) -> Markup:
+    svg = to_svg(graph, id_prefix=f"{channel_id}--")
     return Markup(svg[svg.index("<svg"):] if "<svg" in svg else svg)
 
 
@@ -159,8 +155,9 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
     risks = stage("score risk", lambda: {cid: score(ch, a) for cid, ch in channels.items()})
     proofs = stage("run proofs", lambda: _proofs(channels, a)) if run_proofs else []
     fuzz = stage("fuzz", lambda: _fuzz(channels, a, seed, budget))
-    entries = [_entry(risks[cid], proofs, fuzz.get(cid)) for cid in channels]
-    graphs = stage("draw graphs", lambda: {cid: _graph_svg(ch) for cid, ch in channels.items()})
+    compiled = {cid: compile_graph(ch) for cid, ch in channels.items()}
+    entries = [_entry(risks[cid], compiled[cid], proofs, fuzz.get(cid)) for cid in channels]
+    graphs = stage("draw graphs", lambda: {cid: _graph_svg(cid, g) for cid, g in compiled.items()})
 
     commands = list(next(iter(risks.values())).commands) if risks else []
     matrix = {"commands": commands,
@@ -186,8 +183,14 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
     return bundle, graphs
 
 
+def levels() -> tuple[str, ...]:
+    """The risk levels, lowest first, as ``model/data/risk.yaml`` defines them."""
+    return catalogues.scales().levels
+
+
 def above(bundle: dict[str, Any], level: str) -> list[str]:
     """Channels whose residual level is above ``level`` (the CI risk gate)."""
-    if level not in LEVELS:
-        raise InputError(f"expected one of {', '.join(LEVELS)}, got {level!r}", where="--fail-on")
-    return [c["id"] for c in bundle["channels"] if LEVELS.index(c["residual"]["level"]) > LEVELS.index(level)]
+    sc = catalogues.scales()
+    if level not in sc.levels:
+        raise InputError(f"expected one of {', '.join(sc.levels)}, got {level!r}", where="--fail-on")
+    return [c["id"] for c in bundle["channels"] if sc.rank(c["residual"]["level"]) > sc.rank(level)]

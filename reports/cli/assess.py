@@ -26,12 +26,12 @@ def command(channels: tuple[str, ...], out_dir: str, budget: float | None, seed:
             fail_on: str | None, models: str | None) -> None:
     """Assess every no-WAN channel and write the SSC report (HTML, Markdown, JSON, SARIF, JUnit)."""
     from reports.ci_outputs import to_junit, to_sarif
-    from reports.pipeline import DEFAULT_BUDGET_S, LEVELS, StageTimes, above, assess
+    from reports.pipeline import DEFAULT_BUDGET_S, StageTimes, above, assess, levels
     from reports.render import render_html, render_json, render_markdown
     from reports.writer import write_all
 
-    if fail_on is not None and fail_on not in LEVELS:
-        raise click.BadParameter(f"expected one of {', '.join(LEVELS)}", param_hint="--fail-on")
+    if fail_on is not None and fail_on not in levels():
+        raise click.BadParameter(f"expected one of {', '.join(levels())}", param_hint="--fail-on")
     if budget is not None and not math.isfinite(budget):
         raise click.BadParameter(f"expected a finite number of seconds, got {budget}", param_hint="--budget")
     ids = split_ids(channels)
