@@ -53,7 +53,7 @@ def _environment(autoescape: bool) -> Environment:
     env = Environment(loader=PackageLoader("reports", "templates"), undefined=StrictUndefined,
                       autoescape=select_autoescape(["html", "html.j2"]) if autoescape else False,
                       trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
-    env.filters.update(regex_held=lambda i: f"{i} held", regex_finding=lambda f: f"finding {f}", num=_num, money=_money, compact=_compact, anchor=_anchor, md=_md,
+    env.filters.update(held=lambda i: f"{i} held", finding=lambda f: f"finding {f}", num=_num, money=_money, compact=_compact, anchor=_anchor, md=_md,
                        pretty=lambda v: json.dumps(v, indent=2, sort_keys=True))
     return env
 
