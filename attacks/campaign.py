@@ -26,12 +26,12 @@ from typing import Callable, Iterable, Protocol, Sequence
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis.database import ExampleDatabase
 
-from attacks.findings import IMPLEMENTATION, KINDS, WEAKNESS, CampaignResult, ChannelRun, Finding
-from attacks.harness import HarnessCrash, InvariantViolation
-from attacks.steps import Trace
-from model.assumptions import Assumptions
-from model.devices.flaws import Flaw
-from model.errors import InputError
+from nowan.attacks.findings import IMPLEMENTATION, KINDS, WEAKNESS, CampaignResult, ChannelRun, Finding
+from nowan.attacks.harness import HarnessCrash, InvariantViolation
+from nowan.attacks.steps import Trace
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices.flaws import Flaw
+from nowan.model.errors import InputError
 
 PROFILE = "nowan-fuzz"
 PROFILE_CI = "nowan-fuzz-ci"
@@ -87,7 +87,7 @@ def campaign_settings(database: ExampleDatabase | None, ci: bool, max_examples: 
 
 def finding_from(channel: str, exc: InvariantViolation | HarnessCrash) -> Finding:
     """The serialisable finding for an invariant violation or crash raised by a harness."""
-    from attacks.invariants import INVARIANTS
+    from nowan.attacks.invariants import INVARIANTS
 
     kind = INVARIANTS[exc.invariant].kind
     return Finding(channel, exc.invariant, kind, exc.message, exc.trace)
@@ -210,7 +210,7 @@ def run_campaign(harnesses: Sequence[Harness], *, budget: float, seed: int = 0,
 
 
 def _kind_of(inv_id: str) -> str:
-    from attacks.invariants import INVARIANTS
+    from nowan.attacks.invariants import INVARIANTS
 
     return INVARIANTS[inv_id].kind
 

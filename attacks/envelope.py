@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from model.errors import FrameError
-from model.gbcs.envelope import GeneralCiphering, GeneralSigning, parse_frame, parse_hex
-from model.gbcs.keystore import Keystore
-from model.gbcs.verify import Verifier
+from nowan.model.errors import FrameError
+from nowan.model.gbcs.envelope import GeneralCiphering, GeneralSigning, parse_frame, parse_hex
+from nowan.model.gbcs.keystore import Keystore
+from nowan.model.gbcs.verify import Verifier
 
 #: Fields of the General-Signing APDU a splice can move between two real messages.
 SPLICE_FIELDS = ("counter", "originator", "recipient", "date_time", "other_info", "content",

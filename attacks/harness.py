@@ -18,11 +18,11 @@ from typing import Any, Callable, ClassVar, Iterable
 
 from hypothesis.stateful import RuleBasedStateMachine
 
-from attacks.findings import IMPLEMENTATION, WEAKNESS
-from attacks.invariants import INVARIANTS
-from attacks.steps import Step, Trace
-from model.assumptions import Assumptions
-from model.devices.flaws import Flaw
+from nowan.attacks.findings import IMPLEMENTATION, WEAKNESS
+from nowan.attacks.invariants import INVARIANTS
+from nowan.attacks.steps import Step, Trace
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices.flaws import Flaw
 
 
 class InvariantViolation(AssertionError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from attacks.findings import IMPLEMENTATION, WEAKNESS
+from nowan.attacks.findings import IMPLEMENTATION, WEAKNESS
 
 
 @dataclass(frozen=True)

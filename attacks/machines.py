@@ -16,13 +16,13 @@ from typing import Any, ClassVar, Union
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
-from attacks.harness import ChannelMachine
-from attacks.steps import Step
-from attacks.worlds.base import METERS
-from attacks.worlds.frames import UsbWorld, WanWorld, WifiPpmidRelayWorld
-from attacks.worlds.han import PairingWorld
-from attacks.worlds.mp169 import Mp169World
-from attacks.worlds.utrn import ExtendedWorld, KeypadWorld, NfcWorld, WifiPpmidUtrnWorld
+from nowan.attacks.harness import ChannelMachine
+from nowan.attacks.steps import Step
+from nowan.attacks.worlds.base import METERS
+from nowan.attacks.worlds.frames import UsbWorld, WanWorld, WifiPpmidRelayWorld
+from nowan.attacks.worlds.han import PairingWorld
+from nowan.attacks.worlds.mp169 import Mp169World
+from nowan.attacks.worlds.utrn import ExtendedWorld, KeypadWorld, NfcWorld, WifiPpmidUtrnWorld
 
 #: Most steps one ``burst`` rule draws.
 BURST = 12

@@ -11,15 +11,15 @@ from typing import Sequence
 from hypothesis import Phase, given, seed as hseed, settings, strategies as st
 from hypothesis.stateful import run_state_machine_as_test
 
-from attacks.envelope import EnvelopeTarget, Mutation, decode_mutant, mutant_stream
-from attacks.findings import WEAKNESS
-from attacks.harness import ChannelMachine, InvariantViolation, bind, minimize_trace, replay_world
-from attacks.invariants import INVARIANTS
-from attacks.machines import MACHINES
-from attacks.steps import Step, Trace, TraceError
-from model.assumptions import Assumptions
-from model.devices.flaws import Flaw
-from model.errors import InputError
+from nowan.attacks.envelope import EnvelopeTarget, Mutation, decode_mutant, mutant_stream
+from nowan.attacks.findings import WEAKNESS
+from nowan.attacks.harness import ChannelMachine, InvariantViolation, bind, minimize_trace, replay_world
+from nowan.attacks.invariants import INVARIANTS
+from nowan.attacks.machines import MACHINES
+from nowan.attacks.steps import Step, Trace, TraceError
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices.flaws import Flaw
+from nowan.model.errors import InputError
 
 ENVELOPE = "gbcs-envelope"
 
@@ -159,7 +159,7 @@ class EnvelopeHarness:
                     from None
 
     def replay(self, trace: Trace) -> tuple[str, str, int] | None:
-        from attacks.envelope import check_mutant
+        from nowan.attacks.envelope import check_mutant
 
         self.check_trace(trace)
         for i, step in enumerate(trace.steps):
@@ -185,7 +185,7 @@ def harnesses(ids: Sequence[str] | None = None, *, envelope: EnvelopeTarget | No
     out: list = []
     for cid in wanted:
         if cid == ENVELOPE:
-            from attacks.synthetic import synthetic_target
+            from nowan.attacks.synthetic import synthetic_target
 
             out.append(EnvelopeHarness(envelope or synthetic_target()))
         else:

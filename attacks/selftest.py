@@ -12,11 +12,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from attacks.campaign import run_harness
-from attacks.findings import IMPLEMENTATION, Finding
-from attacks.registry import harnesses
-from model.assumptions import Assumptions
-from model.devices.flaws import Flaw
+from nowan.attacks.campaign import run_harness
+from nowan.attacks.findings import IMPLEMENTATION, Finding
+from nowan.attacks.registry import harnesses
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices.flaws import Flaw
 
 #: Where each seeded bug should be caught (first channel first).
 SEEDED: dict[Flaw, tuple[str, ...]] = {

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from model.errors import InputError
+from nowan.model.errors import InputError
 
 TRACE_FORMAT = "nowan-attack-trace/1"
 _JSON_SCALARS = (str, int, float, bool, type(None))
@@ -125,7 +125,7 @@ class Trace:
         assumptions = data.get("assumptions", {})
         if not isinstance(assumptions, Mapping):
             raise TraceError("expected an object", where=f"{source} field 'assumptions'")
-        from model.devices.flaws import Flaw
+        from nowan.model.devices.flaws import Flaw
 
         for i, name in enumerate(flaws):
             if name not in Flaw.__members__:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from attacks.envelope import EnvelopeTarget, Seed
-from model.devices.scenario import Scenario
-from model.gbcs.keystore import Credential, Keystore, KeyUse, Role
+from nowan.attacks.envelope import EnvelopeTarget, Seed
+from nowan.model.devices.scenario import Scenario
+from nowan.model.gbcs.keystore import Credential, Keystore, KeyUse, Role
 
 
 def synthetic_seeds(sc: Scenario) -> list[Seed]:

@@ -16,7 +16,7 @@ import time
 
 def _run(budget: str | None) -> float:
     with tempfile.TemporaryDirectory() as out:
-        args = [sys.executable, "-m", "reports.cli", "assess", "--out", out]
+        args = [sys.executable, "-m", "nowan.reports.cli", "assess", "--out", out]
         if budget is not None:
             args += ["--budget", budget]
         t0 = time.perf_counter()

@@ -24,16 +24,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hypothesis import seed as hseed  # noqa: E402
 from hypothesis.stateful import run_state_machine_as_test  # noqa: E402
 
-from attacks.campaign import campaign_settings  # noqa: E402
-from attacks.envelope import EnvelopeTarget, load_seeds  # noqa: E402
-from attacks.findings import IMPLEMENTATION  # noqa: E402
-from attacks.harness import ChannelMachine, bind  # noqa: E402
-from attacks.machines import MACHINES  # noqa: E402
-from attacks.registry import ENVELOPE, EnvelopeHarness  # noqa: E402
-from attacks.selftest import BUDGET_S, SEEDED, hunt  # noqa: E402
-from attacks.steps import Step  # noqa: E402
-from model.assumptions import Assumptions  # noqa: E402
-from model.gbcs.keystore import Keystore  # noqa: E402
+from nowan.attacks.campaign import campaign_settings  # noqa: E402
+from nowan.attacks.envelope import EnvelopeTarget, load_seeds  # noqa: E402
+from nowan.attacks.findings import IMPLEMENTATION  # noqa: E402
+from nowan.attacks.harness import ChannelMachine, bind  # noqa: E402
+from nowan.attacks.machines import MACHINES  # noqa: E402
+from nowan.attacks.registry import ENVELOPE, EnvelopeHarness  # noqa: E402
+from nowan.attacks.selftest import BUDGET_S, SEEDED, hunt  # noqa: E402
+from nowan.attacks.steps import Step  # noqa: E402
+from nowan.model.assumptions import Assumptions  # noqa: E402
+from nowan.model.gbcs.keystore import Keystore  # noqa: E402
 
 TARGET_RATIO = 0.25
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
@@ -71,7 +71,7 @@ def bare_once(machine: type[ChannelMachine], sequences: list[list[Step]]) -> flo
 def envelope_target() -> tuple[EnvelopeTarget, str]:
     if (DATA / "rtds").is_dir() and (DATA / "keystore").is_dir():
         return EnvelopeTarget(load_seeds(DATA / "rtds"), Keystore.load(DATA / "keystore")), "RTDS"
-    from attacks.synthetic import synthetic_target
+    from nowan.attacks.synthetic import synthetic_target
 
     return synthetic_target(), "synthetic"
 

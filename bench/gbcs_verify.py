@@ -27,11 +27,11 @@ from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature  # noqa: E402
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
 
-from model.gbcs.crypto import deterministic_private_key, other_info  # noqa: E402
-from model.gbcs.envelope import GeneralCiphering, parse_frame, parse_hex  # noqa: E402
-from model.gbcs.keystore import Keystore, KeyUse  # noqa: E402
-from model.gbcs.utrn import ValueClass, generate_utrn, verify_utrn_mac  # noqa: E402
-from model.gbcs.verify import Verifier  # noqa: E402
+from nowan.model.gbcs.crypto import deterministic_private_key, other_info  # noqa: E402
+from nowan.model.gbcs.envelope import GeneralCiphering, parse_frame, parse_hex  # noqa: E402
+from nowan.model.gbcs.keystore import Keystore, KeyUse  # noqa: E402
+from nowan.model.gbcs.utrn import ValueClass, generate_utrn, verify_utrn_mac  # noqa: E402
+from nowan.model.gbcs.verify import Verifier  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 ACB = bytes.fromhex("90b3d51f30000002")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from proofs import run  # noqa: E402
+from nowan.proofs import run  # noqa: E402
 
 REPEATS = 5
 TARGET_S = 10.0

@@ -20,10 +20,10 @@ import networkx as nx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model.assumptions import Assumptions  # noqa: E402
-from model.channels import compile_graph, load_channels, score  # noqa: E402
-from model.channels import catalogues, loader, risk, source  # noqa: E402
-from model.channels.dag import INF, Dag, solve, witness  # noqa: E402
+from nowan.model.assumptions import Assumptions  # noqa: E402
+from nowan.model.channels import compile_graph, load_channels, score  # noqa: E402
+from nowan.model.channels import catalogues, loader, risk, source  # noqa: E402
+from nowan.model.channels.dag import INF, Dag, solve, witness  # noqa: E402
 
 SIZES = ((1_000, 101), (10_000, 21), (100_000, 5))   # nodes, repeats (more where a run is short)
 BOUND = 1.5                                          # near-linear: growth <= 1.5 x the size ratio

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import yaml
 
-from model.errors import AssumptionError
+from nowan.model.errors import AssumptionError
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class Assumption:
 @lru_cache(maxsize=1)
 def catalogue() -> Mapping[str, Assumption]:
     """All known assumptions, keyed by dotted key, in file order."""
-    text = resources.files("model").joinpath("data/assumptions.yaml").read_text()
+    text = resources.files("nowan.model").joinpath("data/assumptions.yaml").read_text()
     data = yaml.safe_load(text)
     out: dict[str, Assumption] = {}
     for key, spec in data.items():

@@ -17,9 +17,9 @@ Public API:
   channel model which families apply. :mod:`.engine` is the shared prover (inductive invariant, then a bounded
   search for a real trace).
 """
-from proofs.replay import Replay, replay
-from proofs.result import CHANNELS, PROVED, REFUTED, UNKNOWN, PropertyResult
-from proofs.runner import run, select_channels
+from nowan.proofs.replay import Replay, replay
+from nowan.proofs.result import CHANNELS, PROVED, REFUTED, UNKNOWN, PropertyResult
+from nowan.proofs.runner import run, select_channels
 
 __all__ = ["CHANNELS", "PROVED", "REFUTED", "UNKNOWN", "PropertyResult", "Replay", "replay", "run",
            "select_channels"]

@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from model.channels.types import Channel, MacGuess
+from nowan.model.channels.types import Channel, MacGuess
 
 UTRN_CONTROLS = frozenset({"utrn-counter-cache", "utrn-mac"})
 COMMAND_CONTROL = "gbcs-e2e"

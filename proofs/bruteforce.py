@@ -37,14 +37,14 @@ from typing import Any
 
 import z3
 
-from model.assumptions import Assumptions
-from model.channels.bruteforce import attempts_in, success_probability
-from model.channels.evaluate import control_effective, environment
-from model.channels.exprs import number
-from model.channels.types import Channel
-from model.devices.flaws import Flaw
-from proofs.applicability import Guess
-from proofs.result import PROVED, REFUTED, UNKNOWN, Finding
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels.bruteforce import attempts_in, success_probability
+from nowan.model.channels.evaluate import control_effective, environment
+from nowan.model.channels.exprs import number
+from nowan.model.channels.types import Channel
+from nowan.model.devices.flaws import Flaw
+from nowan.proofs.applicability import Guess
+from nowan.proofs.result import PROVED, REFUTED, UNKNOWN, Finding
 
 YEAR_S = 365 * 86400
 MAC_BITS = 32

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import z3
 
-from model.devices.flaws import Flaw
-from proofs.engine import System, prove
-from proofs.result import REFUTED, Finding
+from nowan.model.devices.flaws import Flaw
+from nowan.proofs.engine import System, prove
+from nowan.proofs.result import REFUTED, Finding
 
 I, B = z3.IntSort(), z3.BoolSort()
 STATE = {"last": z3.ArraySort(I, I), "executed": z3.ArraySort(I, z3.ArraySort(I, B))}

@@ -24,10 +24,10 @@ from typing import Any
 
 import z3
 
-from model.assumptions import Assumptions
-from model.channels import residual_with, score, within_appetite
-from model.channels.types import Channel
-from proofs.result import PROVED, REFUTED, UNKNOWN, Finding
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels import residual_with, score, within_appetite
+from nowan.model.channels.types import Channel
+from nowan.proofs.result import PROVED, REFUTED, UNKNOWN, Finding
 
 MAX_ROUNDS = 64
 

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import z3
 
-from model.devices.dcc import CONSUMPTION_RELATED
-from model.devices.flaws import Flaw
-from model.gbcs import codes
-from proofs.engine import System, prove
-from proofs.result import PROVED, REFUTED, Finding
+from nowan.model.devices.dcc import CONSUMPTION_RELATED
+from nowan.model.devices.flaws import Flaw
+from nowan.model.gbcs import codes
+from nowan.proofs.engine import System, prove
+from nowan.proofs.result import PROVED, REFUTED, Finding
 
 SET_FLAG, REQUEST, CHANGE_SUPPLIER = 0, 1, 2
 CONSUMPTION, ALERT, FIRMWARE, OTHER = 0, 1, 2, 3

@@ -19,12 +19,12 @@ import math
 
 import z3
 
-from model.assumptions import Assumptions, catalogue
-from model.channels.evaluate import control_effective, environment
-from model.channels.types import Channel
-from model.devices.flaws import Flaw
-from proofs.engine import System, prove
-from proofs.result import REFUTED, Finding
+from nowan.model.assumptions import Assumptions, catalogue
+from nowan.model.channels.evaluate import control_effective, environment
+from nowan.model.channels.types import Channel
+from nowan.model.devices.flaws import Flaw
+from nowan.proofs.engine import System, prove
+from nowan.proofs.result import REFUTED, Finding
 
 PAIRING_CONTROL = "A-60MIN"
 ADVANCE, POWER_CYCLE, JOIN, SEND = 0, 1, 2, 3

@@ -29,11 +29,11 @@ from typing import Any
 
 import z3
 
-from model.assumptions import Assumptions
-from model.devices.account import DEFAULT_PRICE_PENCE_PER_KWH
-from model.devices.flaws import Flaw
-from proofs.engine import System, prove
-from proofs.result import PROVED, REFUTED, UNKNOWN, Finding
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices.account import DEFAULT_PRICE_PENCE_PER_KWH
+from nowan.model.devices.flaws import Flaw
+from nowan.proofs.engine import System, prove
+from nowan.proofs.result import PROVED, REFUTED, UNKNOWN, Finding
 
 ISSUE, DELIVER, FORGE, IDLE = 0, 1, 2, 3
 I, B = z3.IntSort(), z3.BoolSort()

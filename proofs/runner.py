@@ -12,13 +12,13 @@ from __future__ import annotations
 import time
 from typing import Callable, Iterable, Mapping, Union
 
-from model.assumptions import Assumptions
-from model.channels import load_channels
-from model.channels.types import Channel
-from model.errors import InputError
-from proofs import bruteforce, commands, controls, mp169, pairing, relay, utrn
-from proofs.applicability import families
-from proofs.result import CHANNELS, Finding, PropertyResult
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels import load_channels
+from nowan.model.channels.types import Channel
+from nowan.model.errors import InputError
+from nowan.proofs import bruteforce, commands, controls, mp169, pairing, relay, utrn
+from nowan.proofs.applicability import families
+from nowan.proofs.result import CHANNELS, Finding, PropertyResult
 
 Check = Callable[[Assumptions], Finding]
 ChannelsArg = Union[Iterable[str], Mapping[str, Channel], None]

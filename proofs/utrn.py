@@ -33,10 +33,10 @@ from typing import Any, Iterable
 
 import z3
 
-from model.assumptions import Assumptions
-from model.devices.flaws import Flaw
-from proofs.engine import System, Verdict, prove
-from proofs.result import PROVED, REFUTED, UNKNOWN, Finding
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices.flaws import Flaw
+from nowan.proofs.engine import System, Verdict, prove
+from nowan.proofs.result import PROVED, REFUTED, UNKNOWN, Finding
 
 WINDOW = 1024  # 10 truncated counter bits
 POLICIES = ("above-min", "nearest-max")

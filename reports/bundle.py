@@ -13,8 +13,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import yaml
 
-from model.assumptions import Assumptions, catalogue
-from model.channels import catalogues
+from nowan.model.assumptions import Assumptions, catalogue
+from nowan.model.channels import catalogues
 
 SCHEMA_ID = "nowan-report/1"
 
@@ -66,7 +66,7 @@ def scales_data() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def evidence_map() -> dict[str, dict[str, tuple[str, ...]]]:
     """Rule id -> the proof property names and fuzz invariants that bear on it (reports/evidence.yaml)."""
-    raw = yaml.safe_load(resources.files("reports").joinpath("evidence.yaml").read_text())
+    raw = yaml.safe_load(resources.files("nowan.reports").joinpath("evidence.yaml").read_text())
     return {rule: {"proofs": tuple(v.get("proofs", ())), "invariants": tuple(v.get("invariants", ()))}
             for rule, v in raw.items()}
 

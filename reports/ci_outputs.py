@@ -10,7 +10,7 @@ import json
 from typing import Any, Mapping
 from xml.sax.saxutils import escape, quoteattr
 
-from attacks.outputs.sarif import SARIF_SCHEMA
+from nowan.attacks.outputs.sarif import SARIF_SCHEMA
 
 _RULES = {
     "risk-above-appetite": "Residual risk above the SSC's risk appetite",

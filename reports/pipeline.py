@@ -16,13 +16,13 @@ from typing import Any, Callable, Iterable, Sequence
 import networkx as nx
 from markupsafe import Markup
 
-from model.assumptions import Assumptions
-from model.channels import CHANNEL_IDS, catalogues, compile_graph, graph_to_data, load_channels, score
-from model.channels.risk import ChannelRisk
-from model.errors import InputError
-from reports.bundle import make_bundle
-from reports.graph_render import to_svg
-from reports.provenance import model_files, model_hash, source_date, tool_versions
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels import CHANNEL_IDS, catalogues, compile_graph, graph_to_data, load_channels, score
+from nowan.model.channels.risk import ChannelRisk
+from nowan.model.errors import InputError
+from nowan.reports.bundle import make_bundle
+from nowan.reports.graph_render import to_svg
+from nowan.reports.provenance import model_files, model_hash, source_date, tool_versions
 
 #: Nominal fuzz examples per second of budget. The budget buys a fixed number of examples so that
 #: the same seed gives the same report; on this reference rate the run takes about the budget.
@@ -52,7 +52,7 @@ def _channels(ids: Sequence[str] | None, directory: Path | None):
 
 def _proofs(channels: dict[str, Any], assumptions: Assumptions) -> list[dict[str, Any]]:
     """Prove the very models that were scored (a --models directory included)."""
-    from proofs import run
+    from nowan.proofs import run
 
     out = []
     for res in run(channels, assumptions):
@@ -66,8 +66,8 @@ def _fuzz(ids: Iterable[str], assumptions: Assumptions, seed: int, budget: float
     """Per channel: examples, steps and findings from a deterministic, example-bounded campaign."""
     if budget <= 0:
         return {}
-    from attacks.campaign import run_examples
-    from attacks.registry import channel_ids, harnesses
+    from nowan.attacks.campaign import run_examples
+    from nowan.attacks.registry import channel_ids, harnesses
 
     known = set(channel_ids())
     wanted = [i for i in ids if i in known]

@@ -34,7 +34,7 @@ def tool_versions() -> dict[str, str]:
 def model_files() -> list[tuple[str, bytes]]:
     """Every data file a verdict depends on: channel models, assumptions, scales, catalogues."""
     found: list[tuple[str, bytes]] = []
-    root = resources.files("model")
+    root = resources.files("nowan.model")
     for sub in ("channels", "data"):
         folder = root.joinpath(sub)
         for entry in sorted(folder.iterdir(), key=lambda e: e.name):

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from reports.heatmap import heatmap_svg, place
+from nowan.reports.heatmap import heatmap_svg, place
 
 
 def _num(v: Any) -> str:
@@ -50,7 +50,7 @@ def _md(v: Any) -> str:
 
 
 def _environment(autoescape: bool) -> Environment:
-    env = Environment(loader=PackageLoader("reports", "templates"), undefined=StrictUndefined,
+    env = Environment(loader=PackageLoader("nowan.reports", "templates"), undefined=StrictUndefined,
                       autoescape=select_autoescape(["html", "html.j2"]) if autoescape else False,
                       trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
     env.filters.update(held=lambda i: f"{i} held", finding=lambda f: f"finding {f}", num=_num, money=_money, compact=_compact, anchor=_anchor, md=_md,

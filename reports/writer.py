@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Mapping
 
-from model.errors import InputError
+from nowan.model.errors import InputError
 
 
 def write_all(out_dir: str | Path, files: Mapping[str, str | bytes]) -> list[Path]:

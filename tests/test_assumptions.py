@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from model.assumptions import Assumptions, catalogue
-from model.errors import AssumptionError
+from nowan.model.assumptions import Assumptions, catalogue
+from nowan.model.errors import AssumptionError
 
 
 def test_defaults_match_design_keys():

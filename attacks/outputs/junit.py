@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from attacks.findings import IMPLEMENTATION, CampaignResult
+from nowan.attacks.findings import IMPLEMENTATION, CampaignResult
 
 
 def to_junit(result: CampaignResult, checked: dict[str, tuple[str, ...]]) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from attacks.findings import IMPLEMENTATION, CampaignResult, Finding
-from attacks.invariants import INVARIANTS
+from nowan.attacks.findings import IMPLEMENTATION, CampaignResult, Finding
+from nowan.attacks.invariants import INVARIANTS
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"

@@ -14,13 +14,13 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from attacks.harness import World
-from model.assumptions import Assumptions
-from model.devices.flaws import Flaw
-from model.devices.meter import PATH_HAN, PATH_KEYPAD, Meter
-from model.devices.outcomes import Reason
-from model.devices.scenario import Scenario
-from model.gbcs.utrn import PTUT_LIMIT, Ptut, ValueClass, decode_utrn, utrn_from_ptut
+from nowan.attacks.harness import World
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices.flaws import Flaw
+from nowan.model.devices.meter import PATH_HAN, PATH_KEYPAD, Meter
+from nowan.model.devices.outcomes import Reason
+from nowan.model.devices.scenario import Scenario
+from nowan.model.gbcs.utrn import PTUT_LIMIT, Ptut, ValueClass, decode_utrn, utrn_from_ptut
 
 METERS = ("esme", "gsme")
 #: A paid top-up not credited within this many simulated seconds counts as withheld.

@@ -12,13 +12,13 @@ import hashlib
 from dataclasses import replace
 from typing import ClassVar
 
-from attacks.envelope import SPLICE_FIELDS, _splice
-from attacks.worlds.base import AMOUNTS, METERS, Observed, PremisesWorld
-from model.devices.commands import COMMANDS
-from model.devices.scenario import PPMID_EUI
-from model.errors import FrameError
-from model.gbcs.envelope import MAC_LEN, GeneralCiphering, parse_frame
-from model.gbcs.protect import apply_mac, command_mac_key
+from nowan.attacks.envelope import SPLICE_FIELDS, _splice
+from nowan.attacks.worlds.base import AMOUNTS, METERS, Observed, PremisesWorld
+from nowan.model.devices.commands import COMMANDS
+from nowan.model.devices.scenario import PPMID_EUI
+from nowan.model.errors import FrameError
+from nowan.model.gbcs.envelope import MAC_LEN, GeneralCiphering, parse_frame
+from nowan.model.gbcs.protect import apply_mac, command_mac_key
 
 #: Commands the legitimate supplier sends (values drawn by the harness).
 COMMAND_IDS = tuple(c for c in COMMANDS if c != "top-up")

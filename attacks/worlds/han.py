@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
-from attacks.worlds.base import Observed, PremisesWorld
-from model.devices.meter import HAN_EMERGENCY_CREDIT, HAN_SUPPLY_ON, HAN_TOPUP, SUPPLY_ON_REQUEST, HanMessage
-from model.devices.outcomes import Reason
-from model.devices.scenario import ROGUE_EUI, install_code
+from nowan.attacks.worlds.base import Observed, PremisesWorld
+from nowan.model.devices.meter import HAN_EMERGENCY_CREDIT, HAN_SUPPLY_ON, HAN_TOPUP, SUPPLY_ON_REQUEST, HanMessage
+from nowan.model.devices.outcomes import Reason
+from nowan.model.devices.scenario import ROGUE_EUI, install_code
 
 HAN_ACTIONS = ("emergency-credit", "supply-on", "top-up")
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from attacks.worlds.base import Observed, PremisesWorld
-from model.assumptions import Assumptions
-from model.devices.dcc import CONSUMPTION_RELATED
-from model.devices.flaws import Flaw
+from nowan.attacks.worlds.base import Observed, PremisesWorld
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices.dcc import CONSUMPTION_RELATED
+from nowan.model.devices.flaws import Flaw
 
 READ_CODES = tuple(sorted(CONSUMPTION_RELATED))
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from attacks.worlds.base import AMOUNTS, Observed, PremisesWorld
-from model.devices.content import ORIGIN_PPMID, zse_topup_content
-from model.devices.meter import HAN_TOPUP, PATH_HAN, PATH_KEYPAD, HanMessage, UtrnTicket
-from model.devices.outcomes import Outcome
-from model.devices.scenario import PPMID_EUI
+from nowan.attacks.worlds.base import AMOUNTS, Observed, PremisesWorld
+from nowan.model.devices.content import ORIGIN_PPMID, zse_topup_content
+from nowan.model.devices.meter import HAN_TOPUP, PATH_HAN, PATH_KEYPAD, HanMessage, UtrnTicket
+from nowan.model.devices.outcomes import Outcome
+from nowan.model.devices.scenario import PPMID_EUI
 
 
 class UtrnWorld(PremisesWorld):

@@ -44,14 +44,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from model.assumptions import Assumptions
-from model.channels.analysis import (cheapest_control_set, cheapest_path, ineffective_assumptions, paths_to,
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels.analysis import (cheapest_control_set, cheapest_path, ineffective_assumptions, paths_to,
                                      premises_reachable, what_if)
-from model.channels.graph import compile_graph, graph_from_data, graph_to_data
-from model.channels.loader import CHANNEL_IDS, load_channels, load_file
-from model.channels.risk import (ABOVE, WITHIN, ChannelRisk, Score, candidate_controls, residual_with, score,
+from nowan.model.channels.graph import compile_graph, graph_from_data, graph_to_data
+from nowan.model.channels.loader import CHANNEL_IDS, load_channels, load_file
+from nowan.model.channels.risk import (ABOVE, WITHIN, ChannelRisk, Score, candidate_controls, residual_with, score,
                                  within_appetite)
-from model.channels.types import Channel
+from nowan.model.channels.types import Channel
 
 
 def command_matrix(channels: Iterable[Channel], assumptions: Assumptions | None = None,

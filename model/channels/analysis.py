@@ -12,12 +12,12 @@ from typing import Any, Iterable
 
 import networkx as nx
 
-from model.assumptions import Assumptions
-from model.channels import dag as dagmod
-from model.channels.evaluate import environment, evaluate_steps
-from model.channels.exprs import number
-from model.channels.risk import _dag, active_goals, evaluate, population, premises_at, verdict
-from model.channels.types import SCALES, Channel
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels import dag as dagmod
+from nowan.model.channels.evaluate import environment, evaluate_steps
+from nowan.model.channels.exprs import number
+from nowan.model.channels.risk import _dag, active_goals, evaluate, population, premises_at, verdict
+from nowan.model.channels.types import SCALES, Channel
 
 METRICS = {"cost": ("cost_gbp", "sum"), "skill": (None, "max"), "time": ("time_hours", "sum")}
 
@@ -103,7 +103,7 @@ def premises_reachable(channel: Channel, assumptions: Assumptions | None = None,
 
 def what_if(channel: Channel, delta: Iterable[str], assumptions: Assumptions | None = None) -> dict[str, Any]:
     """Residual risk before and after adding (+ID) or removing (-ID) controls."""
-    from model.channels.evaluate import enabled_from_delta
+    from nowan.model.channels.evaluate import enabled_from_delta
 
     assumptions = assumptions or Assumptions()
     goals = active_goals(channel)
@@ -117,7 +117,7 @@ def what_if(channel: Channel, delta: Iterable[str], assumptions: Assumptions | N
 def cheapest_control_set(channel: Channel, assumptions: Assumptions | None = None) -> tuple[frozenset[str], float] | None:
     """Brute-force reference for small candidate sets: the cheapest set that brings the channel
     within appetite (None if none does). The proofs package does the same search with z3."""
-    from model.channels.risk import candidate_controls, residual_with
+    from nowan.model.channels.risk import candidate_controls, residual_with
 
     costs = candidate_controls(channel, assumptions)
     base = channel.existing_controls
@@ -142,9 +142,9 @@ def ineffective_assumptions(channels: Iterable[Channel], assumptions: Assumption
     expression reads it). Decided by scoring with and without each override (exact, not a guess
     from the names an expression reads); the hint names the disabled controls that would read it.
     """
-    from model.channels.evaluate import enabled_from_delta
-    from model.channels.exprs import parse
-    from model.channels.risk import score
+    from nowan.model.channels.evaluate import enabled_from_delta
+    from nowan.model.channels.exprs import parse
+    from nowan.model.channels.risk import score
 
     chs, delta = list(channels), tuple(delta)
     base = [score(ch, assumptions, delta).to_dict(graph=False) for ch in chs]

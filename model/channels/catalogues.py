@@ -12,14 +12,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from model.channels.source import Sourced, read_yaml
-from model.channels.types import SCALES, Origin, Rule
+from nowan.model.channels.source import Sourced, read_yaml
+from nowan.model.channels.types import SCALES, Origin, Rule
 
 _KNOWN_MODELS = {"mac-guess"}
 
 
 def _data_path(name: str) -> Path:
-    return Path(str(resources.files("model").joinpath(name)))
+    return Path(str(resources.files("nowan.model").joinpath(name)))
 
 
 @lru_cache(maxsize=1)

@@ -22,7 +22,7 @@ from typing import Callable, Iterator, Mapping, Sequence
 
 import networkx as nx
 
-from model.errors import ModelError
+from nowan.model.errors import ModelError
 
 INF = math.inf
 NO_CHOICE = -1

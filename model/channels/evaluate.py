@@ -10,10 +10,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from model.assumptions import Assumptions
-from model.channels import bruteforce, catalogues, exprs
-from model.channels.types import Channel, Control, MacGuess, Step
-from model.errors import ModelError
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels import bruteforce, catalogues, exprs
+from nowan.model.channels.types import Channel, Control, MacGuess, Step
+from nowan.model.errors import ModelError
 
 SECONDS_PER_YEAR = 365 * 86400
 

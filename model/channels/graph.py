@@ -12,8 +12,8 @@ from typing import Any
 
 import networkx as nx
 
-from model.channels.types import Channel, Req
-from model.errors import ModelError
+from nowan.model.channels.types import Channel, Req
+from nowan.model.errors import ModelError
 
 GRAPH_FORMAT = 1
 

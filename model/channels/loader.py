@@ -15,12 +15,12 @@ from typing import Any, Iterable, Mapping
 
 import jsonschema
 
-from model.assumptions import Assumptions, catalogue
-from model.channels import catalogues, exprs
-from model.channels.source import Sourced, read_yaml
-from model.channels.types import (Asset, Channel, Control, EntryPoint, Goal, MacGuess, Origin, Req,
+from nowan.model.assumptions import Assumptions, catalogue
+from nowan.model.channels import catalogues, exprs
+from nowan.model.channels.source import Sourced, read_yaml
+from nowan.model.channels.types import (Asset, Channel, Control, EntryPoint, Goal, MacGuess, Origin, Req,
                                   Step)
-from model.errors import ModelError
+from nowan.model.errors import ModelError
 
 CHANNEL_DIR = Path(__file__).parent
 CHANNEL_IDS = ("utrn-keypad", "utrn-extended", "wifi-ppmid-relay", "wifi-ppmid-utrn", "nfc", "usb",

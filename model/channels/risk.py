@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
-from model.assumptions import Assumptions
-from model.channels import catalogues, dag as dagmod
-from model.channels.evaluate import StepValue, enabled_from_delta, environment, evaluate_steps
-from model.channels.graph import compile_graph, graph_to_data
-from model.channels.types import SCALES, Channel, Goal
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels import catalogues, dag as dagmod
+from nowan.model.channels.evaluate import StepValue, enabled_from_delta, environment, evaluate_steps
+from nowan.model.channels.graph import compile_graph, graph_to_data
+from nowan.model.channels.types import SCALES, Channel, Goal
 
 WITHIN, ABOVE = "within-appetite", "above-appetite"
 
@@ -58,7 +58,7 @@ def premises_at(scale: str, pop: float) -> float:
 
 def impact(goal: Goal, scale: str, env: Mapping[str, Any], pop: float) -> tuple[int, dict[str, Any]]:
     """Impact 1-5 for a goal reached at a scale, with what it was computed from."""
-    from model.channels.exprs import number
+    from nowan.model.channels.exprs import number
 
     sc = catalogues.scales()
     spec = sc.impact_kinds[goal.kind]
@@ -305,7 +305,7 @@ def residual_with(channel: Channel, enabled_controls: Iterable[str], assumptions
 
 def candidate_controls(channel: Channel, assumptions: Assumptions | None = None) -> dict[str, float]:
     """Candidate controls a working group could add, with their cost in GBP (evaluated)."""
-    from model.channels.exprs import number
+    from nowan.model.channels.exprs import number
 
     env = environment(channel, assumptions or Assumptions())
     return {cid: float(number(c.cost_gbp, env)) for cid, c in channel.candidate_controls.items()}

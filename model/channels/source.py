@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from model.errors import ModelError
+from nowan.model.errors import ModelError
 
 Path_ = tuple[Any, ...]
 

@@ -38,16 +38,16 @@ Modelling assumptions are read from ``Assumptions`` by dotted key (``utrn.*``, `
 ``limits.*``, ``pairing.window_s``); payload layouts in :mod:`.content`, :mod:`.commands` and
 :mod:`.devicelog`; the security wrapper is ``model.gbcs``'s, byte for byte.
 """
-from model.devices.clock import SimClock
-from model.devices.dcc import Dcc, Submission
-from model.devices.flaws import Flaw
-from model.devices.headend import SupplierHeadEnd
-from model.devices.hub import CommsHub, ZseCertificate
-from model.devices.keys import CachedKa, Party, make_party
-from model.devices.meter import CreditRecord, ExecutedCommand, HanMessage, Meter, SupplierAnchor
-from model.devices.outcomes import Alert, Event, Outcome, Reason, ZseResult
-from model.devices.ppmid import Hht, Ppmid
-from model.devices.scenario import STEP_OPS, Scenario
+from nowan.model.devices.clock import SimClock
+from nowan.model.devices.dcc import Dcc, Submission
+from nowan.model.devices.flaws import Flaw
+from nowan.model.devices.headend import SupplierHeadEnd
+from nowan.model.devices.hub import CommsHub, ZseCertificate
+from nowan.model.devices.keys import CachedKa, Party, make_party
+from nowan.model.devices.meter import CreditRecord, ExecutedCommand, HanMessage, Meter, SupplierAnchor
+from nowan.model.devices.outcomes import Alert, Event, Outcome, Reason, ZseResult
+from nowan.model.devices.ppmid import Hht, Ppmid
+from nowan.model.devices.scenario import STEP_OPS, Scenario
 
 __all__ = ["Alert", "CachedKa", "CommsHub", "CreditRecord", "Dcc", "Event", "ExecutedCommand", "Flaw", "HanMessage",
            "Hht", "Meter", "Outcome", "Party", "Ppmid", "Reason", "STEP_OPS", "Scenario", "SimClock", "Submission",

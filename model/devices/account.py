@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from model.assumptions import Assumptions
+from nowan.model.assumptions import Assumptions
 
 SUPPLY_ON, SUPPLY_OFF, SUPPLY_ARMED = "on", "off", "armed"
 MODE_PREPAYMENT, MODE_CREDIT = "prepayment", "credit"

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from model.devices.clock import SimClock
-from model.devices.flaws import Flaw, as_flaws
-from model.devices.outcomes import Event
+from nowan.model.devices.clock import SimClock
+from nowan.model.devices.flaws import Flaw, as_flaws
+from nowan.model.devices.outcomes import Event
 
 
 class Device:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.devices.content import (KIND_ACTION, KIND_SET, AccessRequest, ContentError, Spec, Typed, boolean,
+from nowan.model.devices.content import (KIND_ACTION, KIND_SET, AccessRequest, ContentError, Spec, Typed, boolean,
                                    decode_access_request, dlong, enum, invoke_id_for, octets)
 
 ESME, GSME = "esme", "gsme"

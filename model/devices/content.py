@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
-from model.errors import FrameError
+from nowan.model.errors import FrameError
 
 ACCESS_REQUEST = 0xD9
 KIND_SET, KIND_ACTION = 0x02, 0x03

@@ -22,17 +22,17 @@ from typing import Any, Iterable
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from model.devices.base import Device
-from model.devices.clock import SimClock
-from model.devices.devicelog import CCS01, CCS02, encode_ccs01, encode_ccs02
-from model.devices.flaws import Flaw
-from model.devices.keys import Party
-from model.devices.outcomes import Outcome, Reason
-from model.errors import NowanError
-from model.gbcs import codes
-from model.gbcs.crypto import CRA_ALERT, CRA_COMMAND
-from model.gbcs.envelope import GeneralCiphering, GeneralSigning, other_info_for, parse_frame
-from model.gbcs.protect import apply_mac, check_mac, check_signature, command_mac_key
+from nowan.model.devices.base import Device
+from nowan.model.devices.clock import SimClock
+from nowan.model.devices.devicelog import CCS01, CCS02, encode_ccs01, encode_ccs02
+from nowan.model.devices.flaws import Flaw
+from nowan.model.devices.keys import Party
+from nowan.model.devices.outcomes import Outcome, Reason
+from nowan.model.errors import NowanError
+from nowan.model.gbcs import codes
+from nowan.model.gbcs.crypto import CRA_ALERT, CRA_COMMAND
+from nowan.model.gbcs.envelope import GeneralCiphering, GeneralSigning, other_info_for, parse_frame
+from nowan.model.gbcs.protect import apply_mac, check_mac, check_signature, command_mac_key
 
 #: Requests that reveal consumption (MP169 refuses them while the flag is set): prepayment
 #: registers, billing data logs and meter balance reads (ECS19/GCS14, ECS20d/GCS15e, ECS82/GCS60).

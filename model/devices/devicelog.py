@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from model.devices.content import (KIND_ACTION, KIND_SET, T_BOOL, T_LONG_U, T_OCTETS, T_STRUCT, AccessRequest,
+from nowan.model.devices.content import (KIND_ACTION, KIND_SET, T_BOOL, T_LONG_U, T_OCTETS, T_STRUCT, AccessRequest,
                                    ContentError, Spec, boolean, decode_access_request, enum, invoke_id_for,
                                    long_u, octets, struct)
 

@@ -12,14 +12,14 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from model.devices.clock import SimClock
-from model.devices.commands import COMMANDS, ESME, encode_command
-from model.devices.keys import Party
-from model.gbcs import codes
-from model.gbcs.crypto import CRA_COMMAND
-from model.gbcs.envelope import GeneralSigning, other_info_for
-from model.gbcs.protect import sign
-from model.gbcs.utrn import ValueClass, generate_utrn
+from nowan.model.devices.clock import SimClock
+from nowan.model.devices.commands import COMMANDS, ESME, encode_command
+from nowan.model.devices.keys import Party
+from nowan.model.gbcs import codes
+from nowan.model.gbcs.crypto import CRA_COMMAND
+from nowan.model.gbcs.envelope import GeneralSigning, other_info_for
+from nowan.model.gbcs.protect import sign
+from nowan.model.gbcs.utrn import ValueClass, generate_utrn
 
 
 def value_and_class(pence: int) -> tuple[int, ValueClass]:

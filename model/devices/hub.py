@@ -20,18 +20,18 @@ from typing import Any, Iterable, Protocol
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from model.assumptions import Assumptions
-from model.devices.base import Device
-from model.devices.clock import SimClock
-from model.devices.devicelog import CCS01, CCS02, TYPE_NAMES, decode_device_log_change, DEVICE_TYPES
-from model.devices.flaws import SHORT_MAC_BYTES, Flaw
-from model.devices.keys import Party
-from model.devices.meter import HanMessage
-from model.devices.outcomes import Alert, Outcome, Reason
-from model.errors import NowanError
-from model.gbcs.crypto import CRA_ALERT, CRA_COMMAND
-from model.gbcs.envelope import MAC_LEN, GeneralCiphering, GeneralSigning, other_info_for, parse_frame
-from model.gbcs.protect import apply_mac, check_mac, command_mac_key
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices.base import Device
+from nowan.model.devices.clock import SimClock
+from nowan.model.devices.devicelog import CCS01, CCS02, TYPE_NAMES, decode_device_log_change, DEVICE_TYPES
+from nowan.model.devices.flaws import SHORT_MAC_BYTES, Flaw
+from nowan.model.devices.keys import Party
+from nowan.model.devices.meter import HanMessage
+from nowan.model.devices.outcomes import Alert, Outcome, Reason
+from nowan.model.errors import NowanError
+from nowan.model.gbcs.crypto import CRA_ALERT, CRA_COMMAND
+from nowan.model.gbcs.envelope import MAC_LEN, GeneralCiphering, GeneralSigning, other_info_for, parse_frame
+from nowan.model.gbcs.protect import apply_mac, check_mac, command_mac_key
 
 CS14 = 0x0018
 ZSE_TRUSTED_ISSUER = "ZigBee-SE-CA"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from model.gbcs.crypto import deterministic_private_key
+from nowan.model.gbcs.crypto import deterministic_private_key
 
 
 def _point(pub: ec.EllipticCurvePublicKey) -> bytes:

@@ -25,24 +25,24 @@ from typing import Any, Iterable
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from model.assumptions import Assumptions
-from model.devices.account import (MODE_CREDIT, MODE_PREPAYMENT, SUPPLY_ARMED, SUPPLY_OFF, SUPPLY_ON,
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices.account import (MODE_CREDIT, MODE_PREPAYMENT, SUPPLY_ARMED, SUPPLY_OFF, SUPPLY_ON,
                                    DEFAULT_PRICE_PENCE_PER_KWH, PrepaymentAccount, PrepaymentConfig)
-from model.devices.base import Device
-from model.devices.clock import SimClock
-from model.devices.commands import ESME, GSME, MODE_CREDIT as CMD_MODE_CREDIT, decode_command
-from model.devices.content import decode_zse_topup
-from model.devices.flaws import SHORT_MAC_BYTES, Flaw
-from model.devices.keys import Party
-from model.devices.lockout import Lockout
-from model.devices.outcomes import UTRN_REJECTION_CODES, Alert, Outcome, Reason, ZseResult
-from model.devices.utrn_cache import UtrnCounterCache
-from model.errors import NowanError
-from model.gbcs import codes
-from model.gbcs.crypto import CRA_COMMAND
-from model.gbcs.envelope import MAC_LEN, GeneralCiphering, parse_frame
-from model.gbcs.protect import check_mac, check_signature, command_mac_key
-from model.gbcs.utrn import Ptut, decode_utrn, utrn_tag
+from nowan.model.devices.base import Device
+from nowan.model.devices.clock import SimClock
+from nowan.model.devices.commands import ESME, GSME, MODE_CREDIT as CMD_MODE_CREDIT, decode_command
+from nowan.model.devices.content import decode_zse_topup
+from nowan.model.devices.flaws import SHORT_MAC_BYTES, Flaw
+from nowan.model.devices.keys import Party
+from nowan.model.devices.lockout import Lockout
+from nowan.model.devices.outcomes import UTRN_REJECTION_CODES, Alert, Outcome, Reason, ZseResult
+from nowan.model.devices.utrn_cache import UtrnCounterCache
+from nowan.model.errors import NowanError
+from nowan.model.gbcs import codes
+from nowan.model.gbcs.crypto import CRA_COMMAND
+from nowan.model.gbcs.envelope import MAC_LEN, GeneralCiphering, parse_frame
+from nowan.model.gbcs.protect import check_mac, check_signature, command_mac_key
+from nowan.model.gbcs.utrn import Ptut, decode_utrn, utrn_tag
 
 PATH_KEYPAD, PATH_HAN, PATH_WAN = "keypad", "han", "wan"
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.devices.base import Device
-from model.devices.clock import SimClock
-from model.devices.content import ORIGIN_PPMID, zse_topup_content
-from model.devices.hub import CommsHub, ZseCertificate
-from model.devices.keys import Party
-from model.devices.meter import HAN_EMERGENCY_CREDIT, HAN_SUPPLY_ON, HAN_TOPUP, SUPPLY_ON_REQUEST, HanMessage
-from model.devices.outcomes import Outcome, Reason
+from nowan.model.devices.base import Device
+from nowan.model.devices.clock import SimClock
+from nowan.model.devices.content import ORIGIN_PPMID, zse_topup_content
+from nowan.model.devices.hub import CommsHub, ZseCertificate
+from nowan.model.devices.keys import Party
+from nowan.model.devices.meter import HAN_EMERGENCY_CREDIT, HAN_SUPPLY_ON, HAN_TOPUP, SUPPLY_ON_REQUEST, HanMessage
+from nowan.model.devices.outcomes import Outcome, Reason
 
 
 class Ppmid(Device):

@@ -13,18 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
-from model.assumptions import Assumptions
-from model.devices.clock import SimClock
-from model.devices.commands import ESME, GSME
-from model.devices.dcc import Dcc
-from model.devices.devicelog import DEVICE_TYPES
-from model.devices.flaws import Flaw, as_flaws
-from model.devices.headend import SupplierHeadEnd
-from model.devices.hub import CommsHub, ZseCertificate
-from model.devices.keys import Party, make_party
-from model.devices.meter import Meter, SupplierAnchor
-from model.devices.outcomes import Outcome
-from model.devices.ppmid import Hht, Ppmid
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices.clock import SimClock
+from nowan.model.devices.commands import ESME, GSME
+from nowan.model.devices.dcc import Dcc
+from nowan.model.devices.devicelog import DEVICE_TYPES
+from nowan.model.devices.flaws import Flaw, as_flaws
+from nowan.model.devices.headend import SupplierHeadEnd
+from nowan.model.devices.hub import CommsHub, ZseCertificate
+from nowan.model.devices.keys import Party, make_party
+from nowan.model.devices.meter import Meter, SupplierAnchor
+from nowan.model.devices.outcomes import Outcome
+from nowan.model.devices.ppmid import Hht, Ppmid
 
 SUPPLIER_EUI = bytes.fromhex("90B3D51F30010000")
 SUPPLIER2_EUI = bytes.fromhex("90B3D51F30030000")

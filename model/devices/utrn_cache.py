@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from model.devices.outcomes import Reason
+from nowan.model.devices.outcomes import Reason
 
 POLICIES = ("above-min", "nearest-max")
 WINDOW = 1024  # 10 truncated counter bits

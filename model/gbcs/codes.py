@@ -16,7 +16,7 @@ from typing import Mapping
 
 import yaml
 
-from model.errors import InputError
+from nowan.model.errors import InputError
 
 
 class Criticality(str, Enum):
@@ -94,7 +94,7 @@ def load_catalogue(text: str, source: str = "message_codes.yaml") -> dict[int, M
 @lru_cache(maxsize=1)
 def catalogue() -> Mapping[int, MessageCode]:
     """Every known message code, keyed by its integer value."""
-    text = resources.files("model").joinpath("data/message_codes.yaml").read_text()
+    text = resources.files("nowan.model").joinpath("data/message_codes.yaml").read_text()
     return load_catalogue(text)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from model.errors import FrameError
+from nowan.model.errors import FrameError
 
 TAG_GENERAL_CIPHERING = 0xDD
 TAG_GENERAL_SIGNING = 0xDF

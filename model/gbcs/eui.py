@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from model.errors import InputError
+from nowan.model.errors import InputError
 
 _HEX16 = re.compile(r"^[0-9a-fA-F]{16}$")
 

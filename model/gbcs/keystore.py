@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtensionOID, NameOID, ObjectIdentifier
 
-from model.errors import KeyError_
+from nowan.model.errors import KeyError_
 
 #: x500UniqueIdentifier: the Remote Party's EUI-64 in an Organisation certificate subject.
 X500_UNIQUE_IDENTIFIER = ObjectIdentifier("2.5.4.45")

@@ -13,8 +13,8 @@ import hmac
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from model.gbcs.crypto import derive_key, gmac, kdf, sign_raw, verify_raw
-from model.gbcs.envelope import MAC_LEN, GeneralCiphering, GeneralSigning
+from nowan.model.gbcs.crypto import derive_key, gmac, kdf, sign_raw, verify_raw
+from nowan.model.gbcs.envelope import MAC_LEN, GeneralCiphering, GeneralSigning
 
 
 def command_mac_key(private_key: ec.EllipticCurvePrivateKey, peer_public: ec.EllipticCurvePublicKey,

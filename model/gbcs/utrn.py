@@ -13,8 +13,8 @@ from enum import IntEnum
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from model.errors import UtrnFormatError
-from model.gbcs.crypto import CRA_COMMAND, derive_key, gmac
+from nowan.model.errors import UtrnFormatError
+from nowan.model.gbcs.crypto import CRA_COMMAND, derive_key, gmac
 
 PPTD_OFFSET = 7_394_156_990_786_306_048
 PTUT_LIMIT = 1 << 57  # the top 7 PTUT bits are zero

@@ -21,12 +21,12 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from model.gbcs.codes import MessageCode, lookup
-from model.gbcs.crypto import CRA_ALERT, CRA_COMMAND, CRA_RESPONSE, ecdh
-from model.gbcs.envelope import GeneralCiphering, GeneralSigning, parse_frame
-from model.gbcs.eui import format_eui
-from model.gbcs.keystore import Keystore, KeyUse, Role
-from model.gbcs.protect import check_mac, check_signature, mac_key_from_secret
+from nowan.model.gbcs.codes import MessageCode, lookup
+from nowan.model.gbcs.crypto import CRA_ALERT, CRA_COMMAND, CRA_RESPONSE, ecdh
+from nowan.model.gbcs.envelope import GeneralCiphering, GeneralSigning, parse_frame
+from nowan.model.gbcs.eui import format_eui
+from nowan.model.gbcs.keystore import Keystore, KeyUse, Role
+from nowan.model.gbcs.protect import check_mac, check_signature, mac_key_from_secret
 
 CRA_NAMES = {CRA_COMMAND: "command", CRA_RESPONSE: "response", CRA_ALERT: "alert"}
 

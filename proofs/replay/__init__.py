@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from proofs.replay.base import Replay
+from nowan.proofs.replay.base import Replay
 
 _REPLAYERS: dict[str, Callable[[dict[str, Any]], Replay]] = {}
 
@@ -24,7 +24,7 @@ def register(kind: str) -> Callable[[Callable[[dict[str, Any]], Replay]], Callab
 
 def replay(trace: dict[str, Any]) -> Replay:
     """Run ``trace`` on the devices; ``Replay.reproduced`` says whether the violation appeared."""
-    from proofs.replay import bruteforce, commands, controls, mp169, pairing, relay, utrn  # noqa: F401  (registers)
+    from nowan.proofs.replay import bruteforce, commands, controls, mp169, pairing, relay, utrn  # noqa: F401  (registers)
     kind = trace.get("kind")
     if kind not in _REPLAYERS:
         raise ValueError(f"no replayer for trace kind {kind!r}; expected one of {', '.join(sorted(_REPLAYERS))}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from model.assumptions import Assumptions
-from model.devices import Flaw, Scenario
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices import Flaw, Scenario
 
 
 @dataclass

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.gbcs.utrn import decode_utrn, utrn_from_ptut
-from proofs.replay import register
-from proofs.replay.base import Replay, scenario
+from nowan.model.gbcs.utrn import decode_utrn, utrn_from_ptut
+from nowan.proofs.replay import register
+from nowan.proofs.replay.base import Replay, scenario
 
 
 def wrong_mac(utrn: str, guess: int) -> str:

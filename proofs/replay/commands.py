@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from proofs.replay import register
-from proofs.replay.base import Replay, scenario
+from nowan.proofs.replay import register
+from nowan.proofs.replay.base import Replay, scenario
 
 #: A replay-protected MP094 command whose re-execution is visible in the meter's ``executed`` list.
 COMMAND, VALUE = "add-debt", 100

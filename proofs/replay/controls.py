@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.assumptions import Assumptions
-from model.channels import load_channels
-from proofs.controls import replay_on_risk_engine
-from proofs.replay import register
-from proofs.replay.base import Replay
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels import load_channels
+from nowan.proofs.controls import replay_on_risk_engine
+from nowan.proofs.replay import register
+from nowan.proofs.replay.base import Replay
 
 
 @register("control-set")

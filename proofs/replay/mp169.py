@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.devices.scenario import Scenario
-from proofs.replay import register
-from proofs.replay.base import Replay, scenario
+from nowan.model.devices.scenario import Scenario
+from nowan.proofs.replay import register
+from nowan.proofs.replay.base import Replay, scenario
 
 READ_METER_BALANCE = 0x0069
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.devices import HanMessage
-from model.devices.meter import HAN_EMERGENCY_CREDIT
-from model.devices.scenario import ROGUE_EUI
-from proofs.replay import register
-from proofs.replay.base import Replay, scenario
+from nowan.model.devices import HanMessage
+from nowan.model.devices.meter import HAN_EMERGENCY_CREDIT
+from nowan.model.devices.scenario import ROGUE_EUI
+from nowan.proofs.replay import register
+from nowan.proofs.replay.base import Replay, scenario
 
 
 @register("pairing")

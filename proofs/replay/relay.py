@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.devices.account import SUPPLY_OFF
-from model.devices.commands import COMMANDS, encode_command
-from model.devices.scenario import Scenario
-from model.gbcs.crypto import CRA_COMMAND
-from model.gbcs.envelope import MAC_LEN, GeneralCiphering, GeneralSigning, other_info_for
-from proofs.replay import register
-from proofs.replay.base import Replay, scenario
+from nowan.model.devices.account import SUPPLY_OFF
+from nowan.model.devices.commands import COMMANDS, encode_command
+from nowan.model.devices.scenario import Scenario
+from nowan.model.gbcs.crypto import CRA_COMMAND
+from nowan.model.gbcs.envelope import MAC_LEN, GeneralCiphering, GeneralSigning, other_info_for
+from nowan.proofs.replay import register
+from nowan.proofs.replay.base import Replay, scenario
 
 #: The command the Supplier issues in a forgery trace, and the one the relay forges (both add-debt).
 FORGED = ("add-debt", 100)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.devices import Scenario
-from proofs.replay import register
-from proofs.replay.base import Replay, scenario
+from nowan.model.devices import Scenario
+from nowan.proofs.replay import register
+from nowan.proofs.replay.base import Replay, scenario
 
 
 def _utrn(sc: Scenario, upper: int) -> str:

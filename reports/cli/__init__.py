@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from model.errors import NowanError
+from nowan.model.errors import NowanError
 
 # Sub-command modules, in help order. A module that is not there yet is skipped.
 _SUBCOMMANDS = ("assess", "utrn", "gbcs", "graph", "risk", "prove", "fuzz")
@@ -53,9 +53,9 @@ def cli() -> None:
 
 for _name in _SUBCOMMANDS:
     try:
-        _mod = importlib.import_module(f"reports.cli.{_name}")
+        _mod = importlib.import_module(f"nowan.reports.cli.{_name}")
     except ModuleNotFoundError as _exc:
-        if _exc.name != f"reports.cli.{_name}":
+        if _exc.name != f"nowan.reports.cli.{_name}":
             raise
         continue
     cli.add_command(_mod.command, name=_name)

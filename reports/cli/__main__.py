@@ -1,4 +1,4 @@
 """``python -m reports.cli``: the same as the ``nowan`` command."""
-from reports.cli import main
+from nowan.reports.cli import main
 
 main()

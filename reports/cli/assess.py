@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from model.assumptions import Assumptions
-from reports.cli.common import is_interactive, parse_int, split_ids
+from nowan.model.assumptions import Assumptions
+from nowan.reports.cli.common import is_interactive, parse_int, split_ids
 
 
 @click.command()
@@ -25,10 +25,10 @@ from reports.cli.common import is_interactive, parse_int, split_ids
 def command(channels: tuple[str, ...], out_dir: str, budget: float | None, seed: str, assume: tuple[str, ...],
             fail_on: str | None, models: str | None) -> None:
     """Assess every no-WAN channel and write the SSC report (HTML, Markdown, JSON, SARIF, JUnit)."""
-    from reports.ci_outputs import to_junit, to_sarif
-    from reports.pipeline import DEFAULT_BUDGET_S, StageTimes, above, assess, levels
-    from reports.render import render_html, render_json, render_markdown
-    from reports.writer import write_all
+    from nowan.reports.ci_outputs import to_junit, to_sarif
+    from nowan.reports.pipeline import DEFAULT_BUDGET_S, StageTimes, above, assess, levels
+    from nowan.reports.render import render_html, render_json, render_markdown
+    from nowan.reports.writer import write_all
 
     if fail_on is not None and fail_on not in levels():
         raise click.BadParameter(f"expected one of {', '.join(levels())}", param_hint="--fail-on")

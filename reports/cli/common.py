@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 import click
 
-from model.errors import InputError
+from nowan.model.errors import InputError
 
 
 def parse_int(text: str, field: str) -> int:

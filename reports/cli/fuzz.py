@@ -13,15 +13,15 @@ from pathlib import Path
 
 import click
 
-from attacks.campaign import Progress, open_database, run_campaign
-from attacks.findings import IMPLEMENTATION, CampaignResult
-from attacks.outputs.junit import to_junit
-from attacks.outputs.sarif import to_sarif
-from attacks.registry import channel_ids, harnesses
-from attacks.steps import Trace, TraceError
-from model.assumptions import Assumptions
-from model.errors import InputError
-from reports.cli.common import emit_json, is_interactive, parse_int, split_ids
+from nowan.attacks.campaign import Progress, open_database, run_campaign
+from nowan.attacks.findings import IMPLEMENTATION, CampaignResult
+from nowan.attacks.outputs.junit import to_junit
+from nowan.attacks.outputs.sarif import to_sarif
+from nowan.attacks.registry import channel_ids, harnesses
+from nowan.attacks.steps import Trace, TraceError
+from nowan.model.assumptions import Assumptions
+from nowan.model.errors import InputError
+from nowan.reports.cli.common import emit_json, is_interactive, parse_int, split_ids
 
 _UNITS = {"s": 1, "m": 60, "h": 3600}
 
@@ -45,8 +45,8 @@ def _envelope_target(seeds: str | None, keystore: str | None):
         return None
     if not (seeds and keystore):
         raise InputError("give --seeds and --keystore together", where="--seeds" if not seeds else "--keystore")
-    from attacks.envelope import EnvelopeTarget, load_seeds
-    from model.gbcs.keystore import Keystore
+    from nowan.attacks.envelope import EnvelopeTarget, load_seeds
+    from nowan.model.gbcs.keystore import Keystore
 
     found = load_seeds(seeds)
     if not found:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import click
 
-from model.errors import NowanError
-from model.gbcs.envelope import parse_hex
-from model.gbcs.keystore import Keystore
-from model.gbcs.verify import Verification, Verifier
+from nowan.model.errors import NowanError
+from nowan.model.gbcs.envelope import parse_hex
+from nowan.model.gbcs.keystore import Keystore
+from nowan.model.gbcs.verify import Verification, Verifier
 
 
 def _text_line(v: Verification) -> str:

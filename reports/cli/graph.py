@@ -5,8 +5,8 @@ import json
 
 import click
 
-from model.channels import compile_graph, graph_to_data, load_channels
-from reports.graph_render import to_dot, to_svg
+from nowan.model.channels import compile_graph, graph_to_data, load_channels
+from nowan.reports.graph_render import to_dot, to_svg
 
 
 @click.command()

@@ -10,9 +10,9 @@ import json
 
 import click
 
-from model.assumptions import Assumptions
-from proofs import run
-from reports.cli.common import emit_json, split_ids
+from nowan.model.assumptions import Assumptions
+from nowan.proofs import run
+from nowan.reports.cli.common import emit_json, split_ids
 
 
 @click.command()

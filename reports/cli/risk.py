@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import click
 
-from model.assumptions import Assumptions
-from model.channels import CHANNEL_IDS, ineffective_assumptions, load_channels, score
-from model.channels.catalogues import commands as mp094_commands
-from model.channels.catalogues import scales
-from model.errors import ModelError
-from reports.cli.common import emit_json, split_ids
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels import CHANNEL_IDS, ineffective_assumptions, load_channels, score
+from nowan.model.channels.catalogues import commands as mp094_commands
+from nowan.model.channels.catalogues import scales
+from nowan.model.errors import ModelError
+from nowan.reports.cli.common import emit_json, split_ids
 
 
 def _check_controls(channels: dict, delta: list[str]) -> None:
@@ -75,6 +75,6 @@ def _print_table(results: list, assumptions: Assumptions) -> None:
 
 
 def _tty() -> bool:
-    from reports.cli.common import is_interactive
+    from nowan.reports.cli.common import is_interactive
 
     return is_interactive()

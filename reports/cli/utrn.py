@@ -11,12 +11,12 @@ from pathlib import Path
 
 import click
 
-from model.errors import InputError, KeyError_
-from model.gbcs.eui import format_eui, parse_eui
-from model.gbcs.keystore import KeyUse, load_certificate, load_private_key
-from model.gbcs.utrn import (PPTD_OFFSET, ValueClass, decode_utrn, generate_utrn, utrn_from_ptut,
+from nowan.model.errors import InputError, KeyError_
+from nowan.model.gbcs.eui import format_eui, parse_eui
+from nowan.model.gbcs.keystore import KeyUse, load_certificate, load_private_key
+from nowan.model.gbcs.utrn import (PPTD_OFFSET, ValueClass, decode_utrn, generate_utrn, utrn_from_ptut,
                              verify_utrn_mac)
-from reports.cli.common import parse_int
+from nowan.reports.cli.common import parse_int
 
 _PEM = click.Path(dir_okay=False, path_type=Path)
 

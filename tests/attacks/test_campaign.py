@@ -6,13 +6,13 @@ import pytest
 from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase, MultiplexedDatabase
 
-from attacks.campaign import (PROFILE, PROFILE_CI, campaign_settings, open_database, round_seed, run_campaign, run_examples,
+from nowan.attacks.campaign import (PROFILE, PROFILE_CI, campaign_settings, open_database, round_seed, run_campaign, run_examples,
                               run_harness)
-from attacks.findings import IMPLEMENTATION, WEAKNESS
-from attacks.registry import channel_ids, harnesses
-from model.assumptions import Assumptions
-from model.devices.flaws import Flaw
-from model.errors import InputError
+from nowan.attacks.findings import IMPLEMENTATION, WEAKNESS
+from nowan.attacks.registry import channel_ids, harnesses
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices.flaws import Flaw
+from nowan.model.errors import InputError
 
 REQUIRED = {"utrn-keypad", "utrn-extended", "wifi-ppmid-relay", "wifi-ppmid-utrn", "nfc", "usb",
             "pairing-no-timeout", "wan", "mp169-flag"}
@@ -106,7 +106,7 @@ def test_a_finding_is_a_minimal_trace_that_replays_and_only_with_the_flaw(tmp_pa
     assert f.kind == IMPLEMENTATION and f.invariant in ("floor-respected", "credit-once")
     assert len(f.trace.steps) <= 4 and f.trace.flaws == ("NO_FLOOR_CHECK",)
     f.trace.save(tmp_path / "f.json")
-    from attacks.steps import Trace
+    from nowan.attacks.steps import Trace
 
     back = Trace.load(tmp_path / "f.json")
     assert h.replay(back)[0] == f.invariant
@@ -146,7 +146,7 @@ def test_a_finding_message_describes_its_saved_minimal_trace():
 @pytest.mark.parametrize("channel", ["wifi-ppmid-utrn", "wifi-ppmid-relay", "nfc", "pairing-no-timeout"])
 def test_every_weakness_trace_in_a_report_replays_from_its_saved_form(channel, tmp_path):
     """A saved finding must pass --replay's validation and reproduce (no minimiser-made arguments)."""
-    from attacks.steps import Trace
+    from nowan.attacks.steps import Trace
 
     [h] = harnesses([channel])
     result = run_examples([h], examples=40, seed=0)

@@ -2,9 +2,9 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from attacks.envelope import (OPS, SPLICE_FIELDS, EnvelopeTarget, Mutation, apply, check_mutant, load_seeds,
+from nowan.attacks.envelope import (OPS, SPLICE_FIELDS, EnvelopeTarget, Mutation, apply, check_mutant, load_seeds,
                               verified_seeds)
-from model.gbcs.keystore import Keystore
+from nowan.model.gbcs.keystore import Keystore
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +68,10 @@ def test_an_unmodified_seed_is_not_a_finding(target, verified):
 def test_the_envelope_harness_kills_a_verifier_that_compares_one_mac_byte(target, monkeypatch):
     """Seeded verifier flaw (tests only): the MAC compared on its first byte. A mutant of a real message
     that changes only the other MAC bytes then verifies, and the harness must say so."""
-    from attacks.campaign import run_harness
-    from attacks.registry import EnvelopeHarness
-    from model.assumptions import Assumptions
-    from model.gbcs import protect, verify
+    from nowan.attacks.campaign import run_harness
+    from nowan.attacks.registry import EnvelopeHarness
+    from nowan.model.assumptions import Assumptions
+    from nowan.model.gbcs import protect, verify
 
     harness = EnvelopeHarness(target)
     monkeypatch.setattr(verify, "check_mac", lambda frame, key: protect.check_mac(frame, key, 1))

@@ -6,11 +6,11 @@ from importlib import resources
 import jsonschema
 import pytest
 
-from attacks.findings import IMPLEMENTATION, WEAKNESS, CampaignResult, ChannelRun, Finding
-from attacks.invariants import INVARIANTS
-from attacks.outputs.junit import to_junit
-from attacks.outputs.sarif import SARIF_VERSION, to_sarif
-from attacks.steps import Step, Trace
+from nowan.attacks.findings import IMPLEMENTATION, WEAKNESS, CampaignResult, ChannelRun, Finding
+from nowan.attacks.invariants import INVARIANTS
+from nowan.attacks.outputs.junit import to_junit
+from nowan.attacks.outputs.sarif import SARIF_VERSION, to_sarif
+from nowan.attacks.steps import Step, Trace
 
 
 def _result() -> CampaignResult:

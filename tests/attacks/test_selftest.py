@@ -10,9 +10,9 @@ import os
 
 import pytest
 
-from attacks.findings import IMPLEMENTATION
-from attacks.selftest import BUDGET_S, SEEDED, hunt, run_selftest
-from model.devices.flaws import Flaw
+from nowan.attacks.findings import IMPLEMENTATION
+from nowan.attacks.selftest import BUDGET_S, SEEDED, hunt, run_selftest
+from nowan.model.devices.flaws import Flaw
 
 LONG = any(os.environ.get(v) for v in ("CI", "NOWAN_LONG_FUZZ")) or os.environ.get("HYPOTHESIS_PROFILE") == "ci"
 #: Generous: a slow runner must not turn a kill into a miss (the 20 s claim is checked by the full self-test).

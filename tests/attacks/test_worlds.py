@@ -1,9 +1,9 @@
 """Invariant checks of the premises worlds, driven step by step (no fuzzer): each must be able to fail."""
-from attacks.steps import Step, Trace
-from attacks.worlds.frames import COMMAND_IDS, WanWorld
-from attacks.harness import replay_world
-from model.assumptions import Assumptions
-from model.devices.flaws import Flaw
+from nowan.attacks.steps import Step, Trace
+from nowan.attacks.worlds.frames import COMMAND_IDS, WanWorld
+from nowan.attacks.harness import replay_world
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices.flaws import Flaw
 
 SET_CREDIT = COMMAND_IDS.index("set-credit")
 
@@ -49,16 +49,16 @@ DAY = Step("env", "wait", {"seconds": 90000})
 
 def test_a_top_up_nobody_withheld_is_delivered_when_time_passes():
     """Legitimate parties deliver eventually: no attacker step, no topup-delivered finding."""
-    from attacks.worlds.frames import WifiPpmidRelayWorld
-    from attacks.worlds.utrn import WifiPpmidUtrnWorld
+    from nowan.attacks.worlds.frames import WifiPpmidRelayWorld
+    from nowan.attacks.worlds.utrn import WifiPpmidUtrnWorld
 
     assert _replay(WifiPpmidUtrnWorld, BUY, DAY) is None
     assert _replay(WifiPpmidRelayWorld, TOPUP, DAY) is None
 
 
 def test_a_top_up_the_relay_withheld_is_a_channel_weakness_after_the_deadline():
-    from attacks.worlds.frames import WifiPpmidRelayWorld
-    from attacks.worlds.utrn import WifiPpmidUtrnWorld
+    from nowan.attacks.worlds.frames import WifiPpmidRelayWorld
+    from nowan.attacks.worlds.utrn import WifiPpmidUtrnWorld
 
     hit = _replay(WifiPpmidUtrnWorld, BUY, Step("attacker", "withhold", {"index": 0}), DAY)
     assert hit is not None and hit[0] == "topup-delivered" and "withheld by the attacker" in hit[1]

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from model.assumptions import Assumptions
-from model.devices import Flaw
-from model.channels import load_channels
-from model.channels.bruteforce import success_probability
-from model.channels.evaluate import evaluate_steps
-from proofs import bruteforce, replay
-from proofs.applicability import families
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices import Flaw
+from nowan.model.channels import load_channels
+from nowan.model.channels.bruteforce import success_probability
+from nowan.model.channels.evaluate import evaluate_steps
+from nowan.proofs import bruteforce, replay
+from nowan.proofs.applicability import families
 
 MODELS = load_channels()
 HAN = ("nfc", "wifi-ppmid-utrn")

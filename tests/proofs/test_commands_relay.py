@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from model.assumptions import Assumptions
-from model.devices import Flaw
-from proofs import commands, relay, replay
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices import Flaw
+from nowan.proofs import commands, relay, replay
 
 
 @pytest.mark.parametrize("channel, relayed", [("wan", False), ("usb", True), ("wifi-ppmid-relay", True)])

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from model.assumptions import Assumptions
-from model.channels import CHANNEL_IDS, cheapest_control_set, load_channels
-from proofs import controls, replay
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels import CHANNEL_IDS, cheapest_control_set, load_channels
+from nowan.proofs import controls, replay
 
 A = Assumptions()
 MODELS = load_channels()

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from model.devices.outcomes import Reason
-from model.devices.utrn_cache import POLICIES, UtrnCounterCache
+from nowan.model.devices.outcomes import Reason
+from nowan.model.devices.utrn_cache import POLICIES, UtrnCounterCache
 
 
 @given(size=st.integers(1, 6), policy=st.sampled_from(POLICIES), floor_hi=st.integers(0, 5),

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from model.assumptions import Assumptions
-from model.channels import load_channels
-from model.devices import Flaw
-from proofs import mp169, pairing, replay
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels import load_channels
+from nowan.model.devices import Flaw
+from nowan.proofs import mp169, pairing, replay
 
 
 def test_window_holds_and_removing_it_or_bypassing_the_log_refutes() -> None:

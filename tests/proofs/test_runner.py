@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from model.assumptions import Assumptions
-from model.channels import load_channels
-from model.channels.types import MacGuess
-from model.errors import InputError
-from proofs import CHANNELS, replay, run
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels import load_channels
+from nowan.model.channels.types import MacGuess
+from nowan.model.errors import InputError
+from nowan.proofs import CHANNELS, replay, run
 
 
 @pytest.fixture(scope="module")

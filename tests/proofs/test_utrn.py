@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from model.assumptions import Assumptions
-from model.devices import Flaw
-from proofs import replay
-from proofs.utrn import POLICIES, availability, check_cell, wrap
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices import Flaw
+from nowan.proofs import replay
+from nowan.proofs.utrn import POLICIES, availability, check_cell, wrap
 
 #: The input-path combinations the channel models imply (proofs.applicability).
 PATHS = [("keypad",), ("keypad", "han"), ("keypad", "wan")]
@@ -98,8 +98,8 @@ def test_above_min_availability_detail_carries_the_cache_size_note() -> None:
 
 def test_without_a_cache_the_anti_replay_proof_fails_and_the_trace_replays_on_the_meter():
     """utrn.cache_size=0 is the what-if 'no cache': only the floor is left, so a UTRN is credited twice."""
-    from model.assumptions import Assumptions
-    from proofs import replay, run
+    from nowan.model.assumptions import Assumptions
+    from nowan.proofs import replay, run
 
     [res] = [r for r in run(["utrn-keypad"], Assumptions({"utrn.cache_size": "0"}))
              if r.id == "utrn-anti-replay@utrn-keypad"]

@@ -10,9 +10,9 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from reports.cli import cli
-from reports.pipeline import assess
-from reports.render import render_html, render_json, render_markdown
+from nowan.reports.cli import cli
+from nowan.reports.pipeline import assess
+from nowan.reports.render import render_html, render_json, render_markdown
 
 DATA = Path(__file__).parents[1] / "data"
 MODELS = DATA / "models"
@@ -111,7 +111,7 @@ def test_fail_on_is_a_risk_gate(tmp_path):
 def test_verdict_follows_the_assumptions(tmp_path):
     """Turning the lockout off in practice (a huge failure allowance) must raise the keypad's risk."""
     base, _ = _fixed_bundle(run_proofs=False)
-    from model.assumptions import Assumptions
+    from nowan.model.assumptions import Assumptions
 
     weak, _ = assess(directory=MODELS, budget=0, run_proofs=False,
                      assumptions=Assumptions({"lockout.max_failures": "1000000", "lockout.lock_s": "0"}))
@@ -179,9 +179,9 @@ def test_every_element_id_in_the_page_is_unique(tmp_path):
 
 
 def test_every_rule_in_the_evidence_map_exists_and_names_real_invariants():
-    from attacks.invariants import INVARIANTS
-    from model.channels.catalogues import rules
-    from reports.bundle import evidence_map
+    from nowan.attacks.invariants import INVARIANTS
+    from nowan.model.channels.catalogues import rules
+    from nowan.reports.bundle import evidence_map
 
     emap = evidence_map()
     assert set(emap) == set(rules())

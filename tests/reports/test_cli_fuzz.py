@@ -5,8 +5,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from reports.cli import cli
-from reports.cli.fuzz import parse_budget
+from nowan.reports.cli import cli
+from nowan.reports.cli.fuzz import parse_budget
 
 
 def _fuzz(tmp_path, *args):

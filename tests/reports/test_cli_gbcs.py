@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from reports.cli import cli
+from nowan.reports.cli import cli
 
 DATA = Path(__file__).parents[1] / "data"
 KEYS = DATA / "keystore"

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 from click.testing import CliRunner
 
-from reports.cli import cli
+from nowan.reports.cli import cli
 
 
 def run(*args):
@@ -22,7 +22,7 @@ def test_dot():
 
 
 def test_json_round_trips_to_the_model_graph():
-    from model.channels import compile_graph, graph_to_data, load_channels
+    from nowan.model.channels import compile_graph, graph_to_data, load_channels
 
     r = run("graph", "pairing-no-timeout", "--format", "json")
     data = json.loads(r.output)

@@ -5,7 +5,7 @@ import json
 
 from click.testing import CliRunner
 
-from reports.cli import cli
+from nowan.reports.cli import cli
 
 
 def invoke(*args: str):

@@ -10,11 +10,11 @@ from click.testing import CliRunner
 from hypothesis import given, strategies as st
 from cryptography.hazmat.primitives import serialization
 
-from model.gbcs.crypto import deterministic_private_key
-from model.gbcs.envelope import parse_frame, parse_hex
-from model.gbcs.utrn import PPTD_OFFSET, ValueClass, check_digit, generate_utrn
-from model.gbcs.keystore import load_certificate, load_private_key
-from reports.cli import cli
+from nowan.model.gbcs.crypto import deterministic_private_key
+from nowan.model.gbcs.envelope import parse_frame, parse_hex
+from nowan.model.gbcs.utrn import PPTD_OFFSET, ValueClass, check_digit, generate_utrn
+from nowan.model.gbcs.keystore import load_certificate, load_private_key
+from nowan.reports.cli import cli
 
 DATA = Path(__file__).parents[1] / "data"
 KEYS = DATA / "keystore"

@@ -8,11 +8,11 @@ import networkx as nx
 import pytest
 from hypothesis import given, strategies as st
 
-from model.channels import (cheapest_control_set, cheapest_path, compile_graph, graph_from_data, graph_to_data,
+from nowan.model.channels import (cheapest_control_set, cheapest_path, compile_graph, graph_from_data, graph_to_data,
                             load_channels, paths_to, premises_reachable, residual_with, score, what_if,
                             candidate_controls)
-from model.channels.dag import Dag, solve, witness
-from model.errors import ModelError
+from nowan.model.channels.dag import Dag, solve, witness
+from nowan.model.errors import ModelError
 
 CH = load_channels()
 
@@ -190,8 +190,8 @@ def test_solve_rejects_a_value_list_of_the_wrong_length():
 
 
 def test_ineffective_assumptions_names_the_control_that_would_read_the_key():
-    from model.assumptions import Assumptions
-    from model.channels import ineffective_assumptions
+    from nowan.model.assumptions import Assumptions
+    from nowan.model.channels import ineffective_assumptions
 
     chs = [CH["pairing-no-timeout"], CH["utrn-keypad"]]
     a = Assumptions({"pairing.window_s": "inf", "lockout.max_failures": "1000000000"})

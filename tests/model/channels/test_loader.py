@@ -8,9 +8,9 @@ import jsonschema
 import pytest
 import yaml
 
-from model.channels import CHANNEL_IDS, load_channels, load_file
-from model.channels.loader import CHANNEL_DIR
-from model.errors import ModelError, NowanError
+from nowan.model.channels import CHANNEL_IDS, load_channels, load_file
+from nowan.model.channels.loader import CHANNEL_DIR
+from nowan.model.errors import ModelError, NowanError
 
 KEYPAD = (CHANNEL_DIR / "utrn-keypad.yaml").read_text()
 

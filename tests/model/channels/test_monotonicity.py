@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from model.assumptions import Assumptions
-from model.channels import load_channels
-from model.channels.risk import active_goals, evaluate
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels import load_channels
+from nowan.model.channels.risk import active_goals, evaluate
 
 CH = load_channels()
 IDS = sorted(CH)

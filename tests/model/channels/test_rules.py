@@ -5,10 +5,10 @@ import math
 
 import pytest
 
-from model.assumptions import Assumptions
-from model.channels import load_channels
-from model.channels.catalogues import rules
-from model.channels.evaluate import evaluate_steps
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels import load_channels
+from nowan.model.channels.catalogues import rules
+from nowan.model.channels.evaluate import evaluate_steps
 
 CH = load_channels()
 

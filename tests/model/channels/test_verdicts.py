@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from model.assumptions import Assumptions
-from model.channels import load_channels, score
-from model.channels.catalogues import commands, scales
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels import load_channels, score
+from nowan.model.channels.catalogues import commands, scales
 
 CH = load_channels()
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from model.devices import Flaw, Reason, Scenario
-from model.devices.scenario import anchor
-from model.gbcs.protect import apply_mac, command_mac_key
-from model.gbcs.utrn import Ptut, decode_utrn, utrn_from_ptut
+from nowan.model.devices import Flaw, Reason, Scenario
+from nowan.model.devices.scenario import anchor
+from nowan.model.gbcs.protect import apply_mac, command_mac_key
+from nowan.model.gbcs.utrn import Ptut, decode_utrn, utrn_from_ptut
 
 
 def credited_twice(sc: Scenario) -> bool:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import math
 
-from model.devices import Reason, Scenario
+from nowan.model.devices import Reason, Scenario
 
-from model.devices.meter import HanMessage
-from model.devices.scenario import ROGUE_EUI
+from nowan.model.devices.meter import HanMessage
+from nowan.model.devices.scenario import ROGUE_EUI
 
 
 def test_device_log_changes_raise_cs14_alerts_the_dcc_verifies():
@@ -36,7 +36,7 @@ def test_join_needs_window_and_install_code():
     sc.add_to_log(eui, "ihd", join_timeout_s=90)
     assert sc.hub.join(eui, b"x" * 16).reason is Reason.NOT_AUTHENTIC
     sc.clock.advance(91)
-    from model.devices.scenario import install_code
+    from nowan.model.devices.scenario import install_code
     assert sc.hub.join(eui, install_code(eui)).reason is Reason.WINDOW_CLOSED
 
 

@@ -8,12 +8,12 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-from model.assumptions import Assumptions
-from model.devices import Reason, Scenario, SimClock
-from model.devices.keys import CachedKa, Party
-from model.devices.meter import Meter, SupplierAnchor
-from model.devices.outcomes import Alert, ZseResult
-from model.gbcs.envelope import GeneralCiphering, parse_frame, parse_hex
+from nowan.model.assumptions import Assumptions
+from nowan.model.devices import Reason, Scenario, SimClock
+from nowan.model.devices.keys import CachedKa, Party
+from nowan.model.devices.meter import Meter, SupplierAnchor
+from nowan.model.devices.outcomes import Alert, ZseResult
+from nowan.model.gbcs.envelope import GeneralCiphering, parse_frame, parse_hex
 
 DATA = Path(__file__).parent / "data"
 
@@ -122,7 +122,7 @@ def test_critical_command_needs_supplier_signature():
     s = sc.supplier.command(sc.esme.eui, "set-credit", 400)
     unsigned = replace(s, signature=None)
     # The DCC would refuse it; an attacker holding the ACB key path (or a relay) still cannot pass the meter.
-    from model.gbcs.protect import apply_mac, command_mac_key
+    from nowan.model.gbcs.protect import apply_mac, command_mac_key
     frame = apply_mac(unsigned, command_mac_key(sc.dcc.acb.ka, sc.esme.party.ka_public, unsigned)).encode()
     assert wan(sc, frame).reason is Reason.BAD_SIGNATURE
     assert sc.dcc.submit(sc.supplier.eui, unsigned).outcome.reason is Reason.BAD_SIGNATURE
@@ -204,7 +204,7 @@ def test_meter_with_dcc_test_identity_accepts_the_rtds_cs01a_top_up():
 
 
 def test_command_floor_on_credential_change_refuses_counters_at_or_below_it():
-    from model.devices import Flaw
+    from nowan.model.devices import Flaw
     for flaws, expect in ((None, [False, True]), (Flaw.NO_FLOOR_CHECK, [True, True])):
         sc = Scenario.build(flaws=flaws)
         sc.esme.replace_supplier(sc.esme.supplier, pp_floor=0, command_floor=0x2000)

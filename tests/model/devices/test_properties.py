@@ -5,7 +5,7 @@ from collections import Counter
 
 from hypothesis import given, strategies as st
 
-from model.devices import Reason, Scenario
+from nowan.model.devices import Reason, Scenario
 
 ASSUME = {"limits.max_topup_pence": 3000, "limits.max_balance_pence": 6000, "utrn.cache_size": 8,
           "lockout.max_failures": 4}
@@ -79,7 +79,7 @@ def test_command_with_counter_not_above_last_is_refused(actions):
 @given(st.lists(st.tuples(st.sampled_from(["han", "relay", "rogue_join", "power_cycle", "advance"]),
                           st.integers(0, 4000)), min_size=1, max_size=30), st.sampled_from([3600, "inf"]))
 def test_only_devices_on_the_log_talk_on_the_han(actions, window):
-    from model.devices.meter import HanMessage
+    from nowan.model.devices.meter import HanMessage
     sc = Scenario.build({"pairing.window_s": window})
     rogue = sc.rogue()
     sc.hub.attach(rogue)

@@ -5,15 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from model.devices.account import PrepaymentAccount, PrepaymentConfig, SUPPLY_ARMED, SUPPLY_OFF, SUPPLY_ON
-from model.devices.clock import SimClock
-from model.devices.commands import COMMANDS, ESME, GSME, decode_command, encode_command
-from model.devices.content import ContentError, decode_zse_topup, zse_topup_content
-from model.devices.devicelog import decode_device_log_change, encode_ccs01, encode_ccs02
-from model.devices.lockout import Lockout
-from model.devices.outcomes import Reason
-from model.devices.utrn_cache import UtrnCounterCache
-from model.gbcs.envelope import parse_frame, parse_hex
+from nowan.model.devices.account import PrepaymentAccount, PrepaymentConfig, SUPPLY_ARMED, SUPPLY_OFF, SUPPLY_ON
+from nowan.model.devices.clock import SimClock
+from nowan.model.devices.commands import COMMANDS, ESME, GSME, decode_command, encode_command
+from nowan.model.devices.content import ContentError, decode_zse_topup, zse_topup_content
+from nowan.model.devices.devicelog import decode_device_log_change, encode_ccs01, encode_ccs02
+from nowan.model.devices.lockout import Lockout
+from nowan.model.devices.outcomes import Reason
+from nowan.model.devices.utrn_cache import UtrnCounterCache
+from nowan.model.gbcs.envelope import parse_frame, parse_hex
 
 DATA = Path(__file__).parent / "data"
 
@@ -144,8 +144,8 @@ def test_command_content_errors_are_clear():
 
 
 def test_cache_size_zero_leaves_only_the_floor():
-    from model.devices.outcomes import Reason
-    from model.devices.utrn_cache import UtrnCounterCache
+    from nowan.model.devices.outcomes import Reason
+    from nowan.model.devices.utrn_cache import UtrnCounterCache
 
     cache = UtrnCounterCache(size=0, floor=5 << 32)
     assert cache.check(6) is Reason.ACCEPTED

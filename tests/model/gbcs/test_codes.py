@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from model.errors import InputError
-from model.gbcs.codes import Criticality, by_use_case, catalogue, load_catalogue, lookup
-from model.gbcs.envelope import parse_frame, parse_hex
+from nowan.model.errors import InputError
+from nowan.model.gbcs.codes import Criticality, by_use_case, catalogue, load_catalogue, lookup
+from nowan.model.gbcs.envelope import parse_frame, parse_hex
 
 RTDS = Path(__file__).parents[2] / "data" / "rtds"
 
@@ -76,7 +76,7 @@ def test_critical_commands_are_replay_protected_and_sent_by_a_remote_party() -> 
 
 
 def test_agrees_with_the_mp094_command_catalogue() -> None:
-    data = yaml.safe_load(resources.files("model").joinpath("data/mp094_commands.yaml").read_text())
+    data = yaml.safe_load(resources.files("nowan.model").joinpath("data/mp094_commands.yaml").read_text())
     for cid, spec in data.items():
         for use_case, code in zip(spec["use_cases"], spec["message_codes"]):
             entry = lookup(code)

@@ -6,12 +6,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from hypothesis import given, strategies as st
 
-from model.errors import FrameError, UtrnFormatError
-from model.gbcs.crypto import deterministic_private_key, sign_raw, verify_raw
-from model.gbcs.envelope import GeneralCiphering, GeneralSigning, other_info_for, parse_frame, parse_hex
-from model.gbcs.eui import format_eui, parse_eui
-from model.gbcs.protect import apply_mac, check_mac, check_signature, command_mac_key, sign
-from model.gbcs.utrn import Ptut, ValueClass, check_digit, decode_utrn, generate_utrn, utrn_from_ptut, verify_utrn_mac
+from nowan.model.errors import FrameError, UtrnFormatError
+from nowan.model.gbcs.crypto import deterministic_private_key, sign_raw, verify_raw
+from nowan.model.gbcs.envelope import GeneralCiphering, GeneralSigning, other_info_for, parse_frame, parse_hex
+from nowan.model.gbcs.eui import format_eui, parse_eui
+from nowan.model.gbcs.protect import apply_mac, check_mac, check_signature, command_mac_key, sign
+from nowan.model.gbcs.utrn import Ptut, ValueClass, check_digit, decode_utrn, generate_utrn, utrn_from_ptut, verify_utrn_mac
 
 DATA = Path(__file__).parents[2] / "data"
 SUPPLIER = parse_eui("90-B3-D5-1F-30-01-00-00")

@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from model.errors import KeyError_
-from model.gbcs.keystore import Keystore, KeyUse, Role, load_certificate, load_private_key
+from nowan.model.errors import KeyError_
+from nowan.model.gbcs.keystore import Keystore, KeyUse, Role, load_certificate, load_private_key
 
 KEYS = Path(__file__).parents[2] / "data" / "keystore"
 ACB = bytes.fromhex("90b3d51f30000002")

@@ -12,14 +12,14 @@ from typing import Callable
 import pytest
 from hypothesis import given, strategies as st
 
-from model.errors import FrameError
-from model.gbcs.codes import by_use_case
-from model.gbcs.crypto import derive_key
-from model.gbcs.envelope import (MAC_LEN, GeneralCiphering, GeneralSigning, encode_length, parse_frame,
+from nowan.model.errors import FrameError
+from nowan.model.gbcs.codes import by_use_case
+from nowan.model.gbcs.crypto import derive_key
+from nowan.model.gbcs.envelope import (MAC_LEN, GeneralCiphering, GeneralSigning, encode_length, parse_frame,
                                  parse_hex)
-from model.gbcs.keystore import Keystore, KeyUse
-from model.gbcs.protect import apply_mac, sign
-from model.gbcs.verify import Check, Verifier, verify_frame
+from nowan.model.gbcs.keystore import Keystore, KeyUse
+from nowan.model.gbcs.protect import apply_mac, sign
+from nowan.model.gbcs.verify import Check, Verifier, verify_frame
 
 DATA = Path(__file__).parents[2] / "data"
 FILES = sorted((DATA / "rtds").glob("*/*.HEX"))
