@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -114,6 +115,21 @@ def _difficulty_error(src: Sourced, value: float, path: tuple) -> ModelError:
     return src.error(f"difficulty {float(value):g} out of range; expected {lo} (trivial) .. {hi} (very hard)", path)
 
 
+CITATION = re.compile(r"^(domain\.md [0-9][0-9., -]*|design\.md [0-9][0-9., -]*|seed 00[0-9]|S[0-9]+(, S[0-9]+)*): \S")
+
+
+def _check_sources(src: Sourced, sources: list[str]) -> None:
+    """Each channel source is ``CITATION: what it is cited for``.
+
+    Why: a bare "seed 004" in a list tells a reviewer nothing about which claim rests on it, and a
+    citation that does not resolve through docs/sources.md cannot be checked at all.
+    """
+    for i, s in enumerate(sources):
+        if not CITATION.match(s):
+            raise src.error("expected 'CITATION: what it is cited for', CITATION one of 'domain.md N', "
+                            "'design.md N', 'seed 00N', 'Sn'", ("sources", i))
+
+
 def _origin(src: Sourced, path: tuple) -> Origin:
     return Origin(src.file, src.line(path))
 
@@ -129,6 +145,7 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
     mp094 = catalogues.commands()
     rules = catalogues.rules()
     params = dict(d.get("parameters", {}))
+    _check_sources(src, d.get("sources", []))
     chk = _Checker(src, params)
     for i, c in enumerate(d["commands"]):
         if c not in mp094:

@@ -138,3 +138,15 @@ def test_schema_for_editors_bounds_the_declared_difficulty():
     data["steps"][0]["difficulty"] = 6
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, schema)
+
+
+@pytest.mark.parametrize("bad", ["seed 004", "SECMP0038 working group (seed 004)", "domain.md 4 A-PPMID"])
+def test_a_channel_source_must_say_what_it_is_cited_for(tmp_path, bad):
+    """A bare citation, or one that does not resolve through docs/sources.md, is an error at its line."""
+    old = '  - "S16, S17: the keypad lockout figures behind A-LOCKOUT"\n'
+    assert old in KEYPAD
+    text = KEYPAD.replace(old, f'  - "{bad}"\n', 1)
+    with pytest.raises(ModelError) as exc:
+        load_file(_write(tmp_path, text))
+    assert f"utrn-keypad.yaml:{_line_of(text, bad)}" in str(exc.value)
+    assert "field 'sources.1'" in str(exc.value)
