@@ -16,6 +16,7 @@ from typing import Any, Iterable, Iterator, Mapping
 import yaml
 
 from nowan.model.errors import AssumptionError
+from nowan.model.values import NumberSpec, check_number
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Assumption:
             return self._check(self._coerce_value(text))
         raw = text.strip()
         try:
+            if not raw.isascii() or len(raw) > 64:
+                raise ValueError(raw)
             if self.type == "int":
                 value: Any = int(raw, 0)
             elif self.type == "float":
@@ -54,9 +57,14 @@ class Assumption:
                 value = raw
         except ValueError:
             raise AssumptionError(
-                f"expected a {self.type} value, got {text!r}", where=f"assumption '{self.key}'"
+                f"expected {'an' if self.type == 'int' else 'a'} {self.type} value, got {text!r}", where=f"assumption '{self.key}'"
             ) from None
         return self._check(value)
+
+    def spec(self) -> NumberSpec:
+        """The declared type and range of a numeric assumption (minimum 0 unless declared)."""
+        return NumberSpec(minimum=0 if self.minimum is None else self.minimum, maximum=self.maximum,
+                          allow_inf=self.type == "seconds", integer=self.type == "int")
 
     def _coerce_value(self, value: Any) -> Any:
         if self.type == "seconds" and isinstance(value, str):
@@ -71,11 +79,14 @@ class Assumption:
                 f"expected one of {', '.join(self.choices)}, got {value!r}",
                 where=f"assumption '{self.key}'",
             )
-        if self.type in ("int", "float", "seconds") and isinstance(value, (int, float)):
-            low = 0 if self.minimum is None else self.minimum
-            if value < low or (self.maximum is not None and value > self.maximum):
-                span = f"{low:g}..{self.maximum:g}" if self.maximum is not None else f"at least {low:g}"
-                raise AssumptionError(f"expected a value {span}, got {value!r}", where=f"assumption '{self.key}'")
+        if self.type in ("int", "float", "seconds"):
+            problem = check_number(value, self.spec())
+            if problem:
+                raise AssumptionError(problem, where=f"assumption '{self.key}'")
+        elif self.type == "bool" and not isinstance(value, bool):
+            raise AssumptionError(f"expected true or false, got {value!r}", where=f"assumption '{self.key}'")
+        elif self.type == "str" and not isinstance(value, str):
+            raise AssumptionError(f"expected a string, got {value!r}", where=f"assumption '{self.key}'")
         return value
 
 

@@ -7,6 +7,26 @@ for a user mistake. Anything else escaping is a bug in nowan.
 """
 from __future__ import annotations
 
+import re
+
+# C0 and C1 control characters (NUL, ESC, newlines, DEL, CSI...) and Unicode line/paragraph
+# separators and bidi overrides: none of them may reach a terminal or a report unescaped.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+MAX_MESSAGE = 600
+
+
+def printable(text: object, limit: int | None = None) -> str:
+    """``text`` on one line, control characters shown as escapes (``\\x1b``), optionally cut.
+
+    Why: error messages and reports quote what the user gave (file names, field values, ids), and
+    a terminal escape sequence or a newline in them would otherwise act on the reader's terminal
+    or split the promised one-line error.
+    """
+    s = _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+    if limit is not None and len(s) > limit:
+        s = s[: limit - 3] + "..."
+    return s
+
 
 class NowanError(Exception):
     """Base of every error that is the user's to fix, printed as one line."""
@@ -14,9 +34,10 @@ class NowanError(Exception):
     exit_code = 2
 
     def __init__(self, message: str, *, where: str | None = None) -> None:
-        self.message = message
-        self.where = where
-        super().__init__(f"{where}: {message}" if where else message)
+        self.message = printable(message)
+        self.where = printable(where) if where is not None else None
+        line = f"{self.where}: {self.message}" if self.where else self.message
+        super().__init__(printable(line, MAX_MESSAGE))
 
 
 class InputError(NowanError):

@@ -25,7 +25,7 @@ def test_override_parses_types():
 
 @pytest.mark.parametrize("pair,needle", [
     ("nope.key=1", "unknown assumption"),
-    ("utrn.cache_size=ten", "expected a int"),
+    ("utrn.cache_size=ten", "expected an int"),
     ("utrn.reconstruction=random", "expected one of"),
     ("lockout.lock_s", "expected KEY=VALUE"),
 ])

@@ -13,9 +13,33 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Mapping
 
+#: Bounds on one expression: model expressions are a line long; these stop a pull request from
+#: spinning the assessor (``9**9**9**9``) or exhausting memory with a giant integer.
+MAX_EXPR_CHARS = 400
+MAX_EXPR_NODES = 200
+MAX_INT_BITS = 256
+
+
+def _pow(base: Any, exp: Any) -> Any:
+    """Exponentiation that cannot run away: exact for small integers, float (or an error) otherwise."""
+    if (isinstance(base, int) and isinstance(exp, int) and 0 <= exp
+            and abs(base).bit_length() * exp <= MAX_INT_BITS):
+        return base ** exp
+    return float(base) ** float(exp)
+
+
+def _bounded(value: Any) -> Any:
+    """Refuse integers too large to be a model number (they would make every later step slow)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+        raise OverflowError(f"integer result over 2**{MAX_INT_BITS}")
+    if isinstance(value, complex):
+        raise TypeError("complex result")
+    return value
+
+
 _BIN: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv, ast.Pow: operator.pow, ast.Mod: operator.mod,
+    ast.FloorDiv: operator.floordiv, ast.Pow: _pow, ast.Mod: operator.mod,
 }
 _CMP: dict[type, Callable[[Any, Any], bool]] = {
     ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
@@ -48,7 +72,13 @@ class Expr:
     names: frozenset[str]
 
     def evaluate(self, env: Mapping[str, Any]) -> Any:
-        return _eval(self.tree, env, self.text)
+        """The value in ``env``; mismatched types or a runaway number are an ExprError, not a crash."""
+        try:
+            return _eval(self.tree, env, self.text)
+        except ExprError:
+            raise
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError) as exc:
+            raise ExprError(f"cannot evaluate {self.text!r}: {exc}") from None
 
 
 def _eval(node: ast.AST, env: Mapping[str, Any], text: str) -> Any:
@@ -60,11 +90,15 @@ def _eval(node: ast.AST, env: Mapping[str, Any], text: str) -> Any:
             raise ExprError(f"unknown name '{name}' in expression {text!r}")
         return env[name]
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool)):
-        return node.value
+        return _bounded(node.value)
     if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
         try:
-            return _BIN[type(node.op)](_eval(node.left, env, text), _eval(node.right, env, text))
-        except (ZeroDivisionError, OverflowError, TypeError) as exc:
+            return _bounded(_BIN[type(node.op)](_eval(node.left, env, text), _eval(node.right, env, text)))
+        except ExprError:
+            raise
+        except OverflowError:
+            raise ExprError(f"cannot evaluate {text!r}: number too large") from None
+        except (ZeroDivisionError, TypeError, ValueError) as exc:
             raise ExprError(f"cannot evaluate {text!r}: {exc}") from None
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Not)):
         v = _eval(node.operand, env, text)
@@ -85,7 +119,9 @@ def _eval(node: ast.AST, env: Mapping[str, Any], text: str) -> Any:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS:
         try:
             return _FUNCS[node.func.id](*(_eval(a, env, text) for a in node.args))
-        except (ValueError, TypeError) as exc:
+        except ExprError:
+            raise
+        except (ValueError, TypeError, OverflowError) as exc:
             raise ExprError(f"cannot evaluate {text!r}: {exc}") from None
     raise ExprError(f"unsupported syntax in expression {text!r}")
 
@@ -113,10 +149,14 @@ def _collect(node: ast.AST, out: set[str]) -> None:
 @lru_cache(maxsize=2048)
 def parse(text: str) -> Expr:
     """Parse an expression; raises ExprError on syntax the evaluator does not allow."""
+    if len(text) > MAX_EXPR_CHARS:
+        raise ExprError(f"expression longer than {MAX_EXPR_CHARS} characters")
     try:
         tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise ExprError(f"not a valid expression: {text!r}") from None
+    if sum(1 for _ in ast.walk(tree)) > MAX_EXPR_NODES:
+        raise ExprError(f"expression has more than {MAX_EXPR_NODES} parts")
     names: set[str] = set()
     _collect(tree, names)
     return Expr(text=text, tree=tree.body, names=frozenset(names))
@@ -131,4 +171,6 @@ def number(value: Any, env: Mapping[str, Any]) -> float:
     result = parse(str(value)).evaluate(env)
     if isinstance(result, bool) or not isinstance(result, (int, float)):
         raise ExprError(f"expression {value!r} gave {result!r}, expected a number")
+    if result != result:
+        raise ExprError(f"expression {value!r} is not a number (NaN)")
     return result

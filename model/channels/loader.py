@@ -8,6 +8,7 @@ and field; nothing is skipped silently.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 import json
 import re
 from functools import lru_cache
@@ -21,6 +22,7 @@ from nowan.model.channels import catalogues, exprs
 from nowan.model.channels.source import Sourced, read_yaml
 from nowan.model.channels.types import (Asset, Channel, Control, EntryPoint, Goal, MacGuess, Origin, Req,
                                   Step)
+from nowan.model.values import NON_NEGATIVE, POSITIVE, NumberSpec, check_number
 from nowan.model.errors import ModelError
 
 CHANNEL_DIR = Path(__file__).parent
@@ -74,7 +76,8 @@ class _Checker:
         defaults = Assumptions()
         self.env = {**{k: defaults[k] for k in defaults}, **params}
 
-    def number(self, value: Any, path: tuple, *, boolean: bool = False) -> Any:
+    def number(self, value: Any, path: tuple, *, boolean: bool = False, spec: NumberSpec | None = None) -> Any:
+        """Check a literal or expression; with ``spec``, its value (default assumptions) must fit it."""
         if value is None or isinstance(value, bool) and boolean:
             return value
         try:
@@ -87,7 +90,10 @@ class _Checker:
                 if boolean and not isinstance(result, bool):
                     raise exprs.ExprError(f"expression {value!r} gave {result!r}, expected true/false")
             if not boolean:
-                exprs.number(value, self.env)
+                result = exprs.number(value, self.env)
+                problem = check_number(result, spec or NumberSpec(allow_inf=True))
+                if problem:
+                    raise exprs.ExprError(problem)
         except exprs.ExprError as exc:
             raise self.src.error(str(exc), path) from None
         return value
@@ -187,13 +193,13 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
             lc = raw_diff.get("lockout_control")
             if lc is not None and lc not in control_ids:
                 raise src.error(f"unknown control '{lc}'", p + ("difficulty", "lockout_control"))
-            chk.number(raw_diff["attempt_s"], p + ("difficulty", "attempt_s"))
+            chk.number(raw_diff["attempt_s"], p + ("difficulty", "attempt_s"), spec=POSITIVE)
             diff: Any = MacGuess(raw_diff["mac_bits"], raw_diff["attempt_s"], lc, bool(raw_diff.get("han", False)))
         else:
             diff = chk.number(raw_diff, p + ("difficulty",))
             _check_difficulty(src, chk, diff, p + ("difficulty",))
         for key in ("cost_gbp", "time_hours"):
-            chk.number(s.get(key, 0), p + (key,))
+            chk.number(s.get(key, 0), p + (key,), spec=NON_NEGATIVE)
         steps.append(Step(
             id=s["id"], stable_id=f"{rule.id}@{cid}@{s['target']}", rule=rule, target=s["target"],
             title=s["title"], entry=tuple(s.get("entry", [])),
@@ -202,7 +208,7 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
             scale=s.get("scale", "national"), stride=tuple(s.get("stride", rule.stride)),
             cwe=s.get("cwe", rule.cwe), mitigation=s.get("mitigation", rule.mitigation), origin=_origin(src, p)))
     stable = [s.stable_id for s in steps]
-    dup = sorted({x for x in stable if stable.count(x) > 1})
+    dup = sorted(x for x, n in Counter(stable).items() if n > 1)
     if dup:
         i = stable.index(dup[0], stable.index(dup[0]) + 1)
         raise src.error(f"stable id '{dup[0]}' used twice; give the step a distinct target", ("steps", i, "target"))
@@ -216,10 +222,10 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
         for sid, amount in c.get("hardens", {}).items():
             if sid not in step_ids:
                 raise src.error(f"unknown step '{sid}'", p + ("hardens", sid))
-            chk.number(amount, p + ("hardens", sid))
-            if exprs.number(amount, chk.env) < 0:
+            if not isinstance(amount, str) and isinstance(amount, (int, float)) and amount < 0:
                 raise src.error("a control must not make a step easier (negative hardening)", p + ("hardens", sid))
-        chk.number(c.get("cost_gbp", 0), p + ("cost_gbp",))
+            chk.number(amount, p + ("hardens", sid), spec=NON_NEGATIVE)
+        chk.number(c.get("cost_gbp", 0), p + ("cost_gbp",), spec=NON_NEGATIVE)
         eff = c.get("effective", True)
         chk.number(eff, p + ("effective",), boolean=True)
         controls.append(Control(c["id"], c["title"], c["status"], c.get("cost_gbp", 0), tuple(c.get("blocks", [])),
@@ -237,7 +243,7 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
             raise src.error("an off-supply goal needs 'hours' (per premises)", p)
         for key in ("gbp", "hours"):
             if key in g:
-                chk.number(g[key], p + (key,))
+                chk.number(g[key], p + (key,), spec=NON_NEGATIVE)
         goals.append(Goal(g["id"], g["kind"], g["title"], _req(src, g["requires"], p + ("requires",), step_ids),
                           g["scale"], g.get("gbp", 0), g.get("hours", 0), bool(g.get("vulnerable", False)),
                           tuple(g.get("commands", [])), _origin(src, p)))

@@ -1,0 +1,87 @@
+"""One checker for every number nowan takes from outside: options, model files and traces.
+
+Why: a NaN compares false with everything, so ``nan < 0`` and ``nan > max`` both pass a naive
+range check and then move a verdict without a word; a negative cost or a zero attempt time does
+the same. Every number from any source is checked here against its declared type and range, and
+the caller turns the returned message into a one-line error naming its file, line or field.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NumberSpec:
+    """The declared type and range of one number.
+
+    ``minimum``/``maximum`` are inclusive unless ``exclusive_minimum``; ``allow_inf`` admits
+    +infinity (a removed timeout); ``integer`` demands a whole number.
+    """
+
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    allow_inf: bool = False
+    integer: bool = False
+
+    def describe(self) -> str:
+        """The range in words, for error messages ("a number > 0", "an integer 1..5")."""
+        kind = "an integer" if self.integer else "a number"
+        if self.minimum is not None and self.maximum is not None and not self.exclusive_minimum:
+            span = f" {self.minimum:g}..{self.maximum:g}"
+        else:
+            parts = []
+            if self.minimum is not None:
+                parts.append(f"{'>' if self.exclusive_minimum else '>='} {self.minimum:g}")
+            if self.maximum is not None:
+                parts.append(f"<= {self.maximum:g}")
+            span = " " + " and ".join(parts) if parts else ""
+        return kind + span + (" (or inf)" if self.allow_inf else "")
+
+
+NON_NEGATIVE = NumberSpec(minimum=0)
+POSITIVE = NumberSpec(minimum=0, exclusive_minimum=True)
+ANY_FINITE = NumberSpec()
+
+
+def check_number(value: Any, spec: NumberSpec = ANY_FINITE) -> str | None:
+    """None if ``value`` is a number that fits ``spec``; otherwise what was expected, in words."""
+    expected = f"expected {spec.describe()}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"{expected}, got {value!r}"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return f"{expected}, got NaN"
+        if math.isinf(value) and not (spec.allow_inf and value > 0):
+            return f"{expected}, got {value!r}"
+    if spec.integer and isinstance(value, float) and not math.isinf(value) and value != int(value):
+        return f"{expected}, got {value!r}"
+    if math.isinf(value):
+        return None
+    if spec.minimum is not None:
+        if value < spec.minimum or (spec.exclusive_minimum and value == spec.minimum):
+            return f"{expected}, got {value!r}"
+    if spec.maximum is not None and value > spec.maximum:
+        return f"{expected}, got {value!r}"
+    return None
+
+
+def finite_json(value: Any, where: str = "") -> Any:
+    """``value`` with every NaN or infinity replaced by a string: JSON has no such numbers.
+
+    Infinity is meaningful in nowan (a removed timeout) and is written as ``"inf"``; a NaN is a
+    defect upstream and raises, so that it is never written silently.
+    """
+    if isinstance(value, float):
+        if math.isnan(value):
+            raise ValueError(f"NaN reached the output at {where or 'top level'}")
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return value
+    if isinstance(value, dict):
+        return {k: finite_json(v, f"{where}.{k}" if where else str(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_json(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    return value
