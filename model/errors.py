@@ -12,17 +12,19 @@ import re
 # C0 and C1 control characters (NUL, ESC, newlines, DEL, CSI...) and Unicode line/paragraph
 # separators and bidi overrides: none of them may reach a terminal or a report unescaped.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE_KEEP_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 MAX_MESSAGE = 600
 
 
-def printable(text: object, limit: int | None = None) -> str:
+def printable(text: object, limit: int | None = None, *, keep_lines: bool = False) -> str:
     """``text`` on one line, control characters shown as escapes (``\\x1b``), optionally cut.
 
     Why: error messages and reports quote what the user gave (file names, field values, ids), and
     a terminal escape sequence or a newline in them would otherwise act on the reader's terminal
-    or split the promised one-line error.
+    or split the promised one-line error. ``keep_lines`` keeps newlines and tabs (report prose).
     """
-    s = _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+    pattern = _UNPRINTABLE_KEEP_LINES if keep_lines else _UNPRINTABLE
+    s = pattern.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
     if limit is not None and len(s) > limit:
         s = s[: limit - 3] + "..."
     return s

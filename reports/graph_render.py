@@ -6,12 +6,19 @@ points and controls on top, goals at the bottom), ordered by id within a layer.
 """
 from __future__ import annotations
 
-from html import escape
+from html import escape as _html_escape
 
 import networkx as nx
 
+from nowan.model.errors import printable
+
 _FILL = {"entry": "#dbeafe", "step": "#fef3c7", "gate": "#e5e7eb", "goal": "#fecaca", "control": "#dcfce7"}
 _SHAPE = {"entry": "box", "step": "box", "gate": "diamond", "goal": "doubleoctagon", "control": "note"}
+
+
+def escape(text: object) -> str:
+    """Quote model text in SVG: markup escaped, control characters (invalid in XML) shown as escapes."""
+    return _html_escape(printable(text))
 
 
 def _label(g: nx.DiGraph, n: str) -> str:

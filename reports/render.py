@@ -10,9 +10,10 @@ import json
 import re
 from typing import Any, Mapping
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from nowan.model.errors import printable
 from nowan.reports.heatmap import heatmap_svg, place
 
 
@@ -43,15 +44,40 @@ def _anchor(v: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", str(v)).strip("-")
 
 
+class _MdText(str):
+    """Text already escaped for Markdown by the ``md`` filter (the finaliser leaves it alone)."""
+
+
 def _md(v: Any) -> str:
     """Escape Markdown table and emphasis characters so model text cannot break the layout."""
-    text = " ".join(str(v).split())
-    return re.sub(r"([|\\`*_<>\[\]])", r"\\\1", text)
+    text = " ".join(printable(v).split())
+    return _MdText(re.sub(r"([|\\`*_<>\[\]])", r"\\\1", text))
+
+
+def _md_finalize(v: Any) -> Any:
+    """Every value that reaches the Markdown report, whatever its origin (model text, a path, an
+    id, an option value), on one line, with no raw HTML (``<`` as ``&lt;``, so no tag can open), no
+    table-breaking ``|`` and no code-span-closing backtick. Renderers of Markdown pass raw HTML
+    through, so this is what keeps a script in a model file from running in a reader's browser."""
+    if isinstance(v, _MdText) or v is None:
+        return v
+    text = " ".join(printable(v).split())
+    return text.replace("<", "&lt;").replace("|", "\\|").replace("`", "'")
+
+
+def _html_finalize(v: Any) -> Any:
+    """Control characters (NUL, ESC, bidi overrides) shown as escapes; markup is escaped later by
+    autoescaping. Our own SVG (``Markup``) passes through: it escapes what it quotes."""
+    if isinstance(v, Markup) or v is None or isinstance(v, (int, float)):
+        return v
+    return printable(v, keep_lines=True)
 
 
 def _environment(autoescape: bool) -> Environment:
+    # Autoescape is on for every template of the HTML environment, whatever its file name
+    # (select_autoescape would leave ``_macros.j2`` unescaped).
     env = Environment(loader=PackageLoader("nowan.reports", "templates"), undefined=StrictUndefined,
-                      autoescape=select_autoescape(["html", "html.j2"]) if autoescape else False,
+                      autoescape=autoescape, finalize=_html_finalize if autoescape else _md_finalize,
                       trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
     env.filters.update(held=lambda i: f"{i} held", finding=lambda f: f"finding {f}", num=_num, money=_money, compact=_compact, anchor=_anchor, md=_md,
                        pretty=lambda v: json.dumps(v, indent=2, sort_keys=True))
