@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from nowan.model.errors import InputError
+
 
 @dataclass(frozen=True)
 class NumberSpec:
@@ -71,12 +73,14 @@ def check_number(value: Any, spec: NumberSpec = ANY_FINITE) -> str | None:
 def finite_json(value: Any, where: str = "") -> Any:
     """``value`` with every NaN or infinity replaced by a string: JSON has no such numbers.
 
-    Infinity is meaningful in nowan (a removed timeout) and is written as ``"inf"``; a NaN is a
-    defect upstream and raises, so that it is never written silently.
+    Infinity is meaningful in nowan (a removed timeout) and is written as ``"inf"``; a NaN means
+    an input produced an undefined number (``inf - inf`` in a model expression, say) and is an
+    error naming where it landed, never written silently.
     """
     if isinstance(value, float):
         if math.isnan(value):
-            raise ValueError(f"NaN reached the output at {where or 'top level'}")
+            raise InputError("a computed value is not a number (NaN); check the model expressions and "
+                             "assumptions it depends on", where=where or "output")
         if math.isinf(value):
             return "inf" if value > 0 else "-inf"
         return value

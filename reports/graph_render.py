@@ -18,7 +18,7 @@ _SHAPE = {"entry": "box", "step": "box", "gate": "diamond", "goal": "doubleoctag
 
 def escape(text: object) -> str:
     """Quote model text in SVG: markup escaped, control characters (invalid in XML) shown as escapes."""
-    return _html_escape(printable(text))
+    return _html_escape(printable(text, keep_lines=True))
 
 
 def _label(g: nx.DiGraph, n: str) -> str:

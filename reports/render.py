@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from nowan.model.errors import printable
+from nowan.model.values import finite_json
 from nowan.reports.heatmap import heatmap_svg, place
 
 
@@ -100,4 +101,5 @@ def render_markdown(bundle: Mapping[str, Any]) -> str:
 
 
 def render_json(bundle: Mapping[str, Any]) -> str:
-    return json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
+    """Strict JSON: infinity as ``"inf"``, never a bare ``NaN`` or ``Infinity`` (not JSON)."""
+    return json.dumps(finite_json(bundle), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

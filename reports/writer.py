@@ -1,10 +1,18 @@
-"""All-or-nothing output: a report directory is written completely or left as it was.
+"""All-or-nothing output: a report directory is replaced in one step, or left as it was.
 
-Every file is rendered in memory first, written to a temporary directory beside the target, and
-moved into place only when all of them are ready, so a failure never leaves a half-written report.
+The committee reads a report as a whole; a mix of old and new files would pair one run's verdicts
+with another run's evidence. So every file is written into a staging directory beside the target
+(same parent, hence same filesystem), and the staging directory then takes the target's place in
+one ``rename``: on Linux an atomic exchange (``renameat2(RENAME_EXCHANGE)``), elsewhere two renames
+a microsecond apart. Any failure before the swap (no space left, a bad name) removes the staging
+directory and leaves the previous report complete. Files in the target that this report does not
+write (a fuzz campaign's output kept beside the report, say) are carried over as hard links.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
 import os
 import shutil
 import tempfile
@@ -13,30 +21,134 @@ from typing import Mapping
 
 from nowan.model.errors import InputError
 
+_NAME_MAX = 255
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def check_output_dir(out_dir: str | Path, option: str = "--out") -> Path:
+    """The output directory, checked before any work is done: usable, or a one-line InputError.
+
+    Catches the mistakes that would otherwise surface only after a long run: a path that exists
+    and is not a directory (``/dev/null``, a file), a parent that is a file, an over-long name,
+    a parent where we may not write.
+    """
+    out = Path(out_dir)
+    where = f"{option} {out_dir}"
+    if not str(out_dir).strip():
+        raise InputError("expected a directory name", where=option)
+    for part in out.parts:
+        if len(os.fsencode(part)) > _NAME_MAX:
+            raise InputError(f"a path component is longer than {_NAME_MAX} bytes", where=where)
+    try:
+        if out.exists() and not out.is_dir():
+            raise InputError("exists and is not a directory; expected a directory", where=where)
+        parent = out.resolve().parent
+        probe = parent
+        while not probe.exists():
+            probe = probe.parent
+        if not probe.is_dir():
+            raise InputError(f"'{probe}' is not a directory", where=where)
+        if not os.access(probe, os.W_OK | os.X_OK):
+            raise InputError(f"cannot write in '{probe}'", where=where)
+    except OSError as exc:
+        raise InputError(f"not a usable directory ({exc.strerror})", where=where) from None
+    return out
+
 
 def write_all(out_dir: str | Path, files: Mapping[str, str | bytes]) -> list[Path]:
-    """Write ``files`` (name -> content) into ``out_dir`` atomically per directory; return the paths."""
-    out = Path(out_dir)
+    """Write ``files`` (name -> content) as the new content of ``out_dir``, swapped in at once."""
+    out = check_output_dir(out_dir)
+    target = out.resolve() if out.is_symlink() else out
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".nowan-", dir=out.parent))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     except OSError as exc:
         raise InputError(f"cannot create the output directory: {exc.strerror}", where=str(out)) from None
     try:
-        for name, content in files.items():
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, str):
-                target.write_text(content, encoding="utf-8", newline="\n")
-            else:
-                target.write_bytes(content)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name in files:
-            dest = out / name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, dest)
-            written.append(dest)
-        return written
+        try:
+            for name, content in files.items():
+                dest = staging / name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                if isinstance(content, str):
+                    dest.write_text(content, encoding="utf-8", newline="\n")
+                else:
+                    dest.write_bytes(content)
+            if target.is_dir():
+                _carry_over(target, staging, set(files))
+            _swap(staging, target)
+        except OSError as exc:
+            raise InputError(f"cannot write the report ({_reason(exc)}); the previous report is unchanged",
+                             where=str(out)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    return [out / name for name in files]
+
+
+def _carry_over(old: Path, staging: Path, written: set[str]) -> None:
+    """Hard-link the old directory's other files into the staging one (cheap; old stays intact)."""
+    tops = {Path(n).parts[0] for n in written}
+    for entry in old.iterdir():
+        if entry.name in tops or entry.name.startswith(f".{old.name}.new-"):
+            continue
+        dest = staging / entry.name
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, dest, symlinks=True, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(str(entry), str(dest))
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    if os.path.islink(src):
+        os.symlink(os.readlink(src), dst)
+        return
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Put ``staging`` where ``target`` is; afterwards ``staging`` holds the old content (or is gone)."""
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    if _exchange(staging, target):
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    os.rmdir(old)
+    os.rename(target, old)
+    try:
+        os.rename(staging, target)
+    except OSError:
+        os.rename(old, target)
+        raise
+    os.rename(old, staging)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths with Linux's renameat2; False where it is not available."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    fn = getattr(libc, "renameat2", None)
+    if fn is None:
+        return False
+    rc = fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err))
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the device"
+    if exc.errno == errno.EXDEV:
+        return "the output directory is on another device than its parent (a mount point?); choose a folder inside it"
+    if exc.errno in (errno.EBUSY,):
+        return "the output directory is busy (a mount point?); choose a folder inside it"
+    return exc.strerror or type(exc).__name__

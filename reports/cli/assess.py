@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from nowan.model.assumptions import Assumptions
+from nowan.model.errors import printable
 from nowan.reports.cli.common import is_interactive, parse_int, split_ids
 
 
@@ -28,15 +29,14 @@ def command(channels: tuple[str, ...], out_dir: str, budget: float | None, seed:
     from nowan.reports.ci_outputs import to_junit, to_sarif
     from nowan.reports.pipeline import DEFAULT_BUDGET_S, StageTimes, above, assess, levels
     from nowan.reports.render import render_html, render_json, render_markdown
-    from nowan.reports.writer import write_all
+    from nowan.reports.writer import check_output_dir, write_all
 
     if fail_on is not None and fail_on not in levels():
         raise click.BadParameter(f"expected one of {', '.join(levels())}", param_hint="--fail-on")
     if budget is not None and not math.isfinite(budget):
         raise click.BadParameter(f"expected a finite number of seconds, got {budget}", param_hint="--budget")
     ids = split_ids(channels)
-    if channels and not ids:
-        raise click.BadParameter("expected channel ids separated by commas", param_hint="--channels")
+    check_output_dir(out_dir)  # before the run, not after it
     assumptions = Assumptions.from_cli(assume)
     seed_n = parse_int(seed, "--seed")
     times = StageTimes()
@@ -51,7 +51,7 @@ def command(channels: tuple[str, ...], out_dir: str, budget: float | None, seed:
     click.echo(f"{s['channels']} channels: {len(s['within'])} within appetite, {len(s['above'])} above "
                f"({', '.join(s['above']) or 'none'})")
     click.echo("stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in times.seconds.items()))
-    click.echo(f"wrote {', '.join(str(p) for p in written)}")
+    click.echo(f"wrote {', '.join(printable(p) for p in written)}")
     if fail_on is not None:
         over = above(bundle, fail_on)
         if over:

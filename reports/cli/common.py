@@ -2,33 +2,68 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any, Iterable
 
 import click
 
-from nowan.model.errors import InputError
+from nowan.model.errors import InputError, printable
 
 
-def parse_int(text: str, field: str) -> int:
-    """Parse a decimal or 0x-hex integer, naming the option on error."""
+U64_MAX = 2**64 - 1
+
+
+def parse_int(text: str, field: str, *, minimum: int = 0, maximum: int = U64_MAX) -> int:
+    """Parse a decimal or 0x-hex integer in ``minimum..maximum``, naming the option on error.
+
+    ASCII digits only (``int()`` would take Arabic-Indic or full-width digits), and no more than
+    a 64-bit value needs: seeds, counters and values in GBCS are unsigned 64-bit at most.
+    """
+    expected = f"expected a decimal or 0x-hex integer {minimum}..{maximum:#x}"
     try:
-        return int(text, 0)
+        if not text.strip().isascii() or len(text) > 64:
+            raise ValueError(text)
+        value = int(text, 0)
     except ValueError:
-        raise InputError(f"expected a decimal or 0x-hex integer, got {text!r}", where=field) from None
+        raise InputError(f"{expected}, got {printable(text, 80)!r}", where=field) from None
+    if not minimum <= value <= maximum:
+        raise InputError(f"{expected}, got {value if value.bit_length() < 80 else 'a larger number'}",
+                         where=field)
+    return value
 
 
-def split_ids(values: Iterable[str]) -> list[str]:
-    """Accept ``--channels a,b --channels c`` as well as repeated options."""
+_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+def split_ids(values: Iterable[str], option: str = "--channels") -> list[str]:
+    """Accept ``--channels a,b --channels c`` as well as repeated options.
+
+    A channel id is an id, not a path: lower-case letters, digits and hyphens. So ``../x`` or an
+    absolute path can never make the loader read a file outside the model directory. Given but
+    empty (``--channels ""``) is an error: an assessment of nothing is a mistake, not a pass.
+    """
+    values = list(values)
     out: list[str] = []
     for v in values:
-        out.extend(p.strip() for p in v.split(",") if p.strip())
+        for p in v.split(","):
+            p = p.strip()
+            if not p:
+                continue
+            if not _ID.fullmatch(p):
+                raise InputError("expected a channel id (lower-case letters, digits and hyphens), got "
+                                 f"{printable(p, 80)!r}", where=option)
+            out.append(p)
+    if values and not out:
+        raise InputError("expected at least one channel id, separated by commas", where=option)
     return out
 
 
 def emit_json(data: Any) -> None:
     """Write deterministic JSON (sorted keys off: field order is part of the shape) to stdout."""
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    from nowan.model.values import finite_json
+
+    click.echo(json.dumps(finite_json(data), indent=2, ensure_ascii=False, allow_nan=False))
 
 
 def is_interactive() -> bool:

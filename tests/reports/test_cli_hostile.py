@@ -1,0 +1,76 @@
+"""Hostile options on every subcommand: one line on stderr, exit 2, nothing written."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nowan.reports.cli import cli
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def one_line_exit_2(r) -> str:
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("nowan: error:"), r.output
+    assert "Traceback" not in r.output and "\x1b" not in r.output
+    return lines[0]
+
+
+CHANNEL_COMMANDS = [("risk",), ("prove",), ("assess", "--budget", "0")]
+
+
+@pytest.mark.parametrize("cmd", CHANNEL_COMMANDS)
+@pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "UTRN", "a/b", "x\x1b[2J"])
+def test_channel_ids_are_ids_not_paths(cmd: tuple[str, ...], bad: str, tmp_path: Path) -> None:
+    extra = ("--out", str(tmp_path / "o")) if cmd[0] == "assess" else ()
+    line = one_line_exit_2(run(*cmd, *extra, "--channels", bad))
+    assert "--channels" in line and "channel id" in line
+
+
+@pytest.mark.parametrize("cmd", CHANNEL_COMMANDS + [("fuzz", "--budget", "1")])
+@pytest.mark.parametrize("empty", ["", ",", " , "])
+def test_an_empty_channel_list_is_an_error(cmd: tuple[str, ...], empty: str, tmp_path: Path) -> None:
+    extra = ("--out", str(tmp_path / "o")) if cmd[0] == "assess" else ()
+    one_line_exit_2(run(*cmd, *extra, "--channels", empty))
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-0.1", "1.5"])
+def test_assume_share_rejects_non_finite_and_out_of_range(value: str) -> None:
+    line = one_line_exit_2(run("risk", "--channels", "utrn-keypad", "--assume", f"nowan.share={value}"))
+    assert "nowan.share" in line
+
+
+@pytest.mark.parametrize("out", ["/dev/null", "{tmp}/file.txt/out", "{tmp}/" + "x" * 300])
+def test_assess_out_must_be_usable_before_the_run(out: str, tmp_path: Path) -> None:
+    (tmp_path / "file.txt").write_text("x")
+    line = one_line_exit_2(run("assess", "--channels", "utrn-keypad", "--budget", "0",
+                               "--out", out.format(tmp=tmp_path)))
+    assert "--out" in line
+
+
+@pytest.mark.parametrize("counter", ["٣", "-1", "0x10000000000000000", "9" * 5000])
+def test_counters_are_ascii_and_64_bit(counter: str) -> None:
+    line = one_line_exit_2(run("utrn", "generate", "--supplier-key", "k", "--device-cert", "c", "--originator",
+                               "90b3d51f30010000", "--counter", counter, "--value", "1", "--class", "pennies"))
+    assert "--counter" in line
+
+
+def test_assess_with_a_hostile_models_dir_name_keeps_reports_clean(tmp_path: Path) -> None:
+    import shutil
+
+    from nowan.model.channels.loader import CHANNEL_DIR
+
+    models = tmp_path / "<img src=x onerror=alert(1)>\x1b[2J"
+    models.mkdir()
+    shutil.copy(CHANNEL_DIR / "utrn-keypad.yaml", models / "utrn-keypad.yaml")
+    out = tmp_path / "out"
+    r = run("assess", "--models", str(models), "--channels", "utrn-keypad", "--budget", "0", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    for name in ("index.html", "report.md"):
+        text = (out / name).read_text()
+        assert "<img" not in text and "\x1b" not in text, name
