@@ -15,6 +15,8 @@ import yaml
 
 from nowan.model.assumptions import Assumptions, catalogue
 from nowan.model.channels import catalogues
+from nowan.model.modifications import Modification
+from nowan.reports.decisions import decisions, tally
 
 SCHEMA_ID = "nowan-report/1"
 
@@ -99,10 +101,13 @@ def summary(channels: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 def make_bundle(*, version: str, versions: Mapping[str, str], model_hash: str, seed: int, budget: float,
                 date: str | None, assumptions: Assumptions, channels: list[dict[str, Any]],
                 command_matrix: dict[str, Any], comparisons: dict[str, Any],
-                proofs_total: Mapping[str, int], fuzz_total: Mapping[str, Any]) -> dict[str, Any]:
+                proofs_total: Mapping[str, int], fuzz_total: Mapping[str, Any],
+                modifications: Mapping[str, Modification] | None = None) -> dict[str, Any]:
     """Assemble ``report.json``. Nothing here depends on wall time: same inputs, same bytes."""
     for entry in channels:
         link_evidence(entry)
+    appetite = catalogues.scales().appetite
+    pages = decisions(channels, modifications or {}, appetite)
     labels = sorted({a["label"] for a in assumptions_table(assumptions)} | set(FIXED_ASSUMPTIONS))
     return _jsonable({
         "schema": SCHEMA_ID,
@@ -112,12 +117,14 @@ def make_bundle(*, version: str, versions: Mapping[str, str], model_hash: str, s
         "seed": seed,
         "budget_s": budget,
         "date": date,
-        "appetite": catalogues.scales().appetite,
+        "appetite": appetite,
         "scales": scales_data(),
         "assumptions": assumptions_table(assumptions),
         "assumption_labels": labels,
         "fixed_assumptions": FIXED_ASSUMPTIONS,
         "summary": summary(channels),
+        "decision_summary": tally(pages),
+        "modifications": pages,
         "proofs_total": dict(proofs_total),
         "fuzz_total": dict(fuzz_total),
         "channels": channels,

@@ -20,6 +20,7 @@ from nowan.model.assumptions import Assumptions
 from nowan.model.channels import CHANNEL_IDS, catalogues, compile_graph, graph_to_data, load_channels, score
 from nowan.model.channels.risk import ChannelRisk
 from nowan.model.errors import InputError
+from nowan.model.modifications import load_modifications
 from nowan.reports.bundle import make_bundle
 from nowan.reports.graph_render import to_svg
 from nowan.reports.provenance import model_files, model_hash, source_date, tool_versions
@@ -179,7 +180,8 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
     bundle = make_bundle(version=versions["nowan"], versions=versions, model_hash=model_hash(files), seed=seed,
                          budget=budget, date=source_date(), assumptions=a, channels=entries,
                          command_matrix=matrix, comparisons={"smets1": smets1, "mp169": mp169},
-                         proofs_total=proofs_total, fuzz_total=fuzz_total)
+                         proofs_total=proofs_total, fuzz_total=fuzz_total,
+                         modifications=load_modifications(known_channels=CHANNEL_IDS if directory is None else None))
     return bundle, graphs
 
 

@@ -1,0 +1,176 @@
+"""From channel verdicts to a decision per modification, the unit the SSC decides on.
+
+Everything here is computed from the evidence bundle's channel entries (residual risk, cheapest
+control set, robustness) and the modification catalogue (model/data/modifications.yaml); nothing is
+written by hand, so a change to a model or an assumption changes the decision it should.
+
+The rules (docs/methodology.md, "From channels to decisions"):
+
+* A channel within appetite needs nothing. A channel above it is *treatable* when the z3 cheapest
+  control set brings it within appetite, *reversed* when that set contains a control that undoes
+  the proposal (``reversed_by``: the decision is then to reject, not to treat), and *untreatable*
+  when no candidate set is enough.
+* ``combine: all`` (the proposal introduces every channel): support if all are within appetite,
+  support with conditions if all are within or treatable, cannot support otherwise.
+* ``combine: any`` (alternative routes): the best route governs: within appetite first, then the
+  cheapest treatment; choosing that route is itself a condition unless every route is within.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Sequence
+
+from nowan.model.modifications import Modification
+
+SUPPORT = "support"
+CONDITIONS = "support-with-conditions"
+CANNOT = "cannot-support"
+OUTSIDE = "outside-scope"
+NOT_ASSESSED = "not-assessed"
+
+#: How each recommendation reads in the paper.
+WORDS = {SUPPORT: "Support", CONDITIONS: "Support with conditions", CANNOT: "Cannot support",
+         OUTSIDE: "Outside the security assessment", NOT_ASSESSED: "Not assessed"}
+
+
+def _money(gbp: float) -> str:
+    return f"GBP {float(gbp):,.0f}"
+
+
+def _treatment(entry: Mapping[str, Any], mod: Modification) -> dict[str, Any]:
+    """How a channel gets within appetite: none needed, controls, reversal, or not at all."""
+    titles = {c["id"]: c["title"] for c in entry.get("controls", [])}
+    best = entry.get("best_controls") or {}
+    if entry["verdict"] == "within-appetite":
+        return {"kind": "none", "controls": [], "cost_gbp": 0, "residual_after": entry["residual"]["level"]}
+    if best.get("status") == "found":
+        ids = list(best.get("controls", []))
+        controls = [{"id": i, "title": titles.get(i, i)} for i in ids]
+        kind = "reverse" if any(i in mod.reversed_by for i in ids) else "controls"
+        return {"kind": kind, "controls": controls, "cost_gbp": best.get("cost_gbp", 0),
+                "residual_after": best.get("residual", "")}
+    return {"kind": "untreatable", "controls": [], "cost_gbp": 0, "residual_after": entry["residual"]["level"],
+            "why": best.get("detail", "no cheapest control set was computed")}
+
+
+_RANK = {"none": 0, "controls": 1, "reverse": 2, "untreatable": 3}
+
+
+def confidence(entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The confidence of a decision resting on ``entries``, from their robustness analyses."""
+    if not entries:
+        return {"status": "not-computed", "text": "not computed (no channel assessed)"}
+    rob = [e.get("robustness") for e in entries]
+    if any(r is None for r in rob):
+        return {"status": "not-computed", "text": "not computed (no robustness analysis in this run)"}
+    flips = [(e["id"], f) for e, r in zip(entries, rob) for f in (r.get("flips") or [])]
+    worst = max(rob, key=lambda r: min(r["p_above"], 1 - r["p_above"]))
+    lo, hi = worst["ci"]
+    band = f"probability above appetite {worst['p_above']:.2f} (95% interval {lo:.2f} to {hi:.2f})"
+    if all(r["robust"] for r in rob):
+        return {"status": "high", "robust": True, "p_above": worst["p_above"], "ci": [lo, hi],
+                "text": f"high: the verdict holds across the input ranges sampled; {band}"}
+    text = f"low: {band}"
+    if flips:
+        cid, f = flips[0]
+        text += f"; the verdict on {cid} changes when {f['input']} reaches {f['at']} ({f['verdict']})"
+    return {"status": "low", "robust": False, "p_above": worst["p_above"], "ci": [lo, hi], "text": text}
+
+
+def _evidence(entries: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, str]]]:
+    threats, proofs, fuzz = [], [], []
+    for e in entries:
+        for t in e["residual"].get("path") or []:
+            threats.append({"id": t, "channel": e["id"]})
+        for p in e.get("proofs") or []:
+            proofs.append({"id": p["id"], "status": p["status"]})
+        for f in (e.get("fuzz") or {}).get("findings") or []:
+            fuzz.append({"id": f"{f['invariant']}@{f['channel']}", "kind": f.get("kind", "")})
+    return {"threats": threats, "proofs": proofs, "fuzz": fuzz}
+
+
+def _conditions(route: Mapping[str, Any] | None, treated: Sequence[tuple[Mapping[str, Any], dict[str, Any]]],
+                routes: int, all_within: bool) -> list[str]:
+    out = []
+    if route is not None and routes > 1 and not all_within:
+        out.append(f"Deliver it only by this route: {route['title']}.")
+    for entry, t in treated:
+        if t["kind"] == "controls":
+            names = "; ".join(c["title"] for c in t["controls"])
+            out.append(f"On {entry['title']}: adopt {names} (about {_money(t['cost_gbp'])}); "
+                       f"the residual risk then falls from {entry['residual']['level']} to {t['residual_after']}.")
+    return out
+
+
+def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetite: str) -> dict[str, Any]:
+    """The decision page's data for one modification, from the bundle's channel entries."""
+    page: dict[str, Any] = mod.to_dict()
+    present = [channels[c] for c in mod.channels if c in channels]
+    page["assessed"] = [{"id": e["id"], "title": e["title"], "residual": e["residual"]["level"],
+                         "verdict": e["verdict"], "treatment": _treatment(e, mod)} for e in present]
+    missing = [c for c in mod.channels if c not in channels]
+    rec, reason, governing, conditions = _recommend(mod, present, missing, appetite)
+    page.update(recommendation=rec, recommendation_words=WORDS[rec], reason=reason, conditions=conditions,
+                governing=[e["id"] for e in governing], confidence=confidence(governing),
+                evidence=_evidence(governing))
+    page["positions"] = [dict(p, agrees=_agrees(p["stance"], rec)) for p in page["positions"]]
+    return page
+
+
+def _agrees(stance: str, rec: str) -> bool | None:
+    """Whether a recorded stance and the computed recommendation point the same way (for or
+    against); None when either side takes no position."""
+    if stance == "none" or rec in (OUTSIDE, NOT_ASSESSED):
+        return None
+    return (stance == CANNOT) == (rec == CANNOT)
+
+
+def _recommend(mod: Modification, present: list[Mapping[str, Any]], missing: list[str],
+               appetite: str) -> tuple[str, str, list[Mapping[str, Any]], list[str]]:
+    if mod.outside:
+        return OUTSIDE, mod.outside, [], []
+    if not mod.channels:
+        return NOT_ASSESSED, mod.not_modelled, [], []
+    if (mod.combine == "all" and missing) or not present:
+        return NOT_ASSESSED, f"The channels {', '.join(missing)} were not part of this assessment run.", [], []
+    treated = [(e, _treatment(e, mod)) for e in present]
+    if mod.combine == "any":
+        entry, t = min(treated, key=lambda et: (_RANK[et[1]["kind"]], et[1]["cost_gbp"],
+                                                 present.index(et[0])))
+        chosen = [(entry, t)]
+    else:
+        entry, t = max(treated, key=lambda et: _RANK[et[1]["kind"]])
+        chosen = treated
+    kind = t["kind"]
+    governing = [e for e, _ in chosen]
+    level = entry["residual"]["level"]
+    if kind == "reverse":
+        return CANNOT, (f"The residual risk of {entry['title']} is {level}, above the {appetite} appetite, and the "
+                        f"only treatment that brings it within appetite is to {mod.reversal}. The decision is "
+                        "therefore to reject the proposal, not to treat it."), governing, []
+    if kind == "untreatable":
+        return CANNOT, (f"The residual risk of {entry['title']} is {level}, above the {appetite} appetite, and no "
+                        "combination of the candidate controls in its model brings it within appetite."), governing, []
+    all_within = all(tt["kind"] == "none" for _, tt in treated)
+    conditions = _conditions(entry if mod.combine == "any" else None, chosen, len(present), all_within)
+    if all_within:
+        what = "every route considered" if mod.combine == "any" and len(present) > 1 else "the channels it introduces"
+        return SUPPORT, (f"The residual risk of {what} is within the {appetite} appetite with the controls that "
+                         "exist today."), governing, []
+    if kind == "none":
+        return CONDITIONS, (f"Of the routes considered, only some are within the {appetite} appetite with "
+                            f"today's controls; the best is: {entry['title']} (residual {level})."), \
+            governing, conditions
+    return CONDITIONS, (f"The residual risk is above the {appetite} appetite; the cheapest set of candidate "
+                        "controls found by the solver brings it within appetite."), governing, conditions
+
+
+def decisions(bundle_channels: Sequence[Mapping[str, Any]], modifications: Mapping[str, Modification],
+              appetite: str) -> list[dict[str, Any]]:
+    """A decision page per modification, in catalogue order."""
+    by_id = {c["id"]: c for c in bundle_channels}
+    return [decide(m, by_id, appetite) for m in modifications.values()]
+
+
+def tally(pages: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """How many modifications got each recommendation."""
+    return {k: sum(1 for p in pages if p["recommendation"] == k) for k in WORDS}

@@ -1,0 +1,75 @@
+"""The modification catalogue: every entry valid, every quote verbatim in its seed, errors at file:line."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from nowan.model.channels import CHANNEL_IDS, load_channels
+from nowan.model.errors import ModelError
+from nowan.model.modifications import load_modifications, parse_modifications
+
+SEEDS = Path(__file__).parents[1] / "data" / "seeds"
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[*>#\\]", " ", text).split()).lower()
+
+
+def test_the_issue_list_of_modifications_is_present():
+    mods = load_modifications(known_channels=CHANNEL_IDS)
+    assert {"mp094-option-1", "mp094-option-2", "sec0009", "secmp0037", "secmp0038-wifi", "secmp0038-usb",
+            "secmp0038-nfc", "secmp0038-hardwire", "wg-alternative", "mp169", "smets1-option-1",
+            "smets1-option-2", "smets1-option-3", "secmp0032"} <= set(mods)
+    assert mods["secmp0032"].outside and not mods["secmp0032"].channels
+    assert "table" in mods["mp094-option-1"].note and "opposite" in mods["mp094-option-2"].note
+
+
+@pytest.mark.parametrize("mid,pos", [(m.id, i) for m in load_modifications().values()
+                                     for i in range(len(m.positions))])
+def test_every_quote_is_verbatim_in_the_seed_line_it_cites(mid, pos):
+    p = load_modifications()[mid].positions[pos]
+    m = re.fullmatch(r"seed (\d{3}) line (\d+)", p.source)
+    assert m, f"{mid}: source {p.source!r} should read 'seed NNN line N'"
+    lines = (SEEDS / f"{m.group(1)}.txt").read_text(encoding="utf-8").splitlines()
+    line = int(m.group(2))
+    window = _norm(" ".join(lines[line - 1:line + 8]))
+    assert _norm(p.quote) in window, f"{mid}: quote not found from {p.source}"
+    assert _norm(p.quote)[:30] in _norm(lines[line - 1]), f"{mid}: quote does not start on {p.source}"
+
+
+def test_reversal_controls_exist_in_their_channels():
+    channels = load_channels()
+    for m in load_modifications().values():
+        for control in m.reversed_by:
+            assert any(control in {c.id for c in channels[cid].controls} for cid in m.channels), (m.id, control)
+
+
+GOOD = """\
+x:
+  title: T
+  proposal: P
+  source: seed 000
+  channels: [usb]
+  combine: all
+  owner: O
+  positions:
+    - {who: W, stance: none, quote: Q, source: seed 000 line 1}
+"""
+
+
+@pytest.mark.parametrize("old,new,where,what", [
+    ("channels: [usb]", "channels: [usbb]", "f.yaml:5 field 'x.channels.0'", "unknown channel 'usbb'"),
+    ("combine: all", "combine: some", "f.yaml:6 field 'x.combine'", "expected one of all, any"),
+    ("stance: none", "stance: maybe", "f.yaml:9 field 'x.positions.0.stance'", "expected one of support"),
+    ("  owner: O\n", "", "f.yaml:2 field 'x'", "missing field 'owner'"),
+    ("  owner: O\n", "  owner: O\n  colour: red\n", "f.yaml:8 field 'x.colour'", "unknown field"),
+    ("channels: [usb]", "channels: []", "f.yaml:5 field 'x.channels'", "say why with 'outside'"),
+])
+def test_a_mistake_names_file_line_and_field(old, new, where, what):
+    assert parse_modifications(GOOD, "f.yaml", CHANNEL_IDS)["x"].channels == ("usb",)
+    with pytest.raises(ModelError) as exc:
+        parse_modifications(GOOD.replace(old, new), "f.yaml", CHANNEL_IDS)
+    assert str(exc.value).startswith(where), str(exc.value)
+    assert what in str(exc.value)

@@ -1,0 +1,124 @@
+"""Decision pages: recommendations computed from channel results, never written by hand."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from nowan.model.modifications import Modification, Position
+from nowan.reports.decisions import CANNOT, CONDITIONS, SUPPORT, decide
+
+
+def _entry(cid: str, level: str, best: dict[str, Any] | None = None, robustness: dict | None = None) -> dict:
+    verdict = "within-appetite" if level in ("very-low", "low", "medium") else "above-appetite"
+    e = {"id": cid, "title": f"channel {cid}", "verdict": verdict, "residual": {"level": level, "path": [f"s@{cid}@x"]},
+         "controls": [{"id": "ctl", "title": "A stronger lock"}, {"id": "REV", "title": "Keep the old rule"}],
+         "best_controls": best or ({"status": "not-needed"} if verdict == "within-appetite" else
+                                   {"status": "none-within-budget", "detail": "no set"}),
+         "proofs": [{"id": f"p@{cid}", "status": "refuted"}],
+         "fuzz": {"findings": [{"invariant": "inv", "channel": cid, "kind": "channel-weakness"}]}}
+    if robustness is not None:
+        e["robustness"] = robustness
+    return e
+
+
+def _mod(channels=("a",), combine="all", stance="cannot-support", reversed_by=()) -> Modification:
+    return Modification(id="m", title="M", proposal="p", source="seed 000", channels=tuple(channels),
+                        combine=combine, owner="The owner", reversed_by=tuple(reversed_by),
+                        reversal="keep the old rule", positions=(Position("SSC", stance, "q", "seed 002 line 1"),))
+
+
+FOUND = {"status": "found", "controls": ["ctl"], "cost_gbp": 5000, "residual": "medium"}
+
+
+def test_within_appetite_is_support_and_disagrees_with_a_recorded_rejection():
+    page = decide(_mod(), {"a": _entry("a", "medium")}, "medium")
+    assert page["recommendation"] == SUPPORT and page["conditions"] == []
+    assert page["positions"][0]["agrees"] is False
+    assert page["owner"] == "The owner"
+
+
+def test_treatable_gives_conditions_in_plain_words_with_the_control_title_and_cost():
+    page = decide(_mod(), {"a": _entry("a", "high", FOUND)}, "medium")
+    assert page["recommendation"] == CONDITIONS
+    assert "A stronger lock" in page["conditions"][0] and "GBP 5,000" in page["conditions"][0]
+    assert "from high to medium" in page["conditions"][0]
+
+
+def test_when_the_only_treatment_reverses_the_proposal_the_decision_is_to_reject():
+    best = {"status": "found", "controls": ["REV"], "cost_gbp": 0, "residual": "low"}
+    page = decide(_mod(reversed_by=["REV"]), {"a": _entry("a", "very-high", best)}, "medium")
+    assert page["recommendation"] == CANNOT and page["conditions"] == []
+    assert "reject" in page["reason"] and "keep the old rule" in page["reason"]
+    assert page["positions"][0]["agrees"] is True
+    # the same control set without the reversal mark is an ordinary treatment
+    assert decide(_mod(), {"a": _entry("a", "very-high", best)}, "medium")["recommendation"] == CONDITIONS
+
+
+def test_untreatable_cannot_be_supported():
+    page = decide(_mod(), {"a": _entry("a", "very-high")}, "medium")
+    assert page["recommendation"] == CANNOT and "no combination" in page["reason"]
+
+
+def test_all_takes_the_worst_channel_any_takes_the_best_route():
+    chans = {"a": _entry("a", "medium"), "b": _entry("b", "very-high")}
+    assert decide(_mod(("a", "b")), chans, "medium")["recommendation"] == CANNOT
+    page = decide(_mod(("b", "a"), combine="any"), chans, "medium")
+    assert page["recommendation"] == CONDITIONS and page["governing"] == ["a"]
+    assert "channel a" in page["conditions"][0]
+    both = {"a": _entry("a", "low"), "b": _entry("b", "medium")}
+    assert decide(_mod(("a", "b"), combine="any"), both, "medium")["recommendation"] == SUPPORT
+
+
+def test_any_prefers_the_cheaper_treatment():
+    cheap = dict(FOUND, cost_gbp=10)
+    chans = {"a": _entry("a", "high", FOUND), "b": _entry("b", "high", cheap)}
+    assert decide(_mod(("a", "b"), combine="any"), chans, "medium")["governing"] == ["b"]
+
+
+def test_evidence_links_threats_proofs_and_fuzz_findings_of_the_governing_channels():
+    ev = decide(_mod(), {"a": _entry("a", "high", FOUND)}, "medium")["evidence"]
+    assert ev["threats"] == [{"id": "s@a@x", "channel": "a"}]
+    assert ev["proofs"] == [{"id": "p@a", "status": "refuted"}]
+    assert ev["fuzz"] == [{"id": "inv@a", "kind": "channel-weakness"}]
+
+
+@pytest.mark.parametrize("rob,status,words", [
+    (None, "not-computed", "not computed"),
+    ({"robust": True, "p_above": 0.02, "ci": [0.01, 0.04], "flips": [], "drivers": []}, "high", "0.02"),
+    ({"robust": False, "p_above": 0.4, "ci": [0.3, 0.5],
+      "flips": [{"input": "lockout.window_s", "at": 1200, "verdict": "above-appetite"}], "drivers": []},
+     "low", "lockout.window_s reaches 1200"),
+])
+def test_confidence_comes_from_the_robustness_analysis(rob, status, words):
+    conf = decide(_mod(), {"a": _entry("a", "medium", robustness=rob)}, "medium")["confidence"]
+    assert conf["status"] == status and words in conf["text"]
+
+
+def test_missing_channels_and_outside_scope_are_said_so():
+    assert decide(_mod(("zz",)), {}, "medium")["recommendation"] == "not-assessed"
+    out = Modification(id="o", title="O", proposal="p", source="s", channels=(), combine="all", owner="DCC",
+                       positions=(), outside="a service obligation")
+    page = decide(out, {}, "medium")
+    assert page["recommendation"] == "outside-scope" and page["reason"] == "a service obligation"
+
+
+def test_the_assessment_carries_a_decision_for_every_modification_and_follows_the_verdicts():
+    from nowan.model.assumptions import Assumptions
+    from nowan.model.modifications import load_modifications
+    from nowan.reports.pipeline import assess
+
+    base, _ = assess(budget=0)
+    pages = {p["id"]: p for p in base["modifications"]}
+    assert list(pages) == list(load_modifications())
+    verdicts = {c["id"]: c["verdict"] for c in base["channels"]}
+    for p in pages.values():
+        if p["combine"] == "all" and len(p["channels"]) == 1:
+            within = verdicts[p["channels"][0]] == "within-appetite"
+            assert (p["recommendation"] == SUPPORT) == within, p["id"]
+    # a what-if that pushes the Working Group's alternative above appetite changes its decision
+    changed, _ = assess(budget=0, assumptions=Assumptions.from_cli(["lockout.covers_han=false"]),
+                        channel_ids=["wifi-ppmid-utrn"])
+    alt = next(p for p in changed["modifications"] if p["id"] == "wg-alternative")
+    assert pages["wg-alternative"]["recommendation"] == SUPPORT
+    assert alt["recommendation"] != SUPPORT
