@@ -7,8 +7,13 @@ that with whatever keys the keystore holds:
   HAN-only PPMID/HCALCS messages, which the originating device MACs itself;
 - a response's or alert's MAC is keyed originator (device) KA <-> recipient KA;
 - a signature (Critical commands, and the device's Critical responses and alerts) is checked against
-  the DS certificate of the party that signs: the supplementary originator when the DCC originates
-  on a Remote Party's behalf, otherwise the originator.
+  the DS certificate of the party that signs. For a command the catalogue names the candidates
+  (``signer``): almost always the originator, which is the DCC's own key when the ACB originates a
+  credential or join command (CS02b over SRV 6.21, CS03A2/CS03C over SRV 8.7.2); where it cannot
+  decide (an uncatalogued code, or a signature on a command the catalogue lists as unsigned) both
+  the originator and the supplementary remote party are tried. The first key that verifies is
+  reported as ``signer``; the answer is ``invalid`` only when every candidate's key is held and
+  none verifies, so a genuine signature by a plausible party is never called forged.
 
 ECDH is symmetric, so either side's private key will do. Each check ends as ``valid``, ``invalid``,
 ``unknown`` (the keystore lacks the keys; never a guess) or ``absent`` (the frame carries none).
@@ -21,7 +26,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from nowan.model.gbcs.codes import MessageCode, lookup
+from nowan.model.gbcs.codes import SIGNERS, MessageCode, lookup
 from nowan.model.gbcs.crypto import CRA_ALERT, CRA_COMMAND, CRA_RESPONSE, ecdh
 from nowan.model.gbcs.envelope import GeneralCiphering, GeneralSigning, parse_frame
 from nowan.model.gbcs.eui import format_eui
@@ -54,6 +59,9 @@ class Verification:
     mac: Check
     signature: Check
     notes: tuple[str, ...] = field(default=())
+    #: The party whose DS key verified the signature, and its keystore role, when one did.
+    signer: bytes | None = None
+    signer_role: str | None = None
 
     @property
     def status(self) -> str:
@@ -88,15 +96,18 @@ class Verification:
 
     def to_dict(self) -> dict[str, Any]:
         """One ``nowan gbcs verify --json`` line: ``file``, ``message_code`` (``0x0007``), ``use_case``,
-        ``title``, ``cra`` (command | response | alert), ``frame`` (protected | signed-only),
-        ``counter``, ``originator``, ``recipient`` (and ``supplementary_originator`` when the DCC
-        acts for a Remote Party), ``mac`` and ``signature`` (valid | invalid | unknown | absent),
-        ``status`` (verified | rejected | unknown) and ``notes``. Scripts rely on these names."""
+        ``title`` and ``critical`` (from the catalogue; null for an uncatalogued code), ``cra``
+        (command | response | alert), ``frame`` (protected | signed-only), ``counter``,
+        ``originator``, ``recipient`` (and ``supplementary_originator`` when the DCC acts for a
+        Remote Party), ``mac`` and ``signature`` (valid | invalid | unknown | absent), ``signer``
+        and ``signer_role`` (whose DS key verified the signature; null when none did), ``status``
+        (verified | rejected | unknown) and ``notes``. Scripts rely on these names."""
         out: dict[str, Any] = {
             "file": self.source,
             "message_code": f"0x{self.message_code:04X}",
             "use_case": self.use_case,
             "title": self.code.title if self.code else None,
+            "critical": self.code.critical if self.code else None,
             "cra": CRA_NAMES[self.cra],
             "frame": self.frame,
             "counter": self.counter,
@@ -105,8 +116,9 @@ class Verification:
         }
         if self.supplementary_originator is not None:
             out["supplementary_originator"] = format_eui(self.supplementary_originator)
-        out.update(mac=self.mac.value, signature=self.signature.value, status=self.status,
-                   notes=list(self.notes))
+        out.update(mac=self.mac.value, signature=self.signature.value,
+                   signer=format_eui(self.signer) if self.signer is not None else None,
+                   signer_role=self.signer_role, status=self.status, notes=list(self.notes))
         return out
 
 
@@ -134,7 +146,7 @@ class Verifier:
         code = lookup(signing.message_code)
         notes: list[str] = []
         mac = self._check_mac(frame, code) if isinstance(frame, GeneralCiphering) else Check.ABSENT
-        signature = self._check_signature(signing)
+        signature, signer = self._check_signature(signing, code)
         if (signature is Check.ABSENT and isinstance(frame, GeneralCiphering) and code is not None
                 and code.critical and signing.cra == CRA_COMMAND):
             signature = Check.INVALID
@@ -152,12 +164,14 @@ class Verifier:
                             recipient=signing.recipient,
                             supplementary_originator=signing.supplementary_originator,
                             message_code=signing.message_code, code=code, mac=mac,
-                            signature=signature, notes=tuple(notes))
+                            signature=signature, notes=tuple(notes), signer=signer,
+                            signer_role=self._role(signer))
 
     # -- MAC ---------------------------------------------------------------------------------
     def _mac_parties(self, signing: GeneralSigning, code: MessageCode | None) -> tuple[tuple[bytes, bytes], ...]:
-        """The (EUI, EUI) KA pairs that may key this MAC."""
-        if signing.cra == CRA_COMMAND and not (code is not None and code.han_only):
+        """The (EUI, EUI) KA pairs that may key this MAC: the ACB's with the recipient for a Remote
+        Party command (an uncatalogued command is assumed to be one), else originator with recipient."""
+        if signing.cra == CRA_COMMAND and (code is None or code.mac == "acb"):
             return tuple((acb, signing.recipient) for acb in self._acbs)
         return ((signing.originator, signing.recipient),)
 
@@ -190,16 +204,48 @@ class Verifier:
         return result
 
     # -- signature ---------------------------------------------------------------------------
-    def _check_signature(self, signing: GeneralSigning) -> Check:
+    @staticmethod
+    def signer_candidates(signing: GeneralSigning, code: MessageCode | None) -> tuple[bytes, ...]:
+        """The EUIs whose DS key may have signed ``signing``, in the order to try them.
+
+        Responses and alerts are signed by their originator, the Device. A command's candidates come
+        from the catalogue; where it has none (an uncatalogued code, or a command GBCS sends
+        unsigned) every plausible party is a candidate: the originator and any supplementary
+        remote party.
+        """
+        if signing.cra != CRA_COMMAND:
+            return (signing.originator,)
+        parties = code.signers if code is not None and code.signers else SIGNERS
+        euis = {"originator": signing.originator, "supplementary": signing.supplementary_originator}
+        out: list[bytes] = []
+        for party in parties:
+            eui = euis[party]
+            if eui is not None and eui not in out:
+                out.append(eui)
+        return tuple(out)
+
+    def _check_signature(self, signing: GeneralSigning, code: MessageCode | None) -> tuple[Check, bytes | None]:
+        """``valid`` with the signer whose key verifies; ``invalid`` only if every candidate's key is
+        held and none verifies; otherwise ``unknown`` (an unheld key might be the signer's)."""
         if not signing.signature:
-            return Check.ABSENT
-        signer = signing.originator
-        if signing.cra == CRA_COMMAND and signing.supplementary_originator is not None:
-            signer = signing.supplementary_originator
-        public = self.keystore.public_key(signer, KeyUse.DS)
-        if public is None:
-            return Check.UNKNOWN
-        return Check.VALID if check_signature(signing, public) else Check.INVALID
+            return Check.ABSENT, None
+        missing = False
+        for eui in self.signer_candidates(signing, code):
+            public = self.keystore.public_key(eui, KeyUse.DS)
+            if public is None:
+                missing = True
+            elif check_signature(signing, public):
+                return Check.VALID, eui
+        return (Check.UNKNOWN if missing else Check.INVALID), None
+
+    def _role(self, eui: bytes | None) -> str | None:
+        if eui is None:
+            return None
+        role = self.keystore.role(eui)
+        if role is not None:
+            return role.label
+        cred = self.keystore.credential(eui, KeyUse.DS)
+        return cred.role_label if cred is not None else None
 
 
 def verify_frame(raw: bytes, keystore: Keystore, source: str = "frame") -> Verification:

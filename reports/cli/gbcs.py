@@ -22,10 +22,12 @@ from nowan.model.gbcs.verify import Verification, Verifier
 def _text_line(v: Verification) -> str:
     d = v.to_dict()
     via = f" (for {d['supplementary_originator']})" if "supplementary_originator" in d else ""
+    signed_by = f" by {d['signer_role'] or 'party'} {d['signer']}" if d["signer"] else ""
+    critical = " critical" if d["critical"] else ""
     notes = f"  [{'; '.join(v.notes)}]" if v.notes else ""
-    return (f"{d['file']}: {d['use_case'] or '?'} {d['message_code']} {d['cra']} ({d['frame']}) "
+    return (f"{d['file']}: {d['use_case'] or '?'} {d['message_code']}{critical} {d['cra']} ({d['frame']}) "
             f"counter 0x{v.counter:x} {d['originator']}{via} -> {d['recipient']}: "
-            f"mac {d['mac']}, signature {d['signature']}: {d['status']}{notes}")
+            f"mac {d['mac']}, signature {d['signature']}{signed_by}: {d['status']}{notes}")
 
 
 @click.group()
@@ -39,13 +41,15 @@ def command() -> None:
               type=click.Path(file_okay=False, path_type=Path),
               help="Directory of DCC-style certificates (.pem) and private keys (.key).")
 @click.option("--json", "as_json", is_flag=True,
-              help="One JSON object per message per line: file, message_code, use_case, title, cra, "
-                   "frame, counter, originator, recipient, mac, signature (valid|invalid|unknown|absent), "
-                   "status, notes; an unreadable file gives {file, error}.")
+              help="One JSON object per message per line: file, message_code, use_case, title, critical "
+                   "(from the message-code catalogue), cra, frame, counter, originator, recipient, "
+                   "supplementary_originator (when the DCC acts for a Remote Party), mac, signature "
+                   "(valid|invalid|unknown|absent), signer and signer_role (whose DS key verified the "
+                   "signature), status, notes; an unreadable file gives {file, error}.")
 @click.option("--strict", is_flag=True,
-              help="Exit 1 unless every message is verified: MAC valid (signature valid on a signed-only "
-                   "response or alert) and signature valid where the message code is Critical. Without "
-                   "it, 'unknown' (keys not in the keystore) exits 0.")
+              help="Exit 1 unless every message is verified: message code in the catalogue, MAC valid "
+                   "(signature valid on a signed-only response or alert) and signature valid where the "
+                   "message code is Critical. Without it, 'unknown' (keys not in the keystore) exits 0.")
 def verify(files: tuple[Path, ...], keystore_dir: Path, as_json: bool, strict: bool) -> None:
     """Report each message's use case, counter, parties, and whether its MAC and signature verify.
 

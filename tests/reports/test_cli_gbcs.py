@@ -11,9 +11,10 @@ from nowan.reports.cli import cli
 
 DATA = Path(__file__).parents[1] / "data"
 KEYS = DATA / "keystore"
-RTDS = sorted((DATA / "rtds").glob("*/*.HEX"))
+RTDS = sorted((DATA / "rtds").glob("*/*.HEX")) + sorted((DATA / "rtds-4.5.0").glob("*/*.HEX"))
 CS01A = DATA / "rtds/2.2_CS01a/CS01a_2.2_SUCCESS_COMMAND_GBCS.HEX"
-FIELDS = ["file", "message_code", "use_case", "cra", "counter", "originator", "recipient", "mac", "signature"]
+FIELDS = ["file", "message_code", "use_case", "title", "critical", "cra", "counter", "originator", "recipient", "mac",
+          "signature", "signer", "signer_role"]
 
 
 def run(*args: str):
@@ -31,6 +32,8 @@ def test_every_rtds_file_is_reported_and_none_is_invalid() -> None:
     assert [o["file"] for o in out] == [p.name for p in RTDS]
     assert all(set(FIELDS) <= set(o) for o in out)
     assert not any("invalid" in (o["mac"], o["signature"]) for o in out)
+    assert all(o["use_case"] and o["title"] and o["critical"] is not None for o in out)
+    assert not any("not in the catalogue" in n for o in out for n in o["notes"])
     by_file = {o["file"]: o for o in out}
     assert by_file["PCS01_NA_SUCCESS_COMMAND_GBCS.HEX"]["mac"] == "unknown"
     cs01a = by_file[CS01A.name]
@@ -38,8 +41,17 @@ def test_every_rtds_file_is_reported_and_none_is_invalid() -> None:
         ("CS01a", "0x0007", "command", 3 << 32)
     assert (cs01a["originator"], cs01a["recipient"]) == ("90-B3-D5-1F-30-01-00-00", "00-DB-12-34-56-78-90-A0")
     assert (cs01a["mac"], cs01a["signature"]) == ("valid", "absent")
+    assert (cs01a["critical"], cs01a["signer"], cs01a["signer_role"]) == (False, None, None)
     ecs09 = by_file["ECS09_2.5_SUCCESS_COMMAND_GBCS.HEX"]
     assert (ecs09["mac"], ecs09["signature"]) == ("valid", "valid")
+    assert (ecs09["critical"], ecs09["signer"], ecs09["signer_role"]) == (True, "90-B3-D5-1F-30-01-00-00", "supplier")
+    join = by_file["CS03A2NonCritical_8.7.2_SUCCESS_COMMAND_GBCS.HEX"]  # DCC-originated, DCC-signed
+    assert (join["use_case"], join["message_code"], join["critical"], join["signature"]) == \
+        ("CS03A2", "0x00AB", True, "valid")
+    assert (join["signer"], join["signer_role"], join["supplementary_originator"]) == \
+        ("90-B3-D5-1F-30-00-00-02", "access-control-broker", "90-B3-D5-1F-30-01-00-00")
+    reply = by_file["CS03A2NonCritical_8.7.2_SUCCESS_RESPONSE_GBCS.HEX"]
+    assert (reply["signer"], reply["signer_role"]) == ("00-DB-12-34-56-78-90-A4", "device")
 
 
 def test_text_output_has_one_line_per_message() -> None:
@@ -47,6 +59,9 @@ def test_text_output_has_one_line_per_message() -> None:
     assert result.exit_code == 0
     assert result.stdout.count("\n") == 1
     assert "CS01a 0x0007 command" in result.stdout and "mac valid, signature absent: verified" in result.stdout
+    ecs09 = DATA / "rtds/2.5_ECS09/ECS09_2.5_SUCCESS_COMMAND_GBCS.HEX"
+    signed = run(str(ecs09), "--keystore", str(KEYS)).stdout
+    assert "ECS09 0x0020 critical command" in signed and "signature valid by supplier 90-B3-D5-1F-30-01-00-00" in signed
 
 
 def test_a_tampered_message_fails_while_the_others_still_go_through(tmp_path: Path) -> None:
@@ -137,7 +152,7 @@ def test_strict_passes_every_rtds_message_whose_keys_are_held() -> None:
     messages = [p for p in RTDS if "PRECOMMAND" not in p.name and not p.name.startswith("PCS01")]
     result = run(*map(str, messages), "--keystore", str(KEYS), "--strict")
     assert result.exit_code == 0 and result.stderr == ""
-    assert result.stdout.count("\n") == len(messages) == 93
+    assert result.stdout.count("\n") == len(messages) == 93 + 9
 
 
 def test_strict_fails_pre_commands_and_messages_without_keys() -> None:

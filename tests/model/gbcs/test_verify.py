@@ -1,5 +1,7 @@
-"""Frame verification against the DCC's RTDS messages: keys resolved, MACs and signatures checked,
-tampering rejected, and anything unparseable refused with a clear reason rather than a crash."""
+"""Frame verification against the DCC's RTDS messages (the project's set and RTDS 4.5.0 examples of
+DCC-originated, DCC-signed commands): keys resolved, MACs and signatures checked against the
+catalogue's signer, tampering rejected, and anything unparseable refused with a clear reason rather
+than a crash."""
 from __future__ import annotations
 
 import os
@@ -13,18 +15,18 @@ import pytest
 from hypothesis import given, strategies as st
 
 from nowan.model.errors import FrameError
-from nowan.model.gbcs.codes import by_use_case
-from nowan.model.gbcs.crypto import derive_key
-from nowan.model.gbcs.envelope import (MAC_LEN, GeneralCiphering, GeneralSigning, encode_length, parse_frame,
-                                 parse_hex)
+from nowan.model.gbcs.codes import MessageCode, catalogue, lookup
+from nowan.model.gbcs.crypto import CRA_COMMAND, derive_key
+from nowan.model.gbcs.envelope import (MAC_LEN, GeneralCiphering, GeneralSigning, encode_length, other_info_for,
+                                 parse_frame, parse_hex)
 from nowan.model.gbcs.keystore import Keystore, KeyUse
 from nowan.model.gbcs.protect import apply_mac, sign
 from nowan.model.gbcs.verify import Check, Verifier, verify_frame
 
 DATA = Path(__file__).parents[2] / "data"
-FILES = sorted((DATA / "rtds").glob("*/*.HEX"))
-NAME = re.compile(r"^(?P<uc>[A-Z]+\d+[a-z]?)_[\d.NA]+_(?P<scenario>.*)_(?P<kind>PRECOMMAND|COMMAND|RESPONSE|ALERT)"
-                  r"(?P<alert>_.*)?_GBCS\.HEX$")
+FILES = sorted((DATA / "rtds").glob("*/*.HEX")) + sorted((DATA / "rtds-4.5.0").glob("*/*.HEX"))
+NAME = re.compile(r"^(?P<uc>[A-Z]+\d+[A-Za-z0-9]*)_[\d.NA]+_(?P<scenario>.*)_"
+                  r"(?P<kind>PRECOMMAND|COMMAND|RESPONSE|ALERT)(?P<alert>_.*)?_GBCS\.HEX$")
 ACB = bytes.fromhex("90b3d51f30000002")
 SUPPLIER = bytes.fromhex("90b3d51f30010000")
 #: Messages whose MAC keys (PPMID and GSME KA private keys) the DCC's test keystore does not hold.
@@ -52,7 +54,20 @@ def kind(path: Path) -> str:
 
 
 def test_file_names_follow_the_rtds_convention() -> None:
-    assert len(FILES) == 126 and all(NAME.match(p.name) for p in FILES)
+    assert len(FILES) == 126 + 10 and all(NAME.match(p.name) for p in FILES)
+
+
+#: How RTDS file names spell CS02b's credential-replacement variants (one message code each).
+CS02B_VARIANTS = {"CS02bSupplierBySupplier": 0x0102, "CS02bSupplierBySupplierHandover": 0x0102,
+                  "CS02bNOByNO": 0x0103, "CS02bACBByACB": 0x0104, "CS02bSupplierByTransCoS": 0x0107}
+
+
+def catalogued(uc: str) -> MessageCode:
+    """The catalogue entry an RTDS file-name use case names: ``CS03A2NonCritical`` is CS03A2 (its
+    DUIS non-critical variant), ``CS02bACBByACB`` is CS02b's accessControlBrokerByACB code."""
+    if uc in CS02B_VARIANTS:
+        return lookup(CS02B_VARIANTS[uc])
+    return max((e for e in catalogue().values() if uc.startswith(e.use_case)), key=lambda e: len(e.use_case))
 
 
 @pytest.mark.parametrize("path", [p for p in FILES if kind(p) != "PRECOMMAND"], ids=lambda p: p.name)
@@ -101,12 +116,13 @@ def test_decoded_counters_and_message_codes_match_the_file_names() -> None:
             assert result.code is not None and result.code.kind == "alert"
             assert result.use_case == ("CS14" if m["uc"] == "CS14" else "FDA-DLMS")
             continue
-        assert result.message_code == by_use_case(m["uc"]).code, path.name
+        assert result.message_code == catalogued(m["uc"]).code, path.name
         counters.setdefault(f"{m['uc']}_{m['scenario']}", set()).add(result.counter)
     # a command, its pre-command and its response share one originator counter
     assert all(len(c) == 1 for c in counters.values()), counters
     assert counters["CS01a_SUCCESS"] == {3 << 32} and counters["CS01a_ERROR"] == {5 << 32}
     assert counters["ECS09_SUCCESS"] == {0x3E8} and counters["CCS01_SUCCESS"] == {0x516}
+    assert counters["CS03A2NonCritical_SUCCESS"] == {0x514}
 
 
 def test_dcc_originated_command_names_the_party_it_acts_for() -> None:
@@ -147,11 +163,81 @@ def test_critical_command_stripped_of_its_signature_is_rejected_even_with_a_good
     assert "without the Remote Party's signature" in result.notes[0] and not result.fully_verified
 
 
+DCC_SIGNED = ["8.7.2_CS03A2NonCritical/CS03A2NonCritical_8.7.2_SUCCESS_COMMAND_GBCS.HEX",
+              "8.7.2_CS03CNonCritical/CS03CNonCritical_8.7.2_SUCCESS_COMMAND_GBCS.HEX",
+              "6.21_CS02bSupplierBySupplierHandover/CS02bSupplierBySupplierHandover_6.21_SUCCESS_COMMAND_GBCS.HEX"]
+
+
+@pytest.mark.parametrize("name", DCC_SIGNED)
+def test_dcc_originated_commands_signed_with_the_dccs_own_key_verify(name: str) -> None:
+    """The issue's false 'invalid': the ACB originates these (naming the Supplier as supplementary
+    remote party for the joins) and signs with its own DS key, which the catalogue's signer says."""
+    result = verifier().verify_bytes(raw(DATA / "rtds-4.5.0" / name), name)
+    assert (result.mac, result.signature, result.signer) == (Check.VALID, Check.VALID, ACB)
+    assert result.fully_verified and result.to_dict()["signer_role"] == "access-control-broker"
+    assert result.supplementary_originator in (None, SUPPLIER)
+
+
 def test_critical_command_signed_by_the_wrong_party_is_rejected() -> None:
     frame = parse_frame(raw(DATA / "rtds/2.5_ECS09/ECS09_2.5_SUCCESS_COMMAND_GBCS.HEX"))
     forged = _acb_remac(sign(frame.signing, keystore().private_key(ACB, KeyUse.DS)))  # the DCC, not the Supplier
     result = verifier().verify_frame(forged)
-    assert result.mac is Check.VALID and result.signature is Check.INVALID
+    assert result.mac is Check.VALID and result.signature is Check.INVALID and result.signer is None
+    # ...and a DCC-originated join signed by the Supplier it names is not the DCC's signature either
+    join = parse_frame(raw(DATA / "rtds-4.5.0" / DCC_SIGNED[0]))
+    by_supplier = _acb_remac(sign(join.signing, keystore().private_key(SUPPLIER, KeyUse.DS)))
+    assert verifier().verify_frame(by_supplier).signature is Check.INVALID
+
+
+ESME = bytes.fromhex("00db1234567890a0")
+#: Every command a Remote Party or the DCC can send, with the candidate signers the catalogue gives.
+REMOTE_COMMANDS = [e for e in catalogue().values() if e.kind == "command" and not e.han_only]
+
+
+def _command(entry: MessageCode, dcc_originated: bool) -> GeneralSigning:
+    """A command for ``entry``: sent by the Supplier itself, or originated by the ACB naming the
+    Supplier as supplementary remote party (the CCS01 / CS03A2 over 8.7.2 shape)."""
+    originator, supplementary = (ACB, SUPPLIER) if dcc_originated else (SUPPLIER, None)
+    return GeneralSigning(CRA_COMMAND, 0x1234, originator, ESME, None,
+                          other_info_for(entry.code, supplementary, 0x99 if supplementary else None), b"\x01\x02")
+
+
+@given(st.sampled_from(REMOTE_COMMANDS), st.booleans(), st.data())
+def test_a_signature_by_any_plausible_signer_verifies_and_names_that_signer(
+        entry: MessageCode, dcc_originated: bool, data: st.DataObject) -> None:
+    """The signer rule never turns a valid signature by a plausible party into 'invalid': sign with
+    the test key of any candidate the catalogue (or, for an unsigned code, the frame) offers."""
+    signing = _command(entry, dcc_originated)
+    candidates = Verifier.signer_candidates(signing, entry)
+    assert candidates and set(candidates) <= {ACB, SUPPLIER}
+    signer = data.draw(st.sampled_from(candidates))
+    result = verifier().verify_frame(_acb_remac(sign(signing, keystore().private_key(signer, KeyUse.DS))))
+    assert (result.mac, result.signature, result.signer) == (Check.VALID, Check.VALID, signer)
+    assert result.status == "verified" and result.fully_verified
+
+
+def test_signer_candidates_follow_the_catalogue_and_fall_back_to_every_party() -> None:
+    join = lookup(0x00AB)
+    assert Verifier.signer_candidates(_command(join, True), join) == (ACB,)
+    assert Verifier.signer_candidates(_command(join, False), join) == (SUPPLIER,)
+    top_up = lookup(0x0007)  # unsigned in GBCS: a signature on it may be by either party
+    assert Verifier.signer_candidates(_command(top_up, True), top_up) == (ACB, SUPPLIER)
+    assert Verifier.signer_candidates(_command(top_up, True), None) == (ACB, SUPPLIER)
+    response = replace(_command(join, False), cra=2, originator=ESME, recipient=SUPPLIER)
+    assert Verifier.signer_candidates(response, join) == (ESME,)
+
+
+def test_a_signature_no_held_key_verifies_is_unknown_while_a_candidate_key_is_missing() -> None:
+    """Uncatalogued code, DCC-originated for a party whose key the keystore lacks: the missing key
+    might be the signer's, so the answer is 'unknown', never 'invalid'."""
+    stranger = bytes.fromhex("90b3d51f3001ffff")
+    signing = GeneralSigning(CRA_COMMAND, 7, ACB, ESME, None, other_info_for(0x7FF0, stranger, 1), b"\x00")
+    forged = sign(signing, keystore().private_key(SUPPLIER, KeyUse.DS))  # neither candidate's key
+    result = verifier().verify_frame(_acb_remac(forged))
+    assert result.signature is Check.UNKNOWN and result.signer is None and not result.fully_verified
+    known = replace(signing, other_info=other_info_for(0x7FF0, SUPPLIER, 1))
+    forged = sign(known, keystore().private_key(bytes.fromhex("123456789abcdef0"), KeyUse.KA))
+    assert verifier().verify_frame(_acb_remac(forged)).signature is Check.INVALID
 
 
 def _flips(b: bytes):
@@ -177,17 +263,19 @@ def _assert_rejected(flipped: bytes, where: str, frame: GeneralCiphering | Gener
         assert result.mac is Check.INVALID, where
 
 
-# One of each shape: MAC-only command, MACed and signed Critical command, MACed response,
-# device-signed response, device-signed alert, MACed alert, DCC-originated command.
-REPRESENTATIVES = ["2.2_CS01a/CS01a_2.2_SUCCESS_COMMAND_GBCS.HEX", "2.5_ECS09/ECS09_2.5_SUCCESS_COMMAND_GBCS.HEX",
-                   "4.18_ECS82/ECS82_4.18_SUCCESS_RESPONSE_GBCS.HEX", "1.5_ECS04a/ECS04a_1.5_SUCCESS_RESPONSE_GBCS.HEX",
-                   "1.6_ECS02/ECS02_1.6_8F66_FUTURE_DATED_TWIN_SUCCESS_ALERT_PAYMENT_MODE_GBCS.HEX",
-                   "NA_CS14/CS14_NA_8F12_ALERT_GBCS.HEX", "8.11_CCS02/CCS02_8.11_SUCCESS_COMMAND_GBCS.HEX"]
+# One of each shape: MAC-only command, MACed and signed Critical command, MACed response, device-signed
+# response, device-signed alert, MACed alert, DCC-originated command, DCC-originated command the DCC signs.
+REPRESENTATIVES = ["rtds/2.2_CS01a/CS01a_2.2_SUCCESS_COMMAND_GBCS.HEX", "rtds/2.5_ECS09/ECS09_2.5_SUCCESS_COMMAND_GBCS.HEX",
+                   "rtds/4.18_ECS82/ECS82_4.18_SUCCESS_RESPONSE_GBCS.HEX",
+                   "rtds/1.5_ECS04a/ECS04a_1.5_SUCCESS_RESPONSE_GBCS.HEX",
+                   "rtds/1.6_ECS02/ECS02_1.6_8F66_FUTURE_DATED_TWIN_SUCCESS_ALERT_PAYMENT_MODE_GBCS.HEX",
+                   "rtds/NA_CS14/CS14_NA_8F12_ALERT_GBCS.HEX", "rtds/8.11_CCS02/CCS02_8.11_SUCCESS_COMMAND_GBCS.HEX",
+                   "rtds-4.5.0/8.7.2_CS03A2NonCritical/CS03A2NonCritical_8.7.2_SUCCESS_COMMAND_GBCS.HEX"]
 
 
 @pytest.mark.parametrize("name", REPRESENTATIVES)
 def test_every_single_bit_flip_of_a_verified_message_is_rejected(name: str) -> None:
-    original = raw(DATA / "rtds" / name)
+    original = raw(DATA / name)
     assert verifier().verify_bytes(original).status == "verified"
     for i, flipped in _flips(original):
         _assert_rejected(flipped, f"{name} bit {i}")
