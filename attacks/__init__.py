@@ -15,7 +15,8 @@ Public API (everything else is private to its module):
 - :mod:`attacks.findings`: :class:`Finding` (channel, invariant, kind, message, trace) where kind is
   ``implementation-invariant`` (a bug) or ``channel-weakness`` (evidence for the risk report).
 - :mod:`attacks.invariants`: the invariant catalogue (id, kind, text, help).
-- :mod:`attacks.outputs.sarif` ``to_sarif`` and :mod:`attacks.outputs.junit` ``to_junit``.
+- SARIF and JUnit for a campaign are written by :mod:`nowan.reports.ci_outputs` (one writer for
+  ``fuzz`` and ``assess``; attacks does not depend on reports).
 - :mod:`attacks.envelope`: seeds, mutations and the two envelope properties.
 - :mod:`attacks.selftest`: ``run_selftest`` / ``hunt``: kill each seeded flaw, report the kill rate.
 

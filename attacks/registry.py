@@ -20,6 +20,7 @@ from nowan.attacks.steps import Step, Trace, TraceError
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices.flaws import Flaw
 from nowan.model.errors import InputError
+from nowan.model.gbcs.verify import Verifier
 
 ENVELOPE = "gbcs-envelope"
 
@@ -95,6 +96,9 @@ class EnvelopeHarness:
 
     channel = ENVELOPE
     checks = ("envelope-errors-documented", "mutated-never-verifies")
+    #: What a finding is about, for a report's source location: no channel model describes the
+    #: envelope, so it is the verifier under test.
+    under_test = Verifier
     #: Mutants checked per Hypothesis example, all derived from one drawn integer: Hypothesis's
     #: per-example and per-draw costs are paid once for the batch (bench/fuzz.py: ratio to a bare loop).
     batch = 64

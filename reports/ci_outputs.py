@@ -1,96 +1,345 @@
-"""SARIF 2.1.0 and JUnit XML for the assessment, so CI can gate on it and show results inline.
+"""SARIF 2.1.0 and JUnit XML for ``nowan assess`` and ``nowan fuzz``: one taxonomy, one failure policy.
 
-Results: a channel whose residual risk is above appetite, a refuted security property, and a fuzz
-finding (implementation bugs as errors, demonstrated channel weaknesses as warnings). Everything is
-derived from the bundle, so these files are as deterministic as ``report.json``.
+Both commands describe what they found as :class:`Result` records (a rule, the kind of finding,
+the stable id of what it is about, the model line it concerns) and what they checked as
+:class:`Case` records; this module alone turns those into files, so a CI dashboard sees the same
+rule ids, fingerprints, locations and failures whichever command produced them.
+
+The taxonomy (README "CI outputs"):
+
+- ``implementation-invariant``: the reference implementation broke an invariant under attack (a
+  bug). SARIF ``error``; always a failure.
+- ``channel-weakness``: the faithful implementation or model still lets an attacker do harm: a
+  fuzz weakness, or a security property z3 refutes. SARIF ``warning``; a failure only when the run
+  asked for it (``nowan fuzz --fail-on weakness``).
+- ``risk-above-appetite``: a channel's residual risk is above the SSC's appetite. SARIF ``error``;
+  a failure only above the ``nowan assess --fail-on LEVEL`` gate.
+
+A command exits 1 exactly when its JUnit file holds a failure (:func:`failed`).
+
+Every SARIF result has a physical location, because GitHub code scanning rejects a file holding a
+result without one: the model file (URI relative to ``%SRCROOT%``, the repository, or to
+``MODELSROOT``, a ``--models`` directory outside it) and the line of the threat, goal or code the
+result is about. ``partialFingerprints`` hash the rule and the subject only (never the message,
+whose amounts change between campaigns), so a finding keeps its identity across runs.
 """
 from __future__ import annotations
 
+import hashlib
 import json
-from typing import Any, Mapping
-from xml.sax.saxutils import escape, quoteattr
+import os
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
 
-from nowan.attacks.outputs.sarif import SARIF_SCHEMA
+from nowan.attacks.findings import IMPLEMENTATION, WEAKNESS
+from nowan.attacks.invariants import INVARIANTS
 
-_RULES = {
-    "risk-above-appetite": "Residual risk above the SSC's risk appetite",
-    "property-refuted": "A channel security property is refuted (z3 counterexample)",
-    "implementation-invariant": "The reference implementation violated an invariant under attack",
-    "channel-weakness": "An attacker on the channel demonstrated a weakness of the channel design",
-}
+RISK = "risk-above-appetite"
+PROPERTY_REFUTED = "property-refuted"
+KINDS = (IMPLEMENTATION, WEAKNESS, RISK)
+LEVELS = {IMPLEMENTATION: "error", WEAKNESS: "warning", RISK: "error"}
 
-
-def _result(rule: str, level: str, message: str, source: str, fingerprint: str) -> dict[str, Any]:
-    path, _, line = source.partition(":")
-    loc: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": path or "model"}}}
-    if line.isdigit():
-        loc["physicalLocation"]["region"] = {"startLine": int(line)}
-    return {"ruleId": rule, "ruleIndex": list(_RULES).index(rule), "level": level,
-            "message": {"text": message}, "locations": [loc],
-            "partialFingerprints": {"nowanId": fingerprint}}
-
-
-def to_sarif(bundle: Mapping[str, Any]) -> str:
-    results = []
-    for c in bundle["channels"]:
-        src = c.get("source") or "model"
-        if c["verdict"] != "within-appetite":
-            results.append(_result("risk-above-appetite", "error",
-                                   f"{c['id']}: residual {c['residual']['level']} is above the "
-                                   f"'{bundle['appetite']}' appetite (goal {c['residual']['goal']})", src,
-                                   f"risk@{c['id']}"))
-        for p in c.get("proofs", []):
-            if p["status"] == "refuted":
-                results.append(_result("property-refuted", "warning", f"{p['id']}: {p.get('detail', '')}", src,
-                                       p["id"]))
-        for f in (c.get("fuzz") or {}).get("findings", []):
-            rule = "implementation-invariant" if f["kind"] == "implementation-invariant" else "channel-weakness"
-            results.append(_result(rule, "error" if rule == "implementation-invariant" else "warning",
-                                   f"{f['invariant']}@{f['channel']}: {f['message']}", src,
-                                   f"{f['invariant']}@{f['channel']}"))
-    log = {
-        "$schema": SARIF_SCHEMA, "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": "nowan", "version": bundle["tool"]["version"],
-                                      "rules": [{"id": k, "shortDescription": {"text": v}}
-                                                for k, v in _RULES.items()]}},
-                  "results": results}],
-    }
-    return json.dumps(log, indent=2) + "\n"
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SARIF_VERSION = "2.1.0"
+SRCROOT = "%SRCROOT%"
+MODELSROOT = "MODELSROOT"
+FINGERPRINT = "nowan/v1"
+#: The folder model labels are relative to (the repository; in a wheel, the installed package).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def to_junit(bundle: Mapping[str, Any]) -> str:
-    suites = []
-    for name, cases in (("risk", _risk_cases(bundle)), ("proofs", _proof_cases(bundle)),
-                        ("fuzz", _fuzz_cases(bundle))):
-        failures = sum(1 for _, f in cases if f)
-        body = "".join(
-            f'    <testcase classname={quoteattr("nowan." + name)} name={quoteattr(case)}>'
-            + (f"<failure message={quoteattr(fail)}/>" if fail else "") + "</testcase>\n"
-            for case, fail in cases)
-        suites.append(f'  <testsuite name={quoteattr("nowan." + name)} tests="{len(cases)}" '
-                      f'failures="{failures}" errors="0" skipped="0">\n{body}  </testsuite>\n')
-    return '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="nowan assess">\n' + "".join(suites) + \
-        "</testsuites>\n"
+@dataclass(frozen=True)
+class Rule:
+    """One SARIF rule: a stable id, its kind in the taxonomy, what it means and what to do."""
+
+    id: str
+    kind: str
+    text: str
+    help: str
 
 
-def _risk_cases(bundle: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(f"residual-within-appetite@{c['id']}",
-             "" if c["verdict"] == "within-appetite" else f"residual {c['residual']['level']} above "
-                                                          f"{bundle['appetite']}") for c in bundle["channels"]]
+def rules() -> dict[str, Rule]:
+    """The whole taxonomy, in a fixed order: every invariant a harness checks, then the model rules."""
+    out = {i.id: Rule(i.id, i.kind, i.text, i.help) for i in INVARIANTS.values()}
+    out[PROPERTY_REFUTED] = Rule(
+        PROPERTY_REFUTED, WEAKNESS, "A channel security property is refuted (z3 counterexample).",
+        "The counterexample in the report shows how the channel's design lets the attacker through; "
+        "it replays on the reference devices. Treat it as evidence for the risk verdict.")
+    out[RISK] = Rule(
+        RISK, RISK, "Residual risk above the SSC's risk appetite.",
+        "The report's cheapest treatment lists the candidate controls that bring the channel within "
+        "appetite; the goal named in the message drives the residual level.")
+    return out
 
 
-def _proof_cases(bundle: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(p["id"], "" if p["status"] == "proved" else f"{p['status']}: {p.get('detail', '')}")
-            for c in bundle["channels"] for p in c.get("proofs", [])]
+@dataclass(frozen=True)
+class Result:
+    """One finding, whichever stage produced it."""
+
+    rule: str
+    subject: str                 # stable id of what it is about: 'nfc', 'wrap@utrn-keypad', 'credit-once@usb'
+    message: str
+    source: str                  # 'path:line' of the model record (or code) the finding concerns
+    residual: str | None = None  # the residual level, for risk results (the --fail-on gate reads it)
+    steps: tuple[str, ...] = ()  # the attack trace, one line per step
+    properties: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return rules()[self.rule].kind
+
+    @property
+    def fingerprint(self) -> str:
+        """Same rule and subject, same fingerprint, whatever the message says this time."""
+        return hashlib.sha256(f"{self.rule}\0{self.subject}".encode()).hexdigest()[:32]
 
 
-def _fuzz_cases(bundle: Mapping[str, Any]) -> list[tuple[str, str]]:
-    cases = []
-    for c in bundle["channels"]:
-        fz = c.get("fuzz")
-        if not fz:
+@dataclass(frozen=True)
+class Policy:
+    """Which results fail the run: bugs always; weaknesses on request; risk above a gate level."""
+
+    weakness: bool = False
+    risk_levels: frozenset[str] = frozenset()  # residual levels that fail (above --fail-on LEVEL)
+
+    def fails(self, r: Result) -> bool:
+        if r.kind == IMPLEMENTATION:
+            return True
+        if r.kind == WEAKNESS:
+            return self.weakness
+        return r.residual in self.risk_levels
+
+
+@dataclass(frozen=True)
+class Case:
+    """One JUnit test case: a check that ran, and the result it produced (None: it held)."""
+
+    suite: str
+    classname: str
+    name: str
+    result: Result | None = None
+    failure: str | None = None   # a failure with no result of its own (a gated residual level)
+    note: str | None = None      # system-out for a passing case
+    skipped: str | None = None   # the check gave no answer (a proof the solver could not decide)
+    seconds: float | None = None
+
+
+def failed(cases: Iterable[Case], policy: Policy) -> list[Case]:
+    """The failing cases: the run exits 1 exactly when there is one."""
+    return [c for c in cases if c.failure or (c.result is not None and policy.fails(c.result))]
+
+
+# -- locations ----------------------------------------------------------------------------------
+def split_source(source: str) -> tuple[str, int]:
+    """``'model/channels/nfc.yaml:42'`` -> (path, 42); no line -> line 1 (the file as a whole)."""
+    path, sep, line = source.rpartition(":")
+    if sep and line.isdigit() and path:
+        return path, max(1, int(line))
+    return source, 1
+
+
+def artifact(path: str, models_root: Path | None = None) -> dict[str, str]:
+    """A relative ``artifactLocation``: a model label is already relative to the repository; an
+    absolute path is made relative to the working directory (the checkout in CI) or else to the
+    ``--models`` root. No absolute path reaches the file (same bytes on every machine)."""
+    p = Path(path)
+    if not p.is_absolute():
+        return {"uri": p.as_posix(), "uriBaseId": SRCROOT}
+    for base, root in ((SRCROOT, Path(os.getcwd())), (MODELSROOT, models_root)):
+        if root is None:
             continue
-        bugs = [f for f in fz["findings"] if f["kind"] == "implementation-invariant"]
-        cases.append((f"implementation-invariants@{c['id']}",
-                      "; ".join(escape(f"{f['invariant']}: {f['message']}") for f in bugs)))
+        try:
+            return {"uri": p.resolve().relative_to(root.resolve()).as_posix(), "uriBaseId": base}
+        except ValueError:
+            continue
+    return {"uri": p.name, "uriBaseId": MODELSROOT}
+
+
+def evidence_source(threats: Sequence[Mapping[str, Any]], *, invariant: str | None = None,
+                    proof: str | None = None) -> str | None:
+    """The model line of the first threat whose rule the invariant or proof property bears on
+    (``reports/evidence.yaml``); ``threats`` are dicts with ``rule`` and ``source``."""
+    from nowan.reports.bundle import evidence_map
+
+    emap = evidence_map()
+    for t in threats:
+        ev = emap.get(t.get("rule", ""), {"proofs": (), "invariants": ()})
+        if invariant is not None and invariant in ev["invariants"]:
+            return t["source"]
+        if proof is not None and proof.split("@")[0] in ev["proofs"]:
+            return t["source"]
+    return None
+
+
+def code_source(obj: Any) -> str:
+    """``path:line`` of a function or class of ours, relative to the project (for findings about code,
+    such as the GBCS envelope verifier, that no channel model describes)."""
+    import inspect
+
+    path = Path(inspect.getsourcefile(obj) or "").resolve()
+    line = inspect.getsourcelines(obj)[1]
+    try:
+        return f"{path.relative_to(PROJECT_ROOT).as_posix()}:{line}"
+    except ValueError:
+        return f"{path.as_posix()}:{line}"
+
+
+# -- building results ---------------------------------------------------------------------------
+def fuzz_cases(channel: str, invariants: Iterable[str], findings: Sequence[Mapping[str, Any]],
+               source_of: Mapping[str, str], *, seconds: float | None = None) -> list[Case]:
+    """A case per invariant the harness checked, failing or noted by its finding.
+
+    ``findings`` are ``Finding.to_dict()`` shapes; ``source_of`` maps an invariant to its model line."""
+    by_inv = {f["invariant"]: f for f in findings}
+    cases = []
+    for inv in dict.fromkeys([*invariants, *by_inv]):
+        f = by_inv.get(inv)
+        result = None
+        if f is not None:
+            steps = tuple(_describe(s) for s in (f.get("trace") or {}).get("steps", []))
+            result = Result(inv, f"{inv}@{channel}", f"{inv}@{channel}: {f['message']}", source_of[inv],
+                            steps=steps, properties={"channel": channel, "trace": f.get("trace")})
+        cases.append(Case("nowan.fuzz", f"nowan.fuzz.{channel}", inv, result, seconds=seconds))
     return cases
+
+
+def _describe(step: Mapping[str, Any]) -> str:
+    from nowan.attacks.steps import Step
+
+    return Step.from_dict(step).describe()
+
+
+def harness_sources(channel: str, invariants: Iterable[str], under_test: Any,
+                    directory: Path | None = None) -> dict[str, str]:
+    """For ``nowan fuzz``: each invariant's location, the model line of the first threat of the
+    channel it bears on (the channel file itself if none does). A harness with no channel model
+    (the GBCS envelope fuzzer) points at the code under test."""
+    from nowan.model.channels import load_channels
+    from nowan.model.channels.loader import CHANNEL_DIR
+
+    if not ((directory or CHANNEL_DIR) / f"{channel}.yaml").exists():
+        where = code_source(under_test)
+        return {i: where for i in invariants}
+    ch = load_channels([channel], directory)[channel]
+    threats = [{"rule": s.rule.id, "source": str(s.origin)} for s in ch.steps]
+    return {i: evidence_source(threats, invariant=i) or f"{ch.file}:1" for i in invariants}
+
+
+def assess_cases(bundle: Mapping[str, Any], risk_levels: Iterable[str] = ()) -> list[Case]:
+    """Risk, proof and fuzz cases for every channel of an assessment bundle, in report order."""
+    gate = frozenset(risk_levels)
+    risk, proofs, fuzz = [], [], []
+    for c in bundle["channels"]:
+        threats = c.get("threats", [])
+        goal_source = {g["id"]: g["source"] for g in c.get("goals", [])}
+        driving = goal_source.get(c["residual"].get("goal", ""), c["source"])
+        level = c["residual"]["level"]
+        text = f"{c['id']}: residual {level} (goal {c['residual']['goal']})"
+        result = None
+        if c["verdict"] != "within-appetite":
+            result = Result(RISK, c["id"], f"{c['id']}: residual {level} is above the '{bundle['appetite']}' "
+                            f"appetite (goal {c['residual']['goal']})", driving, residual=level)
+        gated = f"residual {level} above the --fail-on gate" if level in gate and result is None else None
+        risk.append(Case("nowan.risk", "nowan.risk", f"residual@{c['id']}", result, failure=gated, note=text))
+        for p in c.get("proofs", []):
+            where = evidence_source(threats, proof=p["id"]) or driving
+            status = p["status"]
+            res = (Result(PROPERTY_REFUTED, p["id"], f"{p['id']}: {p.get('detail', '')}", where,
+                          properties={"channel": c["id"], "counterexample": p.get("trace")})
+                   if status == "refuted" else None)
+            proofs.append(Case("nowan.proofs", f"nowan.proofs.{c['id']}", p["id"], res,
+                               note=f"{status}: {p.get('detail', '')}" if status == "proved" else None,
+                               skipped=f"{status}: {p.get('detail', '')}" if status not in ("proved", "refuted") else None))
+        fz = c.get("fuzz")
+        if fz:
+            invs = list(dict.fromkeys([*fz.get("invariants", []), *(f["invariant"] for f in fz["findings"])]))
+            source_of = {i: evidence_source(threats, invariant=i) or driving for i in invs}
+            fuzz.extend(fuzz_cases(c["id"], invs, fz["findings"], source_of))
+    return risk + proofs + fuzz
+
+
+# -- SARIF --------------------------------------------------------------------------------------
+def to_sarif(cases: Iterable[Case], *, version: str, models_root: Path | None = None,
+             invocation: Mapping[str, Any] | None = None) -> str:
+    """The SARIF 2.1.0 log (JSON text) for every result among ``cases``."""
+    table = rules()
+    ids = list(table)
+    results = []
+    for case in cases:
+        r = case.result
+        if r is None:
+            continue
+        path, line = split_source(r.source)
+        physical = {"artifactLocation": artifact(path, models_root), "region": {"startLine": line}}
+        res: dict[str, Any] = {
+            "ruleId": r.rule, "ruleIndex": ids.index(r.rule), "level": LEVELS[r.kind],
+            "message": {"text": r.message},
+            "locations": [{"physicalLocation": physical,
+                           "logicalLocations": [{"name": r.subject, "kind": "member"}]}],
+            "partialFingerprints": {FINGERPRINT: r.fingerprint},
+            "properties": {"kind": r.kind, "subject": r.subject, **r.properties},
+        }
+        if r.steps:
+            res["codeFlows"] = [{"message": {"text": f"{len(r.steps)} steps"}, "threadFlows": [{"locations": [
+                {"location": {"physicalLocation": physical, "message": {"text": s}}, "executionOrder": i}
+                for i, s in enumerate(r.steps)]}]}]
+        results.append(res)
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "nowan", "version": version, "rules": [_rule(r) for r in table.values()]}},
+        "originalUriBaseIds": {
+            SRCROOT: {"description": {"text": "The repository root: model files are named relative to it."}},
+            MODELSROOT: {"description": {"text": "The --models directory, when it lies outside the repository."}}},
+        "results": results,
+    }
+    if invocation is not None:
+        run["invocations"] = [{"executionSuccessful": True, "properties": dict(invocation)}]
+    log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _rule(r: Rule) -> dict[str, Any]:
+    return {"id": r.id, "name": "".join(w.title() for w in r.id.split("-")),
+            "shortDescription": {"text": r.text}, "fullDescription": {"text": r.text},
+            "help": {"text": r.help}, "defaultConfiguration": {"level": LEVELS[r.kind]},
+            "properties": {"kind": r.kind, "tags": ["security", r.kind]}}
+
+
+# -- JUnit --------------------------------------------------------------------------------------
+def to_junit(cases: Sequence[Case], policy: Policy, *, name: str,
+             properties: Mapping[str, Any] | None = None) -> str:
+    """The JUnit XML document, built with ElementTree (which escapes every text and attribute once)."""
+    root = ET.Element("testsuites", name=name)
+    suites: dict[str, list[Case]] = {}
+    for c in cases:
+        suites.setdefault(c.suite, []).append(c)
+    total = fails = 0
+    for suite_name, members in suites.items():
+        bad = failed(members, policy)
+        skipped = sum(1 for c in members if c.skipped)
+        suite = ET.SubElement(root, "testsuite", name=suite_name, tests=str(len(members)),
+                              failures=str(len(bad)), errors="0", skipped=str(skipped))
+        if properties:
+            props = ET.SubElement(suite, "properties")
+            for k, v in properties.items():
+                ET.SubElement(props, "property", name=k, value=str(v))
+        for c in members:
+            case = ET.SubElement(suite, "testcase", classname=c.classname, name=c.name)
+            if c.seconds is not None:
+                case.set("time", f"{c.seconds:.3f}")
+            r = c.result
+            if c in bad:
+                fail = ET.SubElement(case, "failure", message=r.message if r else str(c.failure),
+                                     type=r.kind if r else RISK)
+                fail.text = "\n".join(r.steps) if r and r.steps else None
+            elif c.skipped:
+                ET.SubElement(case, "skipped", message=c.skipped)
+            elif r is not None or c.note:
+                out = ET.SubElement(case, "system-out")
+                out.text = "\n".join([f"{r.kind}: {r.message}", *r.steps]) if r else c.note
+        total += len(members)
+        fails += len(bad)
+    root.set("tests", str(total))
+    root.set("failures", str(fails))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

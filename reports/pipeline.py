@@ -190,9 +190,15 @@ def levels() -> tuple[str, ...]:
     return catalogues.scales().levels
 
 
-def above(bundle: dict[str, Any], level: str) -> list[str]:
-    """Channels whose residual level is above ``level`` (the CI risk gate)."""
+def above_levels(level: str) -> tuple[str, ...]:
+    """The risk levels strictly above ``level``: the residual levels a ``--fail-on level`` gate fails."""
     sc = catalogues.scales()
     if level not in sc.levels:
         raise InputError(f"expected one of {', '.join(sc.levels)}, got {level!r}", where="--fail-on")
-    return [c["id"] for c in bundle["channels"] if sc.rank(c["residual"]["level"]) > sc.rank(level)]
+    return tuple(lv for lv in sc.levels if sc.rank(lv) > sc.rank(level))
+
+
+def above(bundle: dict[str, Any], level: str) -> list[str]:
+    """Channels whose residual level is above ``level`` (the CI risk gate)."""
+    gate = above_levels(level)
+    return [c["id"] for c in bundle["channels"] if c["residual"]["level"] in gate]

@@ -26,8 +26,8 @@ from nowan.reports.cli.common import is_interactive, parse_int, split_ids
 def command(channels: tuple[str, ...], out_dir: str, budget: float | None, seed: str, assume: tuple[str, ...],
             fail_on: str | None, models: str | None) -> None:
     """Assess every no-WAN channel and write the SSC report (HTML, Markdown, JSON, SARIF, JUnit)."""
-    from nowan.reports.ci_outputs import to_junit, to_sarif
-    from nowan.reports.pipeline import DEFAULT_BUDGET_S, StageTimes, above, assess, levels
+    from nowan.reports.ci_outputs import IMPLEMENTATION, Policy, assess_cases, failed, to_junit, to_sarif
+    from nowan.reports.pipeline import DEFAULT_BUDGET_S, StageTimes, above, above_levels, assess, levels
     from nowan.reports.render import render_html, render_json, render_markdown
     from nowan.reports.writer import check_output_dir, write_all
 
@@ -44,19 +44,30 @@ def command(channels: tuple[str, ...], out_dir: str, budget: float | None, seed:
     bundle, graphs = assess(channel_ids=ids or None, assumptions=assumptions, seed=seed_n,
                             budget=DEFAULT_BUDGET_S if budget is None else budget,
                             directory=Path(models) if models else None, progress=progress, times=times)
+    gate = above_levels(fail_on) if fail_on is not None else ()
+    policy = Policy(risk_levels=frozenset(gate))
+    cases = assess_cases(bundle, gate)
     files = {"index.html": render_html(bundle, graphs), "report.md": render_markdown(bundle),
-             "report.json": render_json(bundle), "report.sarif": to_sarif(bundle), "junit.xml": to_junit(bundle)}
+             "report.json": render_json(bundle),
+             "report.sarif": to_sarif(cases, version=bundle["tool"]["version"],
+                                      models_root=Path(models) if models else None),
+             "junit.xml": to_junit(cases, policy, name="nowan assess")}
     written = write_all(out_dir, files)
     s = bundle["summary"]
     click.echo(f"{s['channels']} channels: {len(s['within'])} within appetite, {len(s['above'])} above "
                f"({', '.join(s['above']) or 'none'})")
     click.echo("stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in times.seconds.items()))
     click.echo(f"wrote {', '.join(printable(p) for p in written)}")
+    failing = failed(cases, policy)
+    for c in failing:
+        if c.result is not None and c.result.kind == IMPLEMENTATION:
+            click.echo(f"implementation invariant violated: {c.result.message}", err=True)
     if fail_on is not None:
         over = above(bundle, fail_on)
         if over:
             click.echo(f"risk gate: {', '.join(over)} above {fail_on}", err=True)
-            sys.exit(1)
+    if failing:
+        sys.exit(1)
 
 
 def _progress():

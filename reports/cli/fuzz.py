@@ -15,12 +15,11 @@ import click
 
 from nowan.attacks.campaign import Progress, open_database, run_campaign
 from nowan.attacks.findings import IMPLEMENTATION, CampaignResult
-from nowan.attacks.outputs.junit import to_junit
-from nowan.attacks.outputs.sarif import to_sarif
 from nowan.attacks.registry import channel_ids, harnesses
 from nowan.attacks.steps import Trace, TraceError
 from nowan.model.assumptions import Assumptions
 from nowan.model.errors import InputError
+from nowan.reports.ci_outputs import Case, Policy, failed, fuzz_cases, harness_sources, to_junit, to_sarif
 from nowan.reports.cli.common import emit_json, is_interactive, parse_int, split_ids
 
 _UNITS = {"s": 1, "m": 60, "h": 3600}
@@ -136,10 +135,13 @@ def command(channels: tuple[str, ...], budget: str, seed_text: str, db: str | No
         f.trace.save(out / f"{f.channel}--{f.invariant}.json")
     summary = result.to_dict()
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    policy = Policy(weakness=fail_on == "weakness")
+    cases = _cases(result, hs)
     if sarif:
-        Path(sarif).write_text(json.dumps(to_sarif(result, _version()), indent=2) + "\n")
+        Path(sarif).write_text(to_sarif(cases, version=_version(), invocation={
+            "seed": result.seed, "budget": result.budget, "examples": result.examples}))
     if junit:
-        Path(junit).write_text(to_junit(result, {h.channel: tuple(h.checks) for h in hs}))
+        Path(junit).write_text(to_junit(cases, policy, name="nowan fuzz", properties={"seed": result.seed}))
     if as_json:
         emit_json(summary)
     else:
@@ -147,9 +149,21 @@ def command(channels: tuple[str, ...], budget: str, seed_text: str, db: str | No
         for f in result.findings:
             label = "implementation invariant violated" if f.kind == IMPLEMENTATION else "channel weakness demonstrated"
             click.echo(f"{label}: {f.rule_id}: {f.message} -> {out / f'{f.channel}--{f.invariant}.json'}")
-    failing = result.implementation_findings() if fail_on == "bug" else result.findings
-    if failing:
+    if failed(cases, policy):
         raise SystemExit(1)
+
+
+def _cases(result: CampaignResult, hs) -> list[Case]:
+    """One JUnit case (and SARIF result, if it fell) per invariant each harness checked."""
+    by_channel = {h.channel: h for h in hs}
+    cases: list[Case] = []
+    for run in result.runs:
+        h = by_channel[run.channel]
+        invariants = list(dict.fromkeys([*h.checks, *(f.invariant for f in run.findings)]))
+        sources = harness_sources(run.channel, invariants, getattr(h, "under_test", type(h)))
+        cases += fuzz_cases(run.channel, invariants, [f.to_dict() for f in run.findings], sources,
+                            seconds=run.seconds)
+    return cases
 
 
 def _run(hs, seconds, seed, assumptions, database, ci, *, show: bool) -> CampaignResult:
