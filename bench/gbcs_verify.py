@@ -4,7 +4,10 @@ Prints messages verified per second over the DCC RTDS COMMAND messages (parse, k
 ECDH, KDF, GCM MAC and, for Critical commands, ECDSA), and the ratio to a bare loop that makes the
 same cryptographic calls on pre-extracted inputs in the same run. Like is compared with like: the
 headline pair does the ECDH for every message in both loops; a second pair caches the ECDH shared
-secret per key pair in both. Then UTRNs generated and verified per second.
+secret per key pair in both. Then UTRNs generated and verified per second. Last, the command line:
+``nowan gbcs verify`` on 1,000 RTDS files in one invocation against a plain single-file script that
+reads the same files and makes the same cryptographic calls (ECDH cached per key pair in both, as
+the verifier does by default), each as a fresh process, so start-up is counted in both.
 
 Run: ``.venv/bin/python bench/gbcs_verify.py [--rounds N]``. Figures are medians over rounds.
 """
@@ -14,7 +17,9 @@ import argparse
 import hashlib
 import hmac
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Callable
@@ -106,9 +111,83 @@ def interleaved(a: Callable[[], None], b: Callable[[], None], per_call: int, rou
     return statistics.median(ra), statistics.median(rb)
 
 
+#: The plain script the command line is compared with: parse each file, then the crypto straight
+#: from ``cryptography``/``hashlib`` (the bare loop above, reading its inputs from the files).
+PLAIN_SCRIPT = """
+import hashlib, hmac, sys
+from pathlib import Path
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from nowan.model.gbcs.crypto import other_info
+from nowan.model.gbcs.envelope import parse_frame, parse_hex
+from nowan.model.gbcs.keystore import Keystore, KeyUse
+
+store = Keystore.load(Path(sys.argv[1]))
+acb = bytes.fromhex("90b3d51f30000002")
+priv = store.private_key(acb, KeyUse.KA)
+ecdh, ecdsa, secrets, ok = ec.ECDH(), ec.ECDSA(hashes.SHA256()), {}, 0
+for name in sys.argv[2:]:
+    frame = parse_frame(parse_hex(Path(name).read_text(), name))
+    s = frame.signing
+    if s.recipient not in secrets:
+        secrets[s.recipient] = priv.exchange(ecdh, store.public_key(s.recipient, KeyUse.KA))
+    key = hashlib.sha256(b"\\x00\\x00\\x00\\x01" + secrets[s.recipient]
+                         + other_info(s.originator, s.cra, s.counter, s.recipient)).digest()[:16]
+    good = hmac.compare_digest(AESGCM(key).encrypt(frame.mac_iv(), b"", frame.mac_aad())[:12], frame.mac)
+    if s.signature:
+        r, sv = int.from_bytes(s.signature[:32], "big"), int.from_bytes(s.signature[32:], "big")
+        signer = s.supplementary_originator or s.originator
+        store.public_key(signer, KeyUse.DS).verify(encode_dss_signature(r, sv), s.signed_bytes(), ecdsa)
+    ok += good
+print(ok, "verified")
+"""
+
+
+def command_line(frames: list[bytes], files: int, rounds: int) -> None:
+    """``nowan gbcs verify`` on ``files`` RTDS files (one process) against the plain script."""
+    names = sorted((DATA / "rtds").glob("*/*_COMMAND_GBCS.HEX"))
+    keep = set(frames)
+    sources = [p for p in names if parse_hex(p.read_text(), p.name) in keep]
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i in range(files):
+            src = sources[i % len(sources)]
+            dst = Path(tmp) / f"{i:04d}_{src.name}"
+            dst.write_text(src.read_text())
+            paths.append(str(dst))
+        script = Path(tmp) / "plain_verify.py"
+        script.write_text(PLAIN_SCRIPT)
+        cli = [sys.executable, "-m", "nowan.reports.cli", "gbcs", "verify", "--keystore", str(DATA / "keystore"),
+               *paths]
+        plain = [sys.executable, str(script), str(DATA / "keystore"), *paths]
+
+        def run(cmd: list[str], expect: str) -> float:
+            t0 = time.perf_counter()
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+            took = time.perf_counter() - t0
+            if expect == "cli" and out.count(": verified") != files:
+                raise AssertionError("nowan gbcs verify did not verify every file")
+            if expect == "plain" and out.split()[0] != str(files):
+                raise AssertionError(f"plain script: {out!r}")
+            return took
+
+        ts_cli, ts_plain = [], []
+        for _ in range(rounds):
+            ts_cli.append(run(cli, "cli"))
+            ts_plain.append(run(plain, "plain"))
+        startup = [run([sys.executable, "-m", "nowan.reports.cli", "--version"], "") for _ in range(rounds)]
+    c, p = statistics.median(ts_cli), statistics.median(ts_plain)
+    print(f"command line     : nowan gbcs verify, {files} files, one process {c:6.2f} s   plain script "
+          f"{p:6.2f} s   ratio {c / p:.2f} (target <= 1.0); nowan --version {statistics.median(startup):.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--files", type=int, default=1000, help="RTDS files for the command-line comparison")
+    parser.add_argument("--cli-rounds", type=int, default=5)
     args = parser.parse_args()
 
     store = Keystore.load(DATA / "keystore")
@@ -155,6 +234,7 @@ def main() -> None:
     ver_rate = median_rate(verify_all, batch, args.rounds)
     assert len(set(utrns)) == batch
     print(f"UTRN             : generated {gen_rate:8.0f} /s   verified {ver_rate:8.0f} /s")
+    command_line(frames, args.files, args.cli_rounds)
 
 
 if __name__ == "__main__":

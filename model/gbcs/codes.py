@@ -128,7 +128,9 @@ def load_catalogue(text: str, source: str = "message_codes.yaml") -> dict[int, M
     The text is either ``{sources: {id: description}, codes: {code: entry}}``, in which case every
     entry must name a known source for each fact group, or a bare ``{code: entry}`` mapping.
     """
-    data = yaml.safe_load(text) or {}
+    # libyaml's loader where PyYAML has it: the pure-Python one costs more than verifying a message
+    # batch (bench/gbcs_verify.py, command line), and the two give the same data.
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     if not isinstance(data, dict):
         raise InputError("expected a mapping of message codes", where=source)
     known: dict[str, str] | None = None

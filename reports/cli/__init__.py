@@ -1,8 +1,11 @@
 """The ``nowan`` command line.
 
 Each sub-command lives in its own module under ``reports/cli/`` and exposes a click command or
-group named ``command``. A user mistake raises :class:`model.errors.NowanError`; it is printed as
-one line on stderr with a non-zero exit, never as a traceback.
+group named ``command``. A module is imported only when its sub-command runs (or ``--help`` lists
+them all), so ``nowan --version``, ``nowan utrn decode`` and ``nowan gbcs verify`` never pay for
+z3, networkx or Hypothesis (tests/reports/test_cli_startup.py checks it). A user mistake raises
+:class:`model.errors.NowanError`; it is printed as one line on stderr with a non-zero exit, never
+as a traceback.
 """
 from __future__ import annotations
 
@@ -18,7 +21,22 @@ _SUBCOMMANDS = ("assess", "utrn", "gbcs", "graph", "risk", "prove", "fuzz")
 
 
 class _Group(click.Group):
-    """Every error a user can cause ends as one line on stderr with a non-zero status."""
+    """Sub-commands imported on first use; every error a user can cause ends as one line on stderr
+    with a non-zero status."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in _SUBCOMMANDS:
+            return None
+        try:
+            mod = importlib.import_module(f"nowan.reports.cli.{name}")
+        except ModuleNotFoundError as exc:  # a sub-command module that is not there yet
+            if exc.name != f"nowan.reports.cli.{name}":
+                raise
+            return None
+        return mod.command
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
         try:
@@ -49,16 +67,6 @@ class _Group(click.Group):
 @click.version_option(package_name="nowan")
 def cli() -> None:
     """Risk assessment and protocol verification for GB smart-metering prepayment without a WAN."""
-
-
-for _name in _SUBCOMMANDS:
-    try:
-        _mod = importlib.import_module(f"nowan.reports.cli.{_name}")
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"nowan.reports.cli.{_name}":
-            raise
-        continue
-    cli.add_command(_mod.command, name=_name)
 
 
 def main() -> None:

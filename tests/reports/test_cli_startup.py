@@ -1,0 +1,40 @@
+"""Start-up: a sub-command imports what it uses. ``nowan --version``, ``nowan utrn decode`` and
+``nowan gbcs verify`` on one file must not import z3, networkx or Hypothesis (they cost most of a
+second); checked on the modules a fresh interpreter imports, not on a timing."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parents[1] / "data"
+HEAVY = ("z3", "networkx", "hypothesis", "jinja2", "jsonschema")
+FRAME = DATA / "rtds" / "1.5_ECS04a" / "ECS04a_1.5_SUCCESS_COMMAND_GBCS.HEX"
+
+
+def imported(*args: str) -> tuple[set[str], str]:
+    """The top-level packages a fresh ``nowan ARGS`` imports (``python -X importtime``), and stdout."""
+    run = subprocess.run([sys.executable, "-X", "importtime", "-m", "nowan.reports.cli", *args],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    names = {line.rsplit("|", 1)[1].strip().split(".")[0] for line in run.stderr.splitlines()
+             if line.startswith("import time:") and "|" in line}
+    return names, run.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ("--version",),
+    ("utrn", "decode", "73946144332040217315"),
+    ("gbcs", "verify", str(FRAME), "--keystore", str(DATA / "keystore")),
+], ids=["version", "utrn-decode", "gbcs-verify"])
+def test_light_commands_do_not_import_the_solvers_or_the_fuzzer(args):
+    names, out = imported(*args)
+    assert "nowan" in names and out.strip()
+    assert sorted(set(HEAVY) & names) == []
+
+
+def test_the_check_sees_a_heavy_import():
+    names, _ = imported("prove", "--help")
+    assert "z3" in names
