@@ -152,7 +152,7 @@ def test_strict_passes_every_rtds_message_whose_keys_are_held() -> None:
     messages = [p for p in RTDS if "PRECOMMAND" not in p.name and not p.name.startswith("PCS01")]
     result = run(*map(str, messages), "--keystore", str(KEYS), "--strict")
     assert result.exit_code == 0 and result.stderr == ""
-    assert result.stdout.count("\n") == len(messages) == 93 + 9
+    assert result.stdout.count("\n") == len(messages) == 93 + 20
 
 
 def test_strict_fails_pre_commands_and_messages_without_keys() -> None:
