@@ -13,10 +13,13 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable, Iterator, Mapping
 
-import yaml
 
 from nowan.model.errors import AssumptionError
 from nowan.model.values import NumberSpec, check_number
+from nowan.model.ranges import Input, Range, declared
+
+#: Prefix of the ids of calibrations (model numbers, not assumptions) overridable with --assume.
+CALIBRATION = "calibration."
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Assumption:
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    range: Range | None = None   # the plausible range and its source (model/ranges.py)
 
     def parse(self, text: str | Any) -> Any:
         """Convert a command-line string (or a YAML value) to this assumption's type."""
@@ -90,19 +94,57 @@ class Assumption:
         return value
 
 
+FILE = "model/data/assumptions.yaml"
+
+
 @lru_cache(maxsize=1)
 def catalogue() -> Mapping[str, Assumption]:
-    """All known assumptions, keyed by dotted key, in file order."""
-    text = resources.files("nowan.model").joinpath("data/assumptions.yaml").read_text()
-    data = yaml.safe_load(text)
+    """All known assumptions, keyed by dotted key, in file order, each with its checked range."""
+    return parse_catalogue(resources.files("nowan.model").joinpath("data/assumptions.yaml").read_text())
+
+
+def parse_catalogue(text: str, file: str = FILE) -> dict[str, Assumption]:
+    """Parse assumptions YAML text; a bad entry or range is a one-line error naming file:line."""
+    from nowan.model.channels.source import parse_yaml
+
+    src = parse_yaml(text, file)
     out: dict[str, Assumption] = {}
-    for key, spec in data.items():
+    for key, spec in src.data.items():
         a = Assumption(key=key, default=spec["default"], type=spec["type"], label=spec["label"],
                        source=spec["source"], description=spec["description"],
                        choices=tuple(spec.get("choices", ())), minimum=spec.get("min"),
                        maximum=spec.get("max"))
-        out[key] = Assumption(**{**a.__dict__, "default": a.parse(str(a.default))})
+        a = Assumption(**{**a.__dict__, "default": a.parse(str(a.default))})
+        out[key] = Assumption(**{**a.__dict__, "range": _range(src, key, spec, a, file)})
     return out
+
+
+def _range(src: Any, key: str, spec: Mapping[str, Any], a: Assumption, file: str) -> Range:
+    """The assumption's plausible range, declared beside its value (``range``, ``range_source``)."""
+    path = (key, "range")
+    if "range" not in spec:
+        raise src.error("missing the plausible range; expected range: [lo, hi] and range_source", path)
+    type_ = "choice" if a.choices else a.type
+    raw = spec["range"]
+    if type_ == "seconds":
+        raw = [math.inf if str(x).lower() == "inf" else x for x in raw] if isinstance(raw, list) else raw
+    rng = declared(raw, a.default, type_, spec.get("range_source"), err=src.error, path=path,
+                   where=f"{file}:{src.line(path)}", calibration=False, choices=a.choices)
+    if not rng.discrete:
+        for bound in (rng.lo, rng.hi):
+            try:
+                a._check(bound)
+            except AssumptionError as exc:
+                raise src.error(f"range bound {bound!r}: {exc.message}", path) from None
+    return rng
+
+
+def as_input(a: Assumption) -> Input:
+    """An assumption seen as one input of the robustness analysis."""
+    type_ = "choice" if a.choices else a.type
+    assert a.range is not None
+    return Input(id=a.key, kind="assumption", type=type_, default=a.default, range=a.range,
+                 title=a.description, bounds=(a.minimum or 0, math.inf if a.maximum is None else a.maximum))
 
 
 class Assumptions(Mapping[str, Any]):
@@ -112,7 +154,14 @@ class Assumptions(Mapping[str, Any]):
         cat = catalogue()
         values = {k: a.default for k, a in cat.items()}
         self.overridden: dict[str, Any] = {}
+        #: ``calibration.<id>`` overrides, as numbers or scale names. Their ids and bounds depend on
+        #: the channels loaded: :func:`model.inputs.check_overrides` checks them against those.
+        self.calibrations: dict[str, Any] = {}
         for key, raw in (overrides or {}).items():
+            if key.startswith(CALIBRATION):
+                self.calibrations[key] = _scalar(raw)
+                self.overridden[key] = self.calibrations[key]
+                continue
             if key not in cat:
                 raise AssumptionError(
                     f"unknown assumption; expected one of {', '.join(cat)}", where=f"--assume {key}"
@@ -149,8 +198,24 @@ class Assumptions(Mapping[str, Any]):
     def to_dict(self) -> dict[str, Any]:
         """Plain data for reports: value, label, source and whether it was overridden."""
         cat = catalogue()
-        return {
+        out = {
             k: {"value": "inf" if v == math.inf else v, "label": cat[k].label,
                 "source": cat[k].source, "overridden": k in self.overridden}
             for k, v in self._values.items()
         }
+        for k, v in self.calibrations.items():
+            out[k] = {"value": "inf" if v == math.inf else v, "label": "calibration", "source": "--assume",
+                      "overridden": True}
+        return out
+
+
+def _scalar(raw: Any) -> Any:
+    """A calibration override as given: a number where it reads as one, else the text (a scale)."""
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return raw
+    text = str(raw).strip()
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value

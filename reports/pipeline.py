@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from nowan.model.assumptions import Assumptions
 from nowan.model.channels import CHANNEL_IDS, catalogues, compile_graph, graph_to_data, load_channels, score
+from nowan.model.channels.inputs import check_overrides
 from nowan.model.channels.risk import ChannelRisk
 from nowan.model.errors import InputError
 from nowan.model.modifications import load_modifications
@@ -153,6 +154,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
         return out
 
     channels = stage("load models", lambda: _channels(channel_ids, directory))
+    check_overrides(a, channels.values())
     risks = stage("score risk", lambda: {cid: score(ch, a) for cid, ch in channels.items()})
     proofs = stage("run proofs", lambda: _proofs(channels, a)) if run_proofs else []
     fuzz = stage("fuzz", lambda: _fuzz(channels, a, seed, budget))

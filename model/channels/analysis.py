@@ -156,7 +156,9 @@ def ineffective_assumptions(channels: Iterable[Channel], assumptions: Assumption
         waiting = sorted({f"--control +{c.id} ({ch.id})" for ch in chs for c in ch.controls
                           if isinstance(c.effective, str) and key in parse(c.effective).names
                           and c.id not in enabled_from_delta(ch, delta)})
-        if without[key] == assumptions[key]:
+        if key in assumptions.calibrations:
+            out[key] = "no selected channel's result depends on it"
+        elif without[key] == assumptions[key]:
             out[key] = "it is the default value"
         else:
             out[key] = f"read only with {', '.join(waiting)}" if waiting else "no selected channel's result depends on it"

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from nowan.model import ranges
 from nowan.model.channels.source import Sourced, read_yaml
 from nowan.model.channels.types import SCALES, Origin, Rule
 
@@ -57,6 +58,8 @@ class Scales:
     likelihood_names: dict[int, str]
     impact_names: dict[int, str]
     src: Sourced
+    range_rules: dict[str, ranges.Rule]
+    inputs: tuple[ranges.Input, ...]      # the global calibrations, each with its range
 
     def origin(self, *path: Any) -> Origin:
         return Origin(self.src.file, self.src.line(path))
@@ -97,6 +100,7 @@ def scales() -> Scales:
         for name, spec in d["attackers"].items():
             if not isinstance(spec.get("capability"), (int, float)):
                 raise src.error("expected a numeric capability", ("attackers", name, "capability"))
+        rules = ranges.parse_rules(d.get("calibration_ranges") or {}, src.error, src.line, src.file)
         return Scales(
             levels=levels, appetite=d["appetite"],
             margin=tuple((float(r["at_least"]), int(r["likelihood"])) for r in d["likelihood"]["margin"]),
@@ -104,9 +108,47 @@ def scales() -> Scales:
             bruteforce=tuple((float(r["up_to"]), int(r["difficulty"])) for r in d["bruteforce_difficulty"]),
             fleet_share=float(d["impact"]["fleet_share"]), impact_kinds=d["impact"]["kinds"], matrix=matrix,
             attackers=d["attackers"], likelihood_names={int(k): v for k, v in d["likelihood"]["names"].items()},
-            impact_names={int(k): v for k, v in d["impact"]["names"].items()}, src=src)
+            impact_names={int(k): v for k, v in d["impact"]["names"].items()}, src=src,
+            range_rules=rules, inputs=_global_inputs(src, rules))
     except (KeyError, TypeError, ValueError) as exc:
         raise src.error(f"malformed risk tables ({exc})") from None
+
+
+def _global_inputs(src: Sourced, rules: dict[str, ranges.Rule]) -> tuple[ranges.Input, ...]:
+    """Calibrations of the method tables every channel shares: capabilities, impacts, bands."""
+    d = src.data
+    out: list[ranges.Input] = []
+
+    def add(id_: str, kind: str, value: Any, title: str, path: tuple, own: Any, field: str,
+            allowed: list[str]) -> None:
+        own_ = ranges.check_own_fields(own, allowed, src.error, path)
+        out.append(ranges.calibration(id_, kind, value, title, rules, own=own_, field=field, err=src.error,
+                                      path=path, where=f"{src.file}:{src.line(path + (field,))}"))
+
+    for name, spec in d["attackers"].items():
+        p = ("attackers", name)
+        add(ranges.capability(name), "capability", spec["capability"], f"capability of attacker '{name}'", p,
+            spec.get("ranges"), "capability", ["capability"])
+    imp = d["impact"]
+    add(ranges.FLEET_SHARE, "measure", imp["fleet_share"], "one Supplier's share of the exposed premises",
+        ("impact",), imp.get("ranges"), "fleet_share", ["fleet_share"])
+    for kind, spec in imp["kinds"].items():
+        p = ("impact", "kinds", kind)
+        allowed = [f"by_scale.{s}" for s in spec.get("by_scale", {})] + \
+            [f"bands.{i}" for i in range(len(spec.get("bands", [])))]
+        for scale, value in spec.get("by_scale", {}).items():
+            add(ranges.impact_value(kind, scale), "impact", value, f"impact of a '{kind}' goal at {scale} scale",
+                p, spec.get("ranges"), f"by_scale.{scale}", allowed)
+        for i, edge in enumerate(spec.get("bands", [])):
+            add(ranges.impact_band(kind, i), "band", edge,
+                f"upper edge of impact {i + 1} for '{kind}' ({spec.get('measure')})", p, spec.get("ranges"),
+                f"bands.{i}", allowed)
+    lk = d["likelihood"]
+    edges = [r["below"] for r in lk["exposure"] if not math.isinf(float(r["below"]))]
+    for i, edge in enumerate(edges):
+        add(ranges.exposure_band(i), "band", edge, f"exposure band edge {i + 1} (premises-years)",
+            ("likelihood",), lk.get("ranges"), f"exposure.{i}", [f"exposure.{j}" for j in range(len(edges))])
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from nowan.model import ranges
 from nowan.model.assumptions import Assumptions
 from nowan.model.channels import bruteforce, catalogues, exprs
 from nowan.model.channels.types import Channel, Control, MacGuess, Step
@@ -23,12 +24,20 @@ def environment(channel: Channel, assumptions: Assumptions) -> dict[str, Any]:
 
     A channel parameter named like an assumption pins it for that channel (e.g. the relay channel
     pins what it carries), unless the user overrode that assumption explicitly with --assume.
+    Calibration overrides (``calibration.<id>``) ride along for the engine to read where the
+    calibrated number is used (see :func:`calibrated`).
     """
     env = {k: assumptions[k] for k in assumptions}
     for k, v in channel.parameters.items():
         if k not in assumptions.overridden:
             env[k] = v
+    env.update(assumptions.calibrations)
     return env
+
+
+def calibrated(env: Mapping[str, Any], id_: str, value: Any) -> Any:
+    """A model number, or its ``--assume calibration.<id>=V`` override (model/ranges.py ids)."""
+    return env.get(id_, value)
 
 
 def _num(channel: Channel, value: Any, env: Mapping[str, Any], where: str) -> float:
@@ -123,6 +132,7 @@ def _evaluate_step(channel: Channel, s: Step, env: Mapping[str, Any], active: Ma
                   "lockout_applies": r.lockout_applies, "mac_bits": s.difficulty.mac_bits}
     else:
         base = _num(channel, s.difficulty, env, where)
+        base = float(calibrated(env, ranges.step_difficulty(channel.id, s.id), base))
     sv = StepValue(base=base, difficulty=base, detail=detail)
     for c in active.values():
         if s.id in c.blocks:
@@ -130,6 +140,7 @@ def _evaluate_step(channel: Channel, s: Step, env: Mapping[str, Any], active: Ma
         for sid, amount in c.hardens:
             if sid == s.id:
                 value = _num(channel, amount, env, f"{c.origin} field 'hardens.{sid}'")
+                value = float(calibrated(env, ranges.hardening(channel.id, c.id, sid), value))
                 if value < 0:
                     raise ModelError("a control must not make a step easier (negative hardening)",
                                      where=f"{c.origin} field 'hardens.{sid}'")

@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping
 
 import jsonschema
 
+from nowan.model import ranges
 from nowan.model.assumptions import Assumptions, catalogue
 from nowan.model.channels import catalogues, exprs
 from nowan.model.channels.source import Sourced, read_yaml
@@ -147,6 +148,8 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
     cid = d["id"]
     if expected_id is not None and cid != expected_id:
         raise src.error(f"id must match the file name ('{expected_id}')", ("id",))
+    if cid in ranges.RESERVED:
+        raise src.error(f"id '{cid}' is reserved for shared calibrations; choose another", ("id",))
     attackers = catalogues.scales().attackers
     mp094 = catalogues.commands()
     rules = catalogues.rules()
@@ -249,15 +252,65 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
                           tuple(g.get("commands", [])), _origin(src, p)))
     assets = tuple(Asset(a["id"], a["title"], a.get("kind"), _origin(src, ("assets", i))) for i, a in enumerate(d["assets"]))
     _check_acyclic(src, steps)
+    inputs = _calibrations(src, cid, chk)
     content_hash = hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return Channel(
         id=cid, title=d["title"], description=d["description"], file=src.file, sources=tuple(d.get("sources", [])),
         parameters=params, exposure_population=d["exposure"]["population"],
         exposure_duration=d["exposure"]["duration"], commands=tuple(d["commands"]), assets=assets,
         entry_points=tuple(entries), controls=tuple(controls), steps=tuple(steps), goals=tuple(goals),
-        content_hash=content_hash,
+        content_hash=content_hash, inputs=inputs,
         _index={"steps": {s.id: s for s in steps}, "controls": {c.id: c for c in controls},
                 "entries": {e.id: e for e in entries}})
+
+
+def _calibrations(src: Sourced, cid: str, chk: _Checker) -> tuple[ranges.Input, ...]:
+    """This channel's calibrations with their ranges: written beside the value, else the rule's.
+
+    Only literal numbers are calibrations: an expression is computed from assumptions, which have
+    ranges of their own; a computed (mac-guess) difficulty likewise.
+    """
+    rules = catalogues.scales().range_rules
+    d = src.data
+    out: list[ranges.Input] = []
+
+    def add(id_: str, kind: str, value: Any, title: str, path: tuple, own: dict, field: str) -> None:
+        out.append(ranges.calibration(id_, kind, value, title, rules, own=own, field=field, err=src.error,
+                                      path=path, where=f"{src.file}:{src.line(path + ('ranges', field))}",
+                                      channel=cid))
+
+    def literal(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    for i, s in enumerate(d["steps"]):
+        p = ("steps", i)
+        fields = (["difficulty"] if literal(s["difficulty"]) else []) + ["scale"]
+        own = ranges.check_own_fields(s.get("ranges"), fields, src.error, p)
+        if literal(s["difficulty"]):
+            add(ranges.step_difficulty(cid, s["id"]), "difficulty", s["difficulty"],
+                f"difficulty of step '{s['id']}'", p, own, "difficulty")
+        add(ranges.step_scale(cid, s["id"]), "scale", s.get("scale", "national"), f"scale of step '{s['id']}'",
+            p, own, "scale")
+    for i, c in enumerate(d["controls"]):
+        p = ("controls", i)
+        hardens = {sid: v for sid, v in c.get("hardens", {}).items() if literal(v)}
+        fields = [f"hardens.{sid}" for sid in hardens] + (["cost_gbp"] if literal(c.get("cost_gbp")) else [])
+        own = ranges.check_own_fields(c.get("ranges"), fields, src.error, p)
+        for sid, v in hardens.items():
+            add(ranges.hardening(cid, c["id"], sid), "hardening", v,
+                f"hardening of step '{sid}' by control '{c['id']}'", p, own, f"hardens.{sid}")
+        if literal(c.get("cost_gbp")) and c["status"] == "candidate":
+            add(ranges.control_cost(cid, c["id"]), "cost", c["cost_gbp"], f"cost of candidate control '{c['id']}'",
+                p, own, "cost_gbp")
+    for i, g in enumerate(d["goals"]):
+        p = ("goals", i)
+        measures = [m for m in ("hours", "gbp") if literal(g.get(m))]
+        own = ranges.check_own_fields(g.get("ranges"), measures + ["scale"], src.error, p)
+        add(ranges.goal_scale(cid, g["id"]), "scale", g["scale"], f"scale of goal '{g['id']}'", p, own, "scale")
+        for m in measures:
+            add(ranges.goal_measure(cid, g["id"], m), "measure", g[m],
+                f"{'hours off supply' if m == 'hours' else 'GBP'} per premises of goal '{g['id']}'", p, own, m)
+    return tuple(out)
 
 
 def _check_acyclic(src: Sourced, steps: list[Step]) -> None:

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
+from nowan.model import ranges
 from nowan.model.assumptions import Assumptions
 from nowan.model.channels import catalogues, dag as dagmod
-from nowan.model.channels.evaluate import StepValue, enabled_from_delta, environment, evaluate_steps
+from nowan.model.channels.evaluate import StepValue, calibrated, enabled_from_delta, environment, evaluate_steps
 from nowan.model.channels.graph import compile_graph, graph_to_data
 from nowan.model.channels.types import SCALES, Channel, Goal
 
@@ -43,7 +44,9 @@ def exposure(channel: Channel, env: Mapping[str, Any]) -> tuple[float, int, list
     pop = population(channel, env)
     years = float(env["wan.restore_days"]) / 365.0 if channel.exposure_duration == "restore" else 1.0
     py = pop * years
-    adjust = next((a for b, a in sc.exposure if py < b), sc.exposure[-1][1])
+    edges = [calibrated(env, ranges.exposure_band(i), b) if not math.isinf(b) else b
+             for i, (b, _) in enumerate(sc.exposure)]
+    adjust = next((a for b, (_, a) in zip(edges, sc.exposure) if py < b), sc.exposure[-1][1])
     keys = ["nowan.smart_ppm_meters"] + (["nowan.share"] if channel.exposure_population == "nowan" else []) + \
         (["wan.restore_days"] if channel.exposure_duration == "restore" else [])
     trace = [{"what": "exposure", "value": round(py, 1), "unit": "premises-years", "adjust": adjust,
@@ -51,29 +54,41 @@ def exposure(channel: Channel, env: Mapping[str, Any]) -> tuple[float, int, list
     return py, adjust, trace
 
 
-def premises_at(scale: str, pop: float) -> float:
+def premises_at(scale: str, pop: float, fleet_share: float | None = None) -> float:
     """Premises affected at a scale: one, one Supplier's fleet (fleet_share), or all exposed."""
-    return {"premises": 1.0, "fleet": pop * catalogues.scales().fleet_share, "national": pop}[scale]
+    share = catalogues.scales().fleet_share if fleet_share is None else fleet_share
+    return {"premises": 1.0, "fleet": pop * share, "national": pop}[scale]
 
 
-def impact(goal: Goal, scale: str, env: Mapping[str, Any], pop: float) -> tuple[int, dict[str, Any]]:
+def impact(goal: Goal, scale: str, env: Mapping[str, Any], pop: float, channel_id: str = "",
+           traced: bool = True) -> tuple[int, dict[str, Any]]:
     """Impact 1-5 for a goal reached at a scale, with what it was computed from."""
     from nowan.model.channels.exprs import number
 
     sc = catalogues.scales()
     spec = sc.impact_kinds[goal.kind]
-    n = premises_at(scale, pop)
-    info: dict[str, Any] = {"kind": goal.kind, "scale": scale, "premises": round(n, 1),
-                            "source": f"{_src(goal.origin)}; {_src(sc.origin('impact', 'kinds', goal.kind))}"}
-    if scale == "fleet":  # one Supplier's share of the exposed premises [A], from risk.yaml
-        info["fleet_share"] = sc.fleet_share
-        info["fleet_share_source"] = _src(sc.origin("impact", "fleet_share"))
+    share = float(calibrated(env, ranges.FLEET_SHARE, sc.fleet_share))
+    n = premises_at(scale, pop, share)
+    info: dict[str, Any] = {}
+    if traced:
+        info = {"kind": goal.kind, "scale": scale, "premises": round(n, 1),
+                "source": f"{_src(goal.origin)}; {_src(sc.origin('impact', 'kinds', goal.kind))}"}
+        if scale == "fleet":  # one Supplier's share of the exposed premises [A], from risk.yaml
+            info["fleet_share"] = share
+            info["fleet_share_source"] = _src(sc.origin("impact", "fleet_share"))
     if "by_scale" in spec:
-        value = int(spec["by_scale"][scale])
+        value = int(calibrated(env, ranges.impact_value(goal.kind, scale), spec["by_scale"][scale]))
     else:
-        per = float(number(goal.gbp if spec["measure"] == "gbp" else goal.hours, env))
+        m = "gbp" if spec["measure"] == "gbp" else "hours"
+        per = float(number(goal.gbp if m == "gbp" else goal.hours, env))
+        per = float(calibrated(env, ranges.goal_measure(channel_id, goal.id, m), per))
         measure = per * n
-        value = next((i + 1 for i, b in enumerate(spec["bands"]) if measure <= b), 5)
+        bands = [calibrated(env, ranges.impact_band(goal.kind, i), b) for i, b in enumerate(spec["bands"])]
+        value = next((i + 1 for i, b in enumerate(bands) if measure <= b), 5)
+        if not traced:
+            if goal.vulnerable and spec.get("vulnerable_add"):
+                value = min(5, value + int(spec["vulnerable_add"]))
+            return value, info
         info["band"] = value
         if goal.vulnerable and spec.get("vulnerable_add"):
             value = min(5, value + int(spec["vulnerable_add"]))
@@ -145,8 +160,12 @@ def active_goals(channel: Channel, command: str | None = None) -> list[str]:
 
 
 def evaluate(channel: Channel, assumptions: Assumptions | None = None,
-             enabled: Iterable[str] | None = None) -> Evaluation:
-    """Score every goal of ``channel`` with exactly ``enabled`` controls (default: existing ones)."""
+             enabled: Iterable[str] | None = None, *, traced: bool = True) -> Evaluation:
+    """Score every goal of ``channel`` with exactly ``enabled`` controls (default: existing ones).
+
+    ``traced=False`` skips the witness paths and traces (the levels are the same): the robustness
+    sweeps score a channel thousands of times and read only the level.
+    """
     assumptions = assumptions or Assumptions()
     enabled = frozenset(channel.existing_controls if enabled is None else enabled)
     sc = catalogues.scales()
@@ -157,30 +176,40 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
     _, adjust, exp_trace = exposure(channel, env)
     goals: dict[str, Score] = {}
     pairs: list[tuple[str, int, int]] = []
+    cal = assumptions.calibrations
+    step_scale = {s.id: SCALES.index(calibrated(cal, ranges.step_scale(channel.id, s.id), s.scale) if cal else s.scale)
+                  for s in channel.steps}
+    goal_scale = {g.id: SCALES.index(calibrated(cal, ranges.goal_scale(channel.id, g.id), g.scale) if cal else g.scale)
+                  for g in channel.goals}
     for attacker in channel.attackers:
         prof = sc.attackers[attacker]
+        cap = calibrated(cal, ranges.capability(attacker), prof["capability"])
+        capability = float(cap)
         allowed = {f"entry:{e.id}" for e in channel.entry_points if attacker in e.attackers}
         for si, scale in enumerate(SCALES):
-            own = {f"step:{s.id}": (values[s.id].difficulty if SCALES.index(s.scale) >= si else math.inf)
+            own = {f"step:{s.id}": (values[s.id].difficulty if step_scale[s.id] >= si else math.inf)
                    for s in channel.steps}
             val, choice = dagmod.solve(dag, own, "max", allowed.__contains__)
             for goal in channel.goals:
-                if SCALES.index(goal.scale) < si:
+                if goal_scale[goal.id] < si:
                     continue
                 d = val[f"goal:{goal.id}"]
                 if math.isinf(d):
                     continue
-                margin = float(prof["capability"]) - d
+                margin = capability - d
                 lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, margin) + adjust))
-                im, im_info = impact(goal, scale, env, pop)
+                im, im_info = impact(goal, scale, env, pop, channel.id, traced)
                 pairs.append((goal.id, lk, im))
                 level = sc.level(lk, im)
                 cand = Score(lk, im, level, goal.id, attacker, scale, d)
                 if goal.id in goals and goals[goal.id].key >= cand.key:
                     continue
+                if not traced:
+                    goals[goal.id] = cand
+                    continue
                 path = dagmod.witness(dag, choice, f"goal:{goal.id}")
                 cand.steps = [channel.step(n[5:]).stable_id for n in path if n.startswith("step:")]
-                cand.trace = _trace(channel, values, path, attacker, prof, margin, lk, adjust, exp_trace, im, im_info, level)
+                cand.trace = _trace(channel, values, path, attacker, {**prof, "capability": cap}, margin, lk, adjust, exp_trace, im, im_info, level)
                 goals[goal.id] = cand
     return Evaluation(channel, enabled, values, goals, pairs)
 

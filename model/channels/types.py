@@ -148,6 +148,7 @@ class Channel:
     steps: tuple[Step, ...]
     goals: tuple[Goal, ...]
     content_hash: str = ""
+    inputs: tuple[Any, ...] = ()    # this channel's calibrations (model.ranges.Input), each with its range
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def step(self, sid: str) -> Step:

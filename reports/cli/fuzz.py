@@ -18,6 +18,7 @@ from nowan.attacks.findings import IMPLEMENTATION, CampaignResult
 from nowan.attacks.registry import channel_ids, harnesses
 from nowan.attacks.steps import Trace, TraceError
 from nowan.model.assumptions import Assumptions
+from nowan.model.errors import AssumptionError
 from nowan.model.errors import InputError
 from nowan.reports.ci_outputs import Case, Policy, failed, fuzz_cases, harness_sources, to_junit, to_sarif
 from nowan.reports.cli.common import emit_json, is_interactive, parse_int, split_ids
@@ -123,6 +124,10 @@ def command(channels: tuple[str, ...], budget: str, seed_text: str, db: str | No
     seconds = parse_budget(budget)
     seed = parse_int(seed_text, "--seed")
     assumptions = Assumptions.from_cli(assume)
+    if assumptions.calibrations:
+        raise AssumptionError("calibrations change risk scores, not the reference implementation the fuzzer "
+                              "attacks; use them with nowan risk, prove, assess or robustness",
+                              where=f"--assume {next(iter(assumptions.calibrations))}")
     hs = harnesses(ids, envelope=envelope)
     for option, target in (("--sarif", sarif), ("--junit", junit)):
         _parent_ready(target, option)

@@ -11,6 +11,8 @@ import json
 import click
 
 from nowan.model.assumptions import Assumptions
+from nowan.model.channels import load_channels
+from nowan.model.channels.inputs import check_overrides
 from nowan.proofs import run
 from nowan.reports.cli.common import emit_json, split_ids
 
@@ -21,7 +23,10 @@ from nowan.reports.cli.common import emit_json, split_ids
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (design.md shape).")
 def command(channel_opts: tuple[str, ...], assume: tuple[str, ...], as_json: bool) -> None:
     """Prove (or refute, with a replayable trace) each channel's security properties with z3."""
-    results = run(split_ids(channel_opts) or None, Assumptions.from_cli(assume))
+    ids = split_ids(channel_opts) or None
+    assumptions = Assumptions.from_cli(assume)
+    check_overrides(assumptions, load_channels(ids).values())
+    results = run(ids, assumptions)
     if as_json:
         emit_json({"properties": [r.to_dict() for r in results]})
         return

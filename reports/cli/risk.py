@@ -11,6 +11,7 @@ from nowan.model.assumptions import Assumptions
 from nowan.model.channels import CHANNEL_IDS, ineffective_assumptions, load_channels, score
 from nowan.model.channels.catalogues import commands as mp094_commands
 from nowan.model.channels.catalogues import scales
+from nowan.model.channels.inputs import check_overrides
 from nowan.model.errors import ModelError
 from nowan.reports.cli.common import emit_json, split_ids
 
@@ -36,11 +37,12 @@ def command(channel_opts: tuple[str, ...], controls: tuple[str, ...], assume: tu
     assumptions = Assumptions.from_cli(assume)
     ids = split_ids(channel_opts) or list(CHANNEL_IDS)
     channels = load_channels(ids)
+    check_overrides(assumptions, channels.values())
     delta = list(controls)
     _check_controls(channels, delta)
     results = [score(ch, assumptions, delta) for ch in channels.values()]
     for key, hint in ineffective_assumptions(channels.values(), assumptions, delta).items():
-        click.echo(f"note: --assume {key}={assumptions[key]} has no effect on the selected channels ({hint})", err=True)
+        click.echo(f"note: --assume {key}={assumptions.overridden[key]} has no effect on the selected channels ({hint})", err=True)
     if as_json:
         emit_json({"appetite": scales().appetite, "assumptions": assumptions.to_dict(),
                    "controls_delta": delta, "channels": [r.to_dict() for r in results]})

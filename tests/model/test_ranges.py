@@ -1,0 +1,84 @@
+"""Every input has a plausible range with its source, checked where it is written (file:line)."""
+from __future__ import annotations
+
+import math
+from importlib import resources
+
+import pytest
+
+from nowan.model.assumptions import catalogue, parse_catalogue
+from nowan.model.channels import load_channels
+from nowan.model.channels.inputs import inputs
+from nowan.model.errors import ModelError
+
+ASSUMPTIONS = resources.files("nowan.model").joinpath("data/assumptions.yaml").read_text()
+
+
+def _line_of(text: str, needle: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_every_input_of_every_channel_has_a_sourced_range_holding_its_value():
+    found = inputs(load_channels().values())
+    assert len(found) > 200
+    for inp in found.values():
+        r = inp.range
+        assert r.source.strip(), inp.id
+        assert r.contains(inp.default), inp.id
+        assert ":" in r.where, inp.id          # file:line of the range or of its rule
+        assert (inp.kind == "calibration") == r.calibration, inp.id
+        if r.calibration:
+            assert "calibration" in r.source, inp.id
+        if not r.discrete:
+            assert r.lo <= r.hi, inp.id
+
+
+def test_seed_backed_figures_use_the_seeds_ranges():
+    cat = catalogue()
+    share, days = cat["nowan.share"].range, cat["wan.restore_days"].range
+    assert (share.lo, share.hi) == (0.0007, 0.36) and "seed 002" in share.source
+    assert (days.lo, days.hi) == (2, 365) and "48 hours" in days.source and "permanent" in days.source
+
+
+def test_calibration_kinds_are_all_covered():
+    ids = set(inputs(load_channels(["usb"]).values()))
+    for needle in (".step.exploit-usb.difficulty", ".step.exploit-usb.scale", ".control.usb-class-restriction.hardens.",
+                   ".control.usb-class-restriction.cost_gbp", ".goal.withheld.hours", ".goal.withheld.scale",
+                   "calibration.attacker.consumer.capability", "calibration.impact.price.fleet",
+                   "calibration.impact.off-supply.bands.0", "calibration.impact.fleet_share", "calibration.exposure.0"):
+        assert any(needle in i for i in ids), needle
+
+
+@pytest.mark.parametrize("old,new,message", [
+    ("  range: [0.0007, 0.36]\n", "  range: [0.36, 0.0007]\n", "above its upper bound"),
+    ("  range: [0.0007, 0.36]\n", "  range: [0.01, 0.36]\n", "lies outside its range"),
+    ("  range: [0.0007, 0.36]\n", "  range: [0.0007]\n", "expected a range"),
+    ("  range: [0.0007, 0.36]\n", "  range: [0.0007, 2]\n", "range bound 2"),
+    ("  range: [above-min, nearest-max]\n", "  range: [above-min, random]\n", "not one of"),
+])
+def test_assumption_range_errors_name_file_and_line(old, new, message):
+    assert old in ASSUMPTIONS
+    text = ASSUMPTIONS.replace(old, new, 1)
+    with pytest.raises(ModelError) as exc:
+        parse_catalogue(text)
+    msg = str(exc.value)
+    assert message in msg and "\n" not in msg
+    assert f"model/data/assumptions.yaml:{_line_of(text, new.strip())}" in msg, msg
+
+
+def test_assumption_range_needs_a_source():
+    old = '  range_source: "seed 002 (domain.md 11.2)'
+    assert old in ASSUMPTIONS
+    with pytest.raises(ModelError, match="missing the range's source"):
+        parse_catalogue(ASSUMPTIONS.replace(old, '  range_note: "x', 1))
+
+
+def test_assumption_without_a_range_is_refused():
+    text = ASSUMPTIONS.replace("  range: [2, 365]\n", "", 1)
+    with pytest.raises(ModelError, match="wan.restore_days.range.*missing the plausible range|missing the plausible range"):
+        parse_catalogue(text)
+
+
+def test_seconds_range_may_reach_inf():
+    text = ASSUMPTIONS.replace("  range: [60, 2592000]\n", "  range: [60, inf]\n", 1)
+    assert parse_catalogue(text)["pairing.window_s"].range.hi == math.inf
