@@ -39,7 +39,8 @@ def assumptions_table(assumptions: Assumptions) -> list[dict[str, Any]]:
     rows = []
     for key, info in assumptions.to_dict().items():
         rows.append({"key": key, "value": info["value"], "label": info["label"], "source": info["source"],
-                     "description": cat[key].description, "overridden": info["overridden"]})
+                     "description": cat[key].description if key in cat else "a calibration of the models, overridden",
+                     "overridden": info["overridden"]})
     return rows
 
 

@@ -107,3 +107,11 @@ def test_cli_rejects_an_unknown_calibration_in_one_line():
                            "calibration.usb.step.nope.difficulty=2"], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "--assume calibration.usb.step.nope.difficulty" in proc.stderr
+
+
+def test_report_lists_a_calibration_override_among_the_assumptions():
+    from nowan.reports.bundle import assumptions_table
+
+    rows = assumptions_table(Assumptions({"calibration.usb.step.exploit-usb.difficulty": "2"}))
+    row = next(r for r in rows if r["key"] == "calibration.usb.step.exploit-usb.difficulty")
+    assert row["value"] == 2 and row["overridden"] and row["label"] == "calibration"
