@@ -11,7 +11,8 @@ Public API (everything else is private to its module):
   and ``check_trace(trace, source)`` (TraceError naming ``steps[i]`` for a step the channel cannot take).
 - :mod:`attacks.campaign`: ``run_campaign(harnesses, budget=, seed=, assumptions=, database=, ...)``
   returning a :class:`~attacks.findings.CampaignResult`; ``run_harness`` for one harness;
-  ``open_database(spec)`` for ``--db``; the settings profiles ``nowan-fuzz`` / ``nowan-fuzz-ci``.
+  ``open_database(spec)`` / ``open_databases(specs)`` for ``--db``; ``ReportingDatabase`` for
+  ``--db-log``; the settings profiles ``nowan-fuzz`` / ``nowan-fuzz-ci``.
 - :mod:`attacks.findings`: :class:`Finding` (channel, invariant, kind, message, trace) where kind is
   ``implementation-invariant`` (a bug) or ``channel-weakness`` (evidence for the risk report).
 - :mod:`attacks.invariants`: the invariant catalogue (id, kind, text, help).

@@ -40,6 +40,8 @@ WEAKNESS_SHARE = 0.25
 #: Rules (each a burst of up to machines.BURST steps) per example.
 STEPS_PER_EXAMPLE = 12
 _ROUND_TARGET_S = 1.0
+#: Key prefix of the campaign's examples on a shared Redis server.
+REDIS_PREFIX = b"nowan-fuzz:"
 
 _common = dict(deadline=None, derandomize=False, print_blob=False, report_multiple_bugs=False,
                suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
@@ -216,12 +218,73 @@ def _kind_of(inv_id: str) -> str:
 
 
 # -- example database ---------------------------------------------------------------------------
+class ReportingDatabase(ExampleDatabase):
+    """Wraps a campaign's database and reports each example saved to it, deleted from it (Hypothesis
+    prunes examples that stopped failing) or replayed from it.
+
+    A save is reported only after the backend returned, i.e. after Redis acknowledged the write
+    (or the directory backend renamed the file into place), so a campaign killed at any moment has
+    lost no example it reported saved. Sharing is observable too: an example another campaign
+    saved shows up here as replayed.
+    """
+
+    def __init__(self, inner: ExampleDatabase, report: Callable[[str, bytes, bytes], None]) -> None:
+        super().__init__()
+        self.inner = inner
+        self.report = report
+
+    def __repr__(self) -> str:
+        return f"ReportingDatabase({self.inner!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ReportingDatabase) and self.inner == other.inner
+
+    def fetch(self, key: bytes) -> Iterable[bytes]:
+        for value in self.inner.fetch(key):
+            self.report("replayed", key, value)
+            yield value
+
+    def save(self, key: bytes, value: bytes) -> None:
+        self.inner.save(key, value)
+        self.report("saved", key, value)
+
+    def delete(self, key: bytes, value: bytes) -> None:
+        self.inner.delete(key, value)
+        self.report("deleted", key, value)
+
+    def move(self, src: bytes, dest: bytes, value: bytes) -> None:
+        self.inner.move(src, dest, value)
+        self.report("deleted", src, value)
+        self.report("saved", dest, value)
+
+
+def example_id(data: bytes) -> str:
+    """The short id a database log uses for a key or a value (sha256 prefix, hex)."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def open_databases(specs: Sequence[str], default_dir: str | Path = ".nowan/fuzz-db") -> ExampleDatabase | None:
+    """Several ``--db`` options: examples are read from and written to every one of them (for
+    instance a Redis server shared by concurrent campaigns, and a directory uploaded as an artifact)."""
+    from hypothesis.database import MultiplexedDatabase
+
+    if not specs:
+        return open_database(None, default_dir)
+    dbs = [open_database(s, default_dir) for s in specs]
+    if any(d is None for d in dbs):
+        if len(dbs) > 1:
+            raise InputError("'none' cannot be combined with another database", where="--db")
+        return None
+    return dbs[0] if len(dbs) == 1 else MultiplexedDatabase(*dbs)
+
+
 def open_database(spec: str | None, default_dir: str | Path = ".nowan/fuzz-db") -> ExampleDatabase | None:
     """``--db``: a directory (default), ``none``, ``redis://host:port/db`` or
     ``github://owner/repo[/artifact]`` (read-only, the nightly corpus, merged with a local directory).
 
     Redis and GitHub artifacts are Hypothesis's own backends; Redis needs the optional ``redis``
-    package (``pip install nowan[redis]``).
+    package (``pip install nowan[redis]``). A Redis server that does not answer is a one-line
+    error before the campaign starts, not a traceback in its middle.
     """
     from hypothesis.database import (DirectoryBasedExampleDatabase, GitHubArtifactDatabase,
                                      MultiplexedDatabase, ReadOnlyDatabase)
@@ -238,7 +301,12 @@ def open_database(spec: str | None, default_dir: str | Path = ".nowan/fuzz-db") 
         except ImportError:
             raise InputError("a Redis example database needs the optional 'redis' package "
                              "(pip install 'nowan[redis]')", where=f"--db {spec}") from None
-        return RedisExampleDatabase(redis.Redis.from_url(text), key_prefix=b"nowan-fuzz:")
+        try:
+            client = redis.Redis.from_url(text)
+            client.ping()
+        except (redis.RedisError, ValueError) as exc:
+            raise InputError(f"cannot reach the Redis server ({exc})", where=f"--db {spec}") from None
+        return RedisExampleDatabase(client, key_prefix=REDIS_PREFIX)
     if text.startswith("github://"):
         parts = text[len("github://"):].strip("/").split("/")
         if len(parts) not in (2, 3) or not all(parts):

@@ -7,7 +7,12 @@ replays the same examples.
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import time
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -25,3 +30,47 @@ DATA = Path(__file__).parent / "data"
 def data_dir() -> Path:
     """Test data copied into the project (DCC public test keys and RTDS messages)."""
     return DATA
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory) -> Iterator[str]:
+    """A real ``redis-server`` (Debian's package, installed by .ci/run) on a free local port, without
+    persistence; the URL of its database 0. Skips, saying why, only when it cannot be started."""
+    pytest.importorskip("redis", reason="the redis client is in the test extra (pip install -e '.[test]')")
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.skip("redis-server is not installed (.ci/run installs Debian's redis-server)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    import redis
+
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.skip(f"redis-server did not start: {proc.stderr.read().decode(errors='replace')[-300:]}")
+            time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The test server, emptied: each test starts from no examples."""
+    import redis
+
+    redis.Redis.from_url(redis_server).flushdb()
+    return redis_server

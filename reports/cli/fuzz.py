@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from nowan.attacks.campaign import Progress, open_database, run_campaign
+from nowan.attacks.campaign import Progress, ReportingDatabase, example_id, open_databases, run_campaign
 from nowan.attacks.findings import IMPLEMENTATION, CampaignResult
 from nowan.attacks.registry import channel_ids, harnesses
 from nowan.attacks.steps import Trace, TraceError
@@ -85,6 +85,17 @@ def _parent_ready(target: str | None, option: str) -> None:
         raise InputError(f"the directory {str(parent)!r} is not writable", where=option)
 
 
+def _log_to(path: str):
+    """A database reporter appending one line per event, on disk (fsync) before the line counts."""
+    def report(event: str, key: bytes, value: bytes) -> None:
+        with open(path, "a", encoding="ascii") as fh:
+            fh.write(f"{event} {example_id(key)} {example_id(value)}\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    return report
+
+
 def _summary(result: CampaignResult) -> None:
     click.echo(f"{'channel':22} {'examples':>9} {'steps':>9} {'seconds':>8}  findings")
     for run in result.runs:
@@ -98,9 +109,13 @@ def _summary(result: CampaignResult) -> None:
               help=f"Harnesses to run (default all): {', '.join(channel_ids())}.")
 @click.option("--budget", default="60", show_default=True, help="Total time: seconds, or 90s / 20m / 1h.")
 @click.option("--seed", "seed_text", default="0", show_default=True, help="Campaign seed (decimal or 0x hex).")
-@click.option("--db", "db", default=None, metavar="PATH|URL",
+@click.option("--db", "db", multiple=True, metavar="PATH|URL",
               help="Example database: a directory (default .nowan/fuzz-db), none, redis://HOST:PORT/N, "
-                   "or github://OWNER/REPO[/ARTIFACT] (read-only shared corpus).")
+                   "or github://OWNER/REPO[/ARTIFACT] (read-only shared corpus). Repeat it to read from "
+                   "and write to several.")
+@click.option("--db-log", "db_log", type=click.Path(dir_okay=False),
+              help="Append a line per example saved to or replayed from the database, written once the "
+                   "database has it: 'saved|deleted|replayed KEY VALUE' (sha256 prefixes).")
 @click.option("--sarif", "sarif", type=click.Path(dir_okay=False), help="Write SARIF 2.1.0 here.")
 @click.option("--junit", "junit", type=click.Path(dir_okay=False), help="Write JUnit XML here.")
 @click.option("--replay", "replay", type=click.Path(dir_okay=False), help="Replay a saved finding trace.")
@@ -112,7 +127,8 @@ def _summary(result: CampaignResult) -> None:
               help="Exit 1 on implementation bugs only, or on channel weaknesses too.")
 @click.option("--seeds", "seeds", type=click.Path(file_okay=False), help="Envelope seeds: a directory of .HEX frames.")
 @click.option("--keystore", "keystore", type=click.Path(file_okay=False), help="Keystore for --seeds.")
-def command(channels: tuple[str, ...], budget: str, seed_text: str, db: str | None, sarif: str | None,
+def command(channels: tuple[str, ...], budget: str, seed_text: str, db: tuple[str, ...], db_log: str | None,
+            sarif: str | None,
             junit: str | None, replay: str | None, out_dir: str, as_json: bool, assume: tuple[str, ...],
             fail_on: str, seeds: str | None, keystore: str | None) -> None:
     """Fuzz the reference implementation with per-channel Dolev-Yao attackers."""
@@ -129,9 +145,11 @@ def command(channels: tuple[str, ...], budget: str, seed_text: str, db: str | No
                               "attacks; use them with nowan risk, prove, assess or robustness",
                               where=f"--assume {next(iter(assumptions.calibrations))}")
     hs = harnesses(ids, envelope=envelope)
-    for option, target in (("--sarif", sarif), ("--junit", junit)):
+    for option, target in (("--sarif", sarif), ("--junit", junit), ("--db-log", db_log)):
         _parent_ready(target, option)
-    database = open_database(db)
+    database = open_databases(db)
+    if db_log and database is not None:
+        database = ReportingDatabase(database, _log_to(db_log))
     ci = bool(os.environ.get("CI"))
     result = _run(hs, seconds, seed, assumptions, database, ci, show=is_interactive())
     out = Path(out_dir)

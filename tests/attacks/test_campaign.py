@@ -156,3 +156,42 @@ def test_every_weakness_trace_in_a_report_replays_from_its_saved_form(channel, t
         back = Trace.load(tmp_path / "t.json")
         h.check_trace(back)
         assert h.replay(back)[0] == f.invariant
+
+
+def test_several_databases_are_read_and_written_together(tmp_path):
+    from nowan.attacks.campaign import open_databases
+
+    both = open_databases([str(tmp_path / "a"), str(tmp_path / "b")])
+    assert isinstance(both, MultiplexedDatabase)
+    both.save(b"k", b"v")
+    assert list(open_database(str(tmp_path / "a")).fetch(b"k")) == [b"v"]
+    assert list(open_database(str(tmp_path / "b")).fetch(b"k")) == [b"v"]
+    with pytest.raises(InputError, match="'none' cannot be combined"):
+        open_databases(["none", str(tmp_path / "a")])
+
+
+def test_the_reporting_database_reports_after_the_backend_acts(tmp_path):
+    from nowan.attacks.campaign import ReportingDatabase
+
+    inner = open_database(str(tmp_path / "db"))
+    events = []
+    db = ReportingDatabase(inner, lambda e, k, v: events.append((e, k, v, list(inner.fetch(k)))))
+    db.save(b"k", b"v")
+    db.move(b"k", b"k2", b"v")
+    assert list(db.fetch(b"k2")) == [b"v"]
+    db.delete(b"k2", b"v")
+    assert [(e, k) for e, k, _, _ in events] == [("saved", b"k"), ("deleted", b"k"), ("saved", b"k2"),
+                                               ("replayed", b"k2"), ("deleted", b"k2")]
+    assert events[0][3] == [b"v"] and events[-1][3] == []  # the backend held the save before it was reported
+
+
+def test_an_unreachable_redis_server_is_a_user_error():
+    pytest.importorskip("redis", reason="the redis client is in the test extra")
+    with pytest.raises(InputError, match="cannot reach the Redis server"):
+        open_database("redis://127.0.0.1:1/0")
+
+
+def test_redis_database_round_trip(redis_url):
+    db = open_database(redis_url)
+    db.save(b"key", b"value")
+    assert list(open_database(redis_url).fetch(b"key")) == [b"value"]
