@@ -2,8 +2,13 @@
 
 Public API (everything else is private to its module):
 
-- :mod:`attacks.steps`: :class:`Step` (actor, action, JSON args) and :class:`Trace` (channel,
-  assumptions, flaws, steps) with ``to_json`` / ``load`` / ``save``: the replayable record.
+- :mod:`nowan.model.traces` (in the model, shared with ``proofs``): :class:`Step` (actor, action,
+  JSON args) and :class:`Trace` (channel, assumptions, flaws, steps, and for a proof counterexample
+  its ``world`` and ``evidence``) with ``to_json`` / ``load`` / ``save``: the one replayable record.
+- :mod:`attacks.replay`: ``replay(trace) -> Replay`` (``reproduced``, ``invariant``, ``detail``,
+  ``step``, ``observed``): the one replayer, for fuzz findings and proof counterexamples alike
+  (``nowan fuzz --replay FILE``). :mod:`attacks.counterexamples` holds the premises that execute
+  each proof family's counterexamples, through the same loop as the fuzz worlds.
 - :mod:`attacks.registry`: ``channel_ids()`` and ``harnesses(ids, envelope=None)``: one harness
   per channel (utrn-keypad, utrn-extended, wifi-ppmid-relay, wifi-ppmid-utrn, nfc, usb,
   pairing-no-timeout, wan, mp169-flag) plus ``gbcs-envelope`` (mutation fuzzing of the envelope

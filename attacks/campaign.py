@@ -28,7 +28,7 @@ from hypothesis.database import ExampleDatabase
 
 from nowan.attacks.findings import IMPLEMENTATION, KINDS, WEAKNESS, CampaignResult, ChannelRun, Finding
 from nowan.attacks.harness import HarnessCrash, InvariantViolation
-from nowan.attacks.steps import Trace
+from nowan.model.traces import Trace
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices.flaws import Flaw
 from nowan.model.errors import InputError

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from nowan.attacks.steps import Trace
+from nowan.model.traces import Trace
 
 IMPLEMENTATION = "implementation-invariant"
 WEAKNESS = "channel-weakness"

@@ -3,7 +3,7 @@
 Each channel defines a :class:`World`: the devices of one premises wired together, the legitimate
 parties' intentions (what the supplier issued, what the consumer paid for) and the attacker's
 knowledge (every message it has observed on the channel, as real bytes). A world executes
-:class:`~attacks.steps.Step` records and reports which invariants are violated. The Hypothesis
+:class:`~model.traces.Step` records and reports which invariants are violated. The Hypothesis
 machine (:class:`ChannelMachine`) only *chooses* steps; the world does the work. Because replay uses
 the same :meth:`World.apply`, a stored trace reproduces exactly what the fuzzer saw.
 
@@ -20,7 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine
 
 from nowan.attacks.findings import IMPLEMENTATION, WEAKNESS
 from nowan.attacks.invariants import INVARIANTS
-from nowan.attacks.steps import Step, Trace
+from nowan.model.traces import Step, Trace
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices.flaws import Flaw
 
@@ -58,6 +58,13 @@ class World:
     def __init__(self, assumptions: Assumptions, flaws: frozenset[Flaw]) -> None:
         self.assumptions = assumptions
         self.flaws = flaws
+        #: What the devices said, step by step, for a replay's report (worlds that keep one).
+        self.log: list[dict[str, Any]] = []
+
+    @classmethod
+    def for_trace(cls, trace: Trace) -> "World":
+        """A fresh premises built from the trace's assumptions and seeded flaws."""
+        return cls(Assumptions(dict(trace.assumptions)), frozenset(Flaw[name] for name in trace.flaws))
 
     def apply(self, step: Step) -> None:
         handler = getattr(self, f"do_{step.action.replace('-', '_')}", None)
@@ -67,6 +74,14 @@ class World:
 
     def check(self) -> list[tuple[str, str]]:
         raise NotImplementedError
+
+    def final(self) -> list[tuple[str, str]]:
+        """Violations of whole-run properties, checked once after the last step (none by default).
+
+        A fuzz world checks after every step; a proof's counterexample world may claim something
+        only the complete run shows (the supply is off at the end, and would not be in issue order).
+        """
+        return []
 
 
 def config_digest(channel: str, assumptions: Assumptions, flaws: Iterable[Flaw], kind: str) -> str:
@@ -143,23 +158,34 @@ def _jsonable(v: Any) -> Any:
     return "inf" if v == float("inf") else v
 
 
-def replay_world(world_class: type[World], trace: Trace,
-                 on_step: Callable[[int, Step, World], None] | None = None) -> tuple[str, str, int] | None:
-    """Run a trace on a fresh world; the first violation as (invariant, message, step index)."""
-    assumptions = Assumptions(dict(trace.assumptions))
-    flaws = frozenset(Flaw[name] for name in trace.flaws)
-    world = world_class(assumptions, flaws)
+def run_world(world_class: type[World], trace: Trace,
+              on_step: Callable[[int, Step, World], None] | None = None) -> tuple[tuple[str, str, int] | None, World]:
+    """Run a trace on a fresh world: the first violation as (invariant, message, step index), and the world.
+
+    The one replay loop: fuzz findings, minimisation and proof counterexamples all go through it.
+    Only violations of the trace's own ``invariant`` count (any, when the trace names none).
+    """
+    world = world_class.for_trace(trace)
     for i, step in enumerate(trace.steps):
         try:
             world.apply(step)
         except Exception as exc:  # noqa: BLE001 - same rule as the fuzzer
-            return ("no-crash", f"{type(exc).__name__}: {exc}", i)
+            return ("no-crash", f"{type(exc).__name__}: {exc}", i), world
         if on_step is not None:
             on_step(i, step, world)
         wanted = [v for v in world.check() if trace.invariant in (None, v[0])]
         if wanted:
-            return (wanted[0][0], wanted[0][1], i)
-    return None
+            return (wanted[0][0], wanted[0][1], i), world
+    wanted = [v for v in world.final() if trace.invariant in (None, v[0])]
+    if wanted:
+        return (wanted[0][0], wanted[0][1], len(trace.steps) - 1), world
+    return None, world
+
+
+def replay_world(world_class: type[World], trace: Trace,
+                 on_step: Callable[[int, Step, World], None] | None = None) -> tuple[str, str, int] | None:
+    """Run a trace on a fresh world; the first violation as (invariant, message, step index)."""
+    return run_world(world_class, trace, on_step)[0]
 
 
 def minimize_trace(world_class: type[World], trace: Trace, max_replays: int = 600,

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
 from nowan.attacks.harness import ChannelMachine
-from nowan.attacks.steps import Step
+from nowan.model.traces import Step
 from nowan.attacks.worlds.base import METERS
 from nowan.attacks.worlds.frames import UsbWorld, WanWorld, WifiPpmidRelayWorld
 from nowan.attacks.worlds.han import PairingWorld

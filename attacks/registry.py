@@ -16,7 +16,7 @@ from nowan.attacks.findings import WEAKNESS
 from nowan.attacks.harness import ChannelMachine, InvariantViolation, bind, minimize_trace, replay_world
 from nowan.attacks.invariants import INVARIANTS
 from nowan.attacks.machines import MACHINES
-from nowan.attacks.steps import Step, Trace, TraceError
+from nowan.model.traces import Step, Trace, TraceError
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices.flaws import Flaw
 from nowan.model.errors import InputError

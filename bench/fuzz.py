@@ -31,7 +31,7 @@ from nowan.attacks.harness import ChannelMachine, bind  # noqa: E402
 from nowan.attacks.machines import MACHINES  # noqa: E402
 from nowan.attacks.registry import ENVELOPE, EnvelopeHarness  # noqa: E402
 from nowan.attacks.selftest import BUDGET_S, SEEDED, hunt  # noqa: E402
-from nowan.attacks.steps import Step  # noqa: E402
+from nowan.model.traces import Step  # noqa: E402
 from nowan.model.assumptions import Assumptions  # noqa: E402
 from nowan.model.gbcs.keystore import Keystore  # noqa: E402
 

@@ -8,8 +8,10 @@ Public API:
   (``<property>@<channel>``), ``status`` (``proved`` | ``refuted`` | ``unknown``), ``seconds`` and a
   plain-data ``trace`` for refutations; ``PropertyResult.to_dict()`` is the JSON shape of
   ``nowan prove --json``.
-- :func:`replay(trace) <proofs.replay.replay>` -> ``Replay``: runs a trace on ``model.devices`` and
-  says whether the violation shows up there.
+- A refutation's ``trace`` is in the one trace format (:mod:`nowan.model.traces`): steps, the
+  ``world`` that executes them and the proof's ``evidence``. This package only emits it; the one
+  replayer, :func:`nowan.attacks.replay.replay` (also ``nowan fuzz --replay FILE``), runs it on
+  ``model.devices``, so proofs and attacks each depend on the model only.
 - Families, one module each: :mod:`.utrn` (UTRN anti-replay, floor, availability), :mod:`.commands`
   (A-REPLAY), :mod:`.bruteforce` (MAC guessing under the lockout), :mod:`.pairing` (A-60MIN),
   :mod:`.relay` (SECMP0038 relay), :mod:`.mp169` (the MP169 flag), :mod:`.controls` (cheapest
@@ -17,9 +19,7 @@ Public API:
   channel model which families apply. :mod:`.engine` is the shared prover (inductive invariant, then a bounded
   search for a real trace).
 """
-from nowan.proofs.replay import Replay, replay
 from nowan.proofs.result import CHANNELS, PROVED, REFUTED, UNKNOWN, PropertyResult
 from nowan.proofs.runner import run, select_channels
 
-__all__ = ["CHANNELS", "PROVED", "REFUTED", "UNKNOWN", "PropertyResult", "Replay", "replay", "run",
-           "select_channels"]
+__all__ = ["CHANNELS", "PROVED", "REFUTED", "UNKNOWN", "PropertyResult", "run", "select_channels"]

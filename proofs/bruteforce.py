@@ -44,7 +44,7 @@ from nowan.model.channels.exprs import number
 from nowan.model.channels.types import Channel
 from nowan.model.devices.flaws import Flaw
 from nowan.proofs.applicability import Guess
-from nowan.proofs.result import PROVED, REFUTED, UNKNOWN, Finding
+from nowan.proofs.result import PROVED, REFUTED, UNKNOWN, Finding, counterexample
 
 YEAR_S = 365 * 86400
 MAC_BITS = 32
@@ -153,12 +153,13 @@ def check(channel: Channel, guess: Guess, a: Assumptions, flaws: frozenset[Flaw]
         return Finding(PROVED, None, detail)
     f, w = lock.max_failures, lock.window_s
     per_burst = f - 1 if schedule["under_lock_bursts"] else f
-    burst = [{"action": "guess", "path": path, "count": per_burst if lock.covers_path else f + 1}]
-    steps = burst + ([{"action": "advance", "seconds": w}] + burst if lock.covers_path else [])
-    trace = {"kind": "bruteforce", "property": "bruteforce-bound", "channel": channel.id, "step": guess.step,
-             "method": "z3 Optimize", "flaws": sorted(x.name for x in flaws),
-             "assumptions": {"lockout.max_failures": f, "lockout.window_s": w, "lockout.lock_s": lock.lock_s,
-                             "lockout.covers_han": bool(a["lockout.covers_han"]) and lock.covers_path},
-             "guesses_per_year": g, "closed_form_guesses": cf, "probability": p, "bound": bound, "schedule": schedule, "steps": steps,
-             "violation": f"P(one forged UTRN in a year) = {p:.3g} > {bound:g}"}
+    burst = [("attacker", "guess", {"path": path, "count": per_burst if lock.covers_path else f + 1})]
+    steps = burst + ([("env", "advance", {"seconds": w})] + burst if lock.covers_path else [])
+    trace = counterexample("bruteforce", "bruteforce-bound", steps, channel=channel.id,
+                           flaws=(x.name for x in flaws),
+                           assumptions={"lockout.max_failures": f, "lockout.window_s": w, "lockout.lock_s": lock.lock_s,
+                                        "lockout.covers_han": bool(a["lockout.covers_han"]) and lock.covers_path},
+                           method="z3 Optimize", step=guess.step, guesses_per_year=g, closed_form_guesses=cf,
+                           probability=p, bound=bound, schedule=schedule,
+                           violation=f"P(one forged UTRN in a year) = {p:.3g} > {bound:g}")
     return Finding(REFUTED, trace, detail)

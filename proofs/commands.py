@@ -25,7 +25,7 @@ import z3
 
 from nowan.model.devices.flaws import Flaw
 from nowan.proofs.engine import System, prove
-from nowan.proofs.result import REFUTED, Finding
+from nowan.proofs.result import REFUTED, Finding, counterexample
 
 I, B = z3.IntSort(), z3.BoolSort()
 STATE = {"last": z3.ArraySort(I, I), "executed": z3.ArraySort(I, z3.ArraySort(I, B))}
@@ -65,12 +65,13 @@ def check(channel: str, flaws: frozenset[Flaw] = frozenset(), relayed: bool = Fa
     if verdict.status != REFUTED:
         return Finding(verdict.status, None, verdict.method)
     cells = {row["cell"] for row in verdict.steps}
-    steps = [{"action": "deliver", "cell": sorted(cells).index(row["cell"]), "counter": row["counter"]}
+    steps = [("attacker", "deliver", {"cell": sorted(cells).index(row["cell"]), "counter": row["counter"]})
              for row in verdict.steps if row["deliver"]]
-    trace = {"kind": "command-cell", "property": "command-anti-replay", "method": verdict.method,
-             "channel": channel, "bearer": "ppmid" if relayed else "wan", "flaws": sorted(f.name for f in flaws), "assumptions": {}, "steps": steps,
-             "violation": "a Remote Party command is executed twice in one cell"}
-    return Finding(REFUTED, trace, trace["violation"])
+    violation = "a Remote Party command is executed twice in one cell"
+    trace = counterexample("command-cell", "command-anti-replay", steps, channel=channel,
+                           flaws=(f.name for f in flaws), method=verdict.method,
+                           bearer="ppmid" if relayed else "wan", violation=violation)
+    return Finding(REFUTED, trace, violation)
 
 
 def floor_system(flaws: frozenset[Flaw] = frozenset()) -> System:
@@ -105,11 +106,11 @@ def check_floor(channel: str, flaws: frozenset[Flaw] = frozenset(), relayed: boo
     if verdict.status != REFUTED:
         return Finding(verdict.status, None, verdict.method)
     cells = sorted({row["cell"] for row in verdict.steps})
-    steps = [{"action": "replace-credentials", "cell": cells.index(row["cell"]), "floor": row["new_floor"]}
+    steps = [("legit", "replace-credentials", {"cell": cells.index(row["cell"]), "floor": row["new_floor"]})
              if row["change"] else
-             {"action": "deliver", "cell": cells.index(row["cell"]), "counter": row["counter"]}
+             ("attacker", "deliver", {"cell": cells.index(row["cell"]), "counter": row["counter"]})
              for row in verdict.steps]
-    trace = {"kind": "command-cell", "property": "command-floor", "method": verdict.method, "channel": channel,
-             "bearer": "ppmid" if relayed else "wan", "flaws": sorted(f.name for f in flaws), "assumptions": {},
-             "steps": steps, "violation": "a command at or below its cell's floor is executed after a credential change"}
-    return Finding(REFUTED, trace, trace["violation"])
+    violation = "a command at or below its cell's floor is executed after a credential change"
+    trace = counterexample("command-cell", "command-floor", steps, channel=channel, flaws=(f.name for f in flaws),
+                           method=verdict.method, bearer="ppmid" if relayed else "wan", violation=violation)
+    return Finding(REFUTED, trace, violation)

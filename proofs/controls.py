@@ -19,15 +19,13 @@ says that the "fix" is to revert the proposal.
 """
 from __future__ import annotations
 
-from itertools import combinations
-from typing import Any
 
 import z3
 
 from nowan.model.assumptions import Assumptions
 from nowan.model.channels import residual_with, score, within_appetite
 from nowan.model.channels.types import Channel
-from nowan.proofs.result import PROVED, REFUTED, UNKNOWN, Finding
+from nowan.proofs.result import PROVED, REFUTED, UNKNOWN, Finding, counterexample
 
 MAX_ROUNDS = 64
 
@@ -59,11 +57,11 @@ def best_set(channel: Channel, a: Assumptions, budget_gbp: float | None = None) 
         r = opt.check(*labels.values())
         if r == z3.unsat:
             core = sorted(str(x).removeprefix("fact:") for x in opt.unsat_core())
-            trace = {"kind": "control-set", "property": "best-control-set", "channel": channel.id,
-                     "method": "z3 Optimize + unsat core", "budget_gbp": budget_gbp, "unsat_core": core,
-                     "assumptions": dict(a.overridden),
-                     "steps": [], "violation": "no set of candidate controls within budget brings the residual "
-                                               "risk within appetite"}
+            trace = counterexample("control-set", "best-control-set", [], channel=channel.id, model=channel.file,
+                                   assumptions=dict(a.overridden), method="z3 Optimize + unsat core",
+                                   budget_gbp=budget_gbp, unsat_core=core,
+                                   violation="no set of candidate controls within budget brings the residual "
+                                             "risk within appetite")
             scope = f"within GBP {budget_gbp:g}" if budget_gbp is not None else "at any cost"
             return Finding(REFUTED, trace, f"no combination of candidate controls {scope} brings the residual risk "
                            "within appetite (z3 unsat core: " + "; ".join(core) + ")")
@@ -74,11 +72,12 @@ def best_set(channel: Channel, a: Assumptions, budget_gbp: float | None = None) 
         residual = residual_with(channel, base | set(chosen), a)
         if within_appetite(residual.level):
             cost = sum(costs[n] for n in chosen)
-            trace = {"kind": "control-set", "property": "best-control-set", "channel": channel.id,
-                     "method": "z3 Optimize", "budget_gbp": budget_gbp, "controls": chosen, "cost_gbp": cost,
-                     "assumptions": dict(a.overridden),
-                     "residual": residual.level, "insufficient_sets_learned": len(facts) - (budget_gbp is not None),
-                     "steps": [{"action": "enable", "control": n} for n in chosen]}
+            trace = counterexample("control-set", "best-control-set",
+                                   [("legit", "enable", {"control": n}) for n in chosen], channel=channel.id,
+                                   model=channel.file,
+                                   assumptions=dict(a.overridden), method="z3 Optimize", budget_gbp=budget_gbp,
+                                   controls=chosen, cost_gbp=cost, residual=residual.level,
+                                   insufficient_sets_learned=len(facts) - (budget_gbp is not None))
             detail = f"cheapest: {', '.join(chosen) or 'none'} ({cost:g} GBP) -> {residual.level}"
             reverts = [n for n in chosen if costs[n] == 0]
             if reverts:
@@ -92,26 +91,3 @@ def best_set(channel: Channel, a: Assumptions, budget_gbp: float | None = None) 
 
 def check(channel: Channel, a: Assumptions, budget_gbp: float | None = None) -> Finding:
     return best_set(channel, a, budget_gbp)
-
-
-def replay_on_risk_engine(trace: dict[str, Any], channel: Channel, a: Assumptions) -> bool:
-    """Re-score the trace's claim with the risk engine under the run's assumptions ``a``.
-
-    Proved: the chosen set is within appetite. Refuted without a budget: even every candidate
-    together is not. Refuted under a budget: no set of candidates costing at most the budget is
-    within appetite (every such set is scored; candidate lists are short).
-    """
-    base = set(channel.existing_controls)
-    if "controls" in trace:
-        return within_appetite(residual_with(channel, base | set(trace["controls"]), a).level)
-    candidates = channel.candidate_controls
-    budget = trace["budget_gbp"]
-    if budget is None:
-        return not within_appetite(residual_with(channel, base | set(candidates), a).level)
-    names = sorted(candidates)
-    for k in range(len(names) + 1):
-        for subset in combinations(names, k):
-            if sum(float(candidates[n].cost_gbp) for n in subset) <= float(budget) and within_appetite(
-                    residual_with(channel, base | set(subset), a).level):
-                return False
-    return True

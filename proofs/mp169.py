@@ -14,7 +14,7 @@ Applies to channels whose model has a step on the DCC's flag (target ``dcc-flag`
 The three behavioural properties share one transition system (flag, responsible supplier; steps
 set-flag, request, change of supplier) and are proved by induction. Non-vacuity uses the DCC's
 seeded flaws (``Flaw.MP169_ANY_SENDER``, ``MP169_NOT_ENFORCED``, ``MP169_CLEARED_ON_COS``; tests
-only): the same encoding then finds a trace, and ``proofs.replay`` runs it on ``model.devices.Dcc``
+only): the same encoding then finds a trace, and ``nowan.attacks.replay`` runs it on ``model.devices.Dcc``
 (set/clear the flag, submit requests, change of supplier), where it reproduces only with the flaw.
 
 Firmware: the message catalogue has no firmware-update message, so on the devices the "firmware"
@@ -29,7 +29,7 @@ from nowan.model.devices.dcc import CONSUMPTION_RELATED
 from nowan.model.devices.flaws import Flaw
 from nowan.model.gbcs import codes
 from nowan.proofs.engine import System, prove
-from nowan.proofs.result import PROVED, REFUTED, Finding
+from nowan.proofs.result import PROVED, REFUTED, Finding, counterexample
 
 SET_FLAG, REQUEST, CHANGE_SUPPLIER = 0, 1, 2
 CONSUMPTION, ALERT, FIRMWARE, OTHER = 0, 1, 2, 3
@@ -88,8 +88,8 @@ def consistent() -> Finding:
     if s.check() == z3.unsat:
         return Finding(PROVED, None, f"{len(CONSUMPTION_RELATED)} consumption-related codes, {len(alerts)} alerts: disjoint")
     clash = s.model().eval(code).as_long()
-    return Finding(REFUTED, {"kind": "mp169-policy", "property": "mp169-consistent", "code": f"0x{clash:04X}",
-                             "steps": [], "violation": "a code is both blocked and always served"}, "overlap")
+    return Finding(REFUTED, counterexample("mp169-policy", "mp169-consistent", [], code=f"0x{clash:04X}",
+                                           violation="a code is both blocked and always served"), "overlap")
 
 
 def check(prop: str, weak: frozenset[Flaw] = frozenset()) -> Finding:
@@ -98,11 +98,12 @@ def check(prop: str, weak: frozenset[Flaw] = frozenset()) -> Finding:
     verdict = prove(system(prop, weak), depth=3)
     if verdict.status == REFUTED:
         names = {SET_FLAG: "set-flag", REQUEST: "request", CHANGE_SUPPLIER: "change-supplier"}
-        steps = [{"action": names[r["kind"]], "sender": r["sender"], "value": r["value"],
-                  "by_responsible_supplier": r["sender"] == r["state"]["supplier"],
-                  "class": CLASS_NAMES.get(r["cls"], "other"), "state": r["state"]} for r in verdict.steps]
-        trace = {"kind": "mp169", "property": prop, "method": verdict.method,
-                 "flaws": sorted(w.name for w in weak), "assumptions": {}, "steps": steps, "violation": prop}
+        steps = [("legit" if r["sender"] == r["state"]["supplier"] else "attacker", names[r["kind"]],
+                  {"sender": r["sender"], "value": r["value"],
+                   "by_responsible_supplier": r["sender"] == r["state"]["supplier"],
+                   "request": CLASS_NAMES.get(r["cls"], "other"), "state": r["state"]}) for r in verdict.steps]
+        trace = counterexample("mp169", prop, steps, flaws=(w.name for w in weak), method=verdict.method,
+                               violation=prop)
         return Finding(REFUTED, trace, f"{prop} violated")
     return Finding(verdict.status, None, verdict.method)
 

@@ -16,6 +16,7 @@ window removed or with ``Flaw.DEVICE_LOG_BYPASS``, the same encoding finds the t
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import z3
 
@@ -24,7 +25,7 @@ from nowan.model.channels.evaluate import control_effective, environment
 from nowan.model.channels.types import Channel
 from nowan.model.devices.flaws import Flaw
 from nowan.proofs.engine import System, prove
-from nowan.proofs.result import REFUTED, Finding
+from nowan.proofs.result import REFUTED, Finding, counterexample
 
 PAIRING_CONTROL = "A-60MIN"
 ADVANCE, POWER_CYCLE, JOIN, SEND = 0, 1, 2, 3
@@ -87,16 +88,12 @@ def check(channel: str, a: Assumptions, flaws: frozenset[Flaw] = frozenset(),
     if verdict.status != REFUTED:
         return Finding(verdict.status, None, f"{verdict.method}; window {w} s")
     names = {ADVANCE: "advance", POWER_CYCLE: "power-cycle", JOIN: "rogue-join", SEND: "rogue-send"}
-    steps = []
-    for row in verdict.steps:
-        step = {"action": names[row["kind"]]}
-        if row["kind"] == ADVANCE:
-            step["seconds"] = row["seconds"]
-        steps.append(step)
-    trace = {"kind": "pairing", "property": "pairing-window", "channel": channel, "method": verdict.method,
-             "flaws": sorted(f.name for f in flaws), "assumptions": {"pairing.window_s": "inf" if math.isinf(w) else w},
-             "claim_window_s": claim, "steps": steps,
-             "violation": (f"a rogue device joins more than {claim:g} s after the last hub power-on"
-                           if steps[-1]["action"] == "rogue-join" else
-                           "the hub forwards HAN traffic from a device not on its log")}
-    return Finding(REFUTED, trace, trace["violation"])
+    steps: list[tuple[str, str, dict[str, Any]]] = [
+        ("env", "advance", {"seconds": row["seconds"]}) if row["kind"] == ADVANCE else
+        ("attacker", names[row["kind"]], {}) for row in verdict.steps]
+    violation = (f"a rogue device joins more than {claim:g} s after the last hub power-on"
+                 if steps[-1][1] == "rogue-join" else "the hub forwards HAN traffic from a device not on its log")
+    trace = counterexample("pairing", "pairing-window", steps, channel=channel, flaws=(f.name for f in flaws),
+                           assumptions={"pairing.window_s": "inf" if math.isinf(w) else w},
+                           method=verdict.method, claim_window_s=claim, violation=violation)
+    return Finding(REFUTED, trace, violation)

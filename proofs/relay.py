@@ -33,7 +33,7 @@ from nowan.model.assumptions import Assumptions
 from nowan.model.devices.account import DEFAULT_PRICE_PENCE_PER_KWH
 from nowan.model.devices.flaws import Flaw
 from nowan.proofs.engine import System, prove
-from nowan.proofs.result import PROVED, REFUTED, UNKNOWN, Finding
+from nowan.proofs.result import PROVED, REFUTED, UNKNOWN, Finding, counterexample
 
 ISSUE, DELIVER, FORGE, IDLE = 0, 1, 2, 3
 I, B = z3.IntSort(), z3.BoolSort()
@@ -73,12 +73,13 @@ def no_forgery(flaws: frozenset[Flaw] = frozenset()) -> Finding:
     if verdict.status != REFUTED:
         return Finding(verdict.status, None, verdict.method)
     names = {ISSUE: "supplier-issues", DELIVER: "relay-delivers", FORGE: "relay-forges", IDLE: "idle"}
-    steps = [{"action": names.get(r["kind"], "idle"), "index": r["index"]} for r in verdict.steps
+    actors = {ISSUE: "legit", DELIVER: "attacker", FORGE: "attacker", IDLE: "env"}
+    steps = [(actors[r["kind"]], names[r["kind"]], {"index": r["index"]}) for r in verdict.steps
              if r["kind"] in names]
-    trace = {"kind": "relay-forgery", "property": "relay-no-forgery", "method": verdict.method,
-             "flaws": sorted(f.name for f in flaws), "steps": steps,
-             "violation": "the meter executes a command no entitled party issued"}
-    return Finding(REFUTED, trace, trace["violation"])
+    violation = "the meter executes a command no entitled party issued"
+    trace = counterexample("relay-forgery", "relay-no-forgery", steps, flaws=(f.name for f in flaws),
+                           method=verdict.method, violation=violation)
+    return Finding(REFUTED, trace, violation)
 
 
 def availability(a: Assumptions) -> Finding:
@@ -98,17 +99,16 @@ def availability(a: Assumptions) -> Finding:
         return Finding(PROVED if opt.check() == z3.unsat else UNKNOWN, None, "no disconnecting withholding")
     m = opt.model()
     v = {n: m.eval(x).as_long() for n, x in (("opening", opening), ("topup", topup), ("kwh", kwh))}
-    steps: list[dict[str, Any]] = [
-        {"action": "keypad-topup", "pence": v["opening"]},
-        {"action": "supplier-sends-topup", "pence": v["topup"]},
-        {"action": "relay-withholds"},
-        {"action": "consume", "kwh": v["kwh"]},
+    steps: list[tuple[str, str, dict[str, Any]]] = [
+        ("legit", "keypad-topup", {"pence": v["opening"]}),
+        ("legit", "supplier-sends-topup", {"pence": v["topup"]}),
+        ("attacker", "relay-withholds", {}),
+        ("legit", "consume", {"kwh": v["kwh"]}),
     ]
-    trace = {"kind": "relay-availability", "property": "relay-availability", "method": "z3 Optimize",
-             "flaws": [], "assumptions": {}, "steps": steps,
-             "violation": (f"supply off after {v['kwh']} kWh: the withheld {v['topup']} p top-up would have "
-                           f"kept it on")}
-    return Finding(REFUTED, trace, trace["violation"])
+    violation = f"supply off after {v['kwh']} kWh: the withheld {v['topup']} p top-up would have kept it on"
+    trace = counterexample("relay-availability", "relay-availability", steps, method="z3 Optimize",
+                           violation=violation)
+    return Finding(REFUTED, trace, violation)
 
 
 #: The two Critical commands of the reorder trace, in the order the Supplier issues them.
@@ -139,14 +139,13 @@ def reorder(a: Assumptions) -> Finding:
     m = opt.model()
     order = sorted((("first", m.eval(pos1).as_long()), ("second", m.eval(pos2).as_long())), key=lambda x: x[1])
     index = {"first": 0, "second": 1}
-    steps: list[dict[str, Any]] = [
-        {"action": "keypad-topup", "pence": m.eval(opening).as_long()},
-        *({"action": "supplier-sends-command", "command": c, "value": v} for c, v in REORDER_COMMANDS),
-        *({"action": "relay-forwards", "issued": index[name]} for name, _ in order),
-        {"action": "consume", "kwh": m.eval(kwh).as_long()},
+    steps: list[tuple[str, str, dict[str, Any]]] = [
+        ("legit", "keypad-topup", {"pence": m.eval(opening).as_long()}),
+        *(("legit", "supplier-sends-command", {"command": c, "value": v}) for c, v in REORDER_COMMANDS),
+        *(("attacker", "relay-forwards", {"issued": index[name]}) for name, _ in order),
+        ("legit", "consume", {"kwh": m.eval(kwh).as_long()}),
     ]
-    trace = {"kind": "relay-reorder", "property": "relay-reorder", "method": "z3 Optimize", "flaws": [],
-             "assumptions": {}, "steps": steps,
-             "violation": (f"{REORDER_COMMANDS[1][0]} delivered before {REORDER_COMMANDS[0][0]}: A-REPLAY refuses "
-                           f"the non-disconnect period and the supply goes off after {m.eval(kwh).as_long()} kWh")}
-    return Finding(REFUTED, trace, trace["violation"])
+    violation = (f"{REORDER_COMMANDS[1][0]} delivered before {REORDER_COMMANDS[0][0]}: A-REPLAY refuses "
+                 f"the non-disconnect period and the supply goes off after {m.eval(kwh).as_long()} kWh")
+    trace = counterexample("relay-reorder", "relay-reorder", steps, method="z3 Optimize", violation=violation)
+    return Finding(REFUTED, trace, violation)

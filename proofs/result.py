@@ -9,7 +9,9 @@ report are a pure function of these records.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable, Mapping
+
+from nowan.model.traces import Step, Trace
 
 PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
 STATUSES = (PROVED, REFUTED, UNKNOWN)
@@ -39,6 +41,19 @@ class PropertyResult:
         """The JSON shape of design.md: id, channel, status, seconds, trace (plus a one-line detail)."""
         return {"id": self.id, "channel": self.channel, "status": self.status,
                 "seconds": round(self.seconds, 4), "trace": self.trace, "detail": self.detail}
+
+
+def counterexample(world: str, prop: str, steps: Iterable[tuple[str, str, Mapping[str, Any]]], *,
+                   channel: str = "", assumptions: Mapping[str, Any] | None = None, flaws: Iterable[str] = (),
+                   **evidence: Any) -> dict[str, Any]:
+    """A refutation as a trace in the one trace format (:mod:`nowan.model.traces`), as plain data.
+
+    ``steps`` are ``(actor, action, args)``; ``world`` names the premises in ``nowan.attacks`` that
+    replays them (``nowan fuzz --replay FILE`` runs it); ``evidence`` is what the proof adds (method,
+    parameters, the violation in words). The runner fills in ``channel`` where a family does not know it.
+    """
+    return Trace(channel, tuple(Step(actor, action, dict(args)) for actor, action, args in steps),
+                 dict(assumptions or {}), tuple(sorted(flaws)), prop, world, evidence).to_dict()
 
 
 @dataclass

@@ -96,6 +96,7 @@ def run(channels: ChannelsArg = None, assumptions: Assumptions | None = None) ->
         for name, check in _plan(channel, a):
             start = time.perf_counter()
             finding = check(a)
+            trace = None if finding.trace is None else {**finding.trace, "channel": channel.id}
             out.append(PropertyResult(name, channel.id, finding.status, time.perf_counter() - start,
-                                      finding.trace, finding.detail))
+                                      trace, finding.detail))
     return out

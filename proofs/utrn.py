@@ -36,7 +36,7 @@ import z3
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices.flaws import Flaw
 from nowan.proofs.engine import System, Verdict, prove
-from nowan.proofs.result import PROVED, REFUTED, UNKNOWN, Finding
+from nowan.proofs.result import PROVED, REFUTED, UNKNOWN, Finding, counterexample
 
 WINDOW = 1024  # 10 truncated counter bits
 POLICIES = ("above-min", "nearest-max")
@@ -180,29 +180,31 @@ def anti_replay_system(policy: str, paths: tuple[str, ...], flaws: frozenset[Fla
                                                          p["F"] >= 0))
 
 
-def _steps(verdict: Verdict, paths: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The z3 run as meter-level steps: which path entered which upper counter word, and when."""
-    out = []
+def _steps(verdict: Verdict, paths: tuple[str, ...]) -> list[tuple[str, str, dict[str, Any]]]:
+    """The z3 run as meter-level steps: which path entered which upper counter word, and when.
+
+    Entries are the attacker's (it schedules them, on whichever path); a credential change is the
+    Supplier's.
+    """
+    out: list[tuple[str, str, dict[str, Any]]] = []
     for row in verdict.steps:
         kind = KIND_NAMES[row["kind"]]
         if kind == "idle":
             continue
-        step: dict[str, Any] = {"action": kind}
         if kind == "replace-credentials":
-            step["floor"] = row["new_floor"]
+            out.append(("legit", kind, {"floor": row["new_floor"]}))
         else:
-            step["path"] = paths[1] if row["alt"] else paths[0]
-            step["counter"] = row["c"]
-        out.append(step)
+            out.append(("attacker", kind, {"path": paths[1] if row["alt"] else paths[0], "counter": row["c"]}))
     return out
 
 
 def _trace(verdict: Verdict, policy: str, paths: tuple[str, ...], violation: str,
            flaws: frozenset[Flaw], prop: str) -> dict[str, Any]:
-    return {"kind": "utrn-cell", "property": prop, "method": verdict.method, "policy": policy,
-            "params": {"utrn.cache_size": verdict.params["N"], "floor": verdict.params["F"]},
-            "assumptions": {"utrn.cache_size": verdict.params["N"], "utrn.reconstruction": policy},
-            "flaws": sorted(f.name for f in flaws), "steps": _steps(verdict, paths), "violation": violation}
+    return counterexample("utrn-cell", prop, _steps(verdict, paths),
+                          assumptions={"utrn.cache_size": verdict.params["N"], "utrn.reconstruction": policy},
+                          flaws=(f.name for f in flaws), method=verdict.method, policy=policy,
+                          params={"utrn.cache_size": verdict.params["N"], "floor": verdict.params["F"]},
+                          violation=violation)
 
 
 def check_cell(paths: tuple[str, ...], bad: str, flaws: frozenset[Flaw] = frozenset(), depth: int = 4,
@@ -259,9 +261,10 @@ def availability(policy: str, assumptions: Assumptions, max_issued: int = 3) -> 
         found = _availability_at(policy, size, max_issued)
         if found is not None:
             if size != configured:
-                found.trace["note"] = (f"found at utrn.cache_size={size}; at {configured} the same loss needs "
-                                       f"{configured + 1} entries: the newest {configured}, then the oldest")
-                found.detail = f"{found.detail}; {found.trace['note']}"
+                note = (f"found at utrn.cache_size={size}; at {configured} the same loss needs "
+                        f"{configured + 1} entries: the newest {configured}, then the oldest")
+                found.trace["evidence"]["note"] = note
+                found.detail = f"{found.detail}; {note}"
             return found
     return Finding(PROVED, None, f"no order of up to {max_issued} issued UTRNs loses one (bounded)")
 
@@ -289,16 +292,16 @@ def _availability_at(policy: str, size: int, max_issued: int) -> Finding | None:
                 m = s.model()
                 issued = [m.eval(u).as_long() for u in us]
                 accepted = [z3.is_true(m.eval(o)) for o in oks]
-                steps = [{"action": "enter", "path": "keypad", "counter": issued[i], "accepted": acc}
+                steps = [("legit", "enter", {"path": "keypad", "counter": issued[i], "accepted": acc})
                          for i, acc in zip(order, accepted)]
                 lost = [issued[i] for i, acc in zip(order, accepted) if not acc]
-                trace = {"kind": "utrn-availability", "property": f"utrn-availability.{policy}",
-                         "method": f"bounded-search {k} issued UTRNs", "policy": policy,
-                         "params": {"utrn.cache_size": size, "floor": floor}, "flaws": [],
-                         "assumptions": {"utrn.cache_size": size, "utrn.reconstruction": policy},
-                         "issued": issued, "in_order_accepted": True, "steps": steps,
-                         "violation": f"issued, unused UTRN counter(s) {lost} rejected when entered out of order"}
-                return Finding(REFUTED, trace, trace["violation"])
+                violation = f"issued, unused UTRN counter(s) {lost} rejected when entered out of order"
+                trace = counterexample("utrn-availability", f"utrn-availability.{policy}", steps,
+                                       assumptions={"utrn.cache_size": size, "utrn.reconstruction": policy},
+                                       method=f"bounded-search {k} issued UTRNs", policy=policy,
+                                       params={"utrn.cache_size": size, "floor": floor}, issued=issued,
+                                       in_order_accepted=True, violation=violation)
+                return Finding(REFUTED, trace, violation)
     return None
 
 
@@ -338,10 +341,11 @@ def wrap(assumptions: Assumptions) -> Finding:
     mdl = opt.model()
     floor, first = mdl.eval(F).as_long(), mdl.eval(u).as_long()
     size = int(assumptions["utrn.cache_size"])
-    trace = {"kind": "utrn-wrap", "property": "utrn-availability.wrap", "method": "z3 Optimize",
-             "policy": policy, "params": {"utrn.cache_size": size, "floor": floor}, "flaws": [],
-             "assumptions": {"utrn.cache_size": size, "utrn.reconstruction": policy},
-             "steps": [{"action": "enter-in-order", "path": "keypad", "first": floor + 1, "last": first}],
-             "violation": (f"after {first - floor - 1} keypad UTRNs since the last credential change, the next "
-                           f"issued UTRN (counter {first}) is rejected, and so is every later one")}
-    return Finding(REFUTED, trace, trace["violation"])
+    violation = (f"after {first - floor - 1} keypad UTRNs since the last credential change, the next "
+                 f"issued UTRN (counter {first}) is rejected, and so is every later one")
+    trace = counterexample("utrn-wrap", "utrn-availability.wrap",
+                           [("legit", "enter-in-order", {"path": "keypad", "first": floor + 1, "last": first})],
+                           assumptions={"utrn.cache_size": size, "utrn.reconstruction": policy},
+                           method="z3 Optimize", policy=policy, params={"utrn.cache_size": size, "floor": floor},
+                           violation=violation)
+    return Finding(REFUTED, trace, violation)

@@ -205,7 +205,7 @@ def fuzz_cases(channel: str, invariants: Iterable[str], findings: Sequence[Mappi
 
 
 def _describe(step: Mapping[str, Any]) -> str:
-    from nowan.attacks.steps import Step
+    from nowan.model.traces import Step
 
     return Step.from_dict(step).describe()
 

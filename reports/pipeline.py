@@ -95,7 +95,7 @@ def _best_controls(proofs: list[dict[str, Any]], channel_id: str, verdict: str) 
     """The cheapest candidate-control set from the ``best-control-set`` proof (z3 Optimize)."""
     for p in proofs:
         if p["id"] == f"best-control-set@{channel_id}":
-            t = p.get("trace") or {}
+            t = (p.get("trace") or {}).get("evidence", {})
             status = {"proved": "found", "refuted": "none-within-budget"}.get(p["status"], "unknown")
             return {"proof_id": p["id"], "proof_status": p["status"], "status": status,
                     "controls": t.get("controls", []), "cost_gbp": t.get("cost_gbp", 0),

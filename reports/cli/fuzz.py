@@ -16,7 +16,7 @@ import click
 from nowan.attacks.campaign import Progress, ReportingDatabase, example_id, open_databases, run_campaign
 from nowan.attacks.findings import IMPLEMENTATION, CampaignResult
 from nowan.attacks.registry import channel_ids, harnesses
-from nowan.attacks.steps import Trace, TraceError
+from nowan.model.traces import Trace
 from nowan.model.assumptions import Assumptions
 from nowan.model.errors import AssumptionError
 from nowan.model.errors import InputError
@@ -55,18 +55,18 @@ def _envelope_target(seeds: str | None, keystore: str | None):
 
 
 def _replay(path: str, envelope) -> None:
+    """Reproduce a saved trace (a fuzz finding or a proof counterexample); exit 1 if it still fails."""
+    from nowan.attacks.replay import replay
+
     trace = Trace.load(path)
-    if trace.channel not in channel_ids():
-        raise TraceError(f"unknown channel {trace.channel!r}; expected one of {', '.join(channel_ids())}",
-                         where=f"{path} field 'channel'")
-    [harness] = harnesses([trace.channel], envelope=envelope)
-    harness.check_trace(trace, path)
-    hit = harness.replay(trace)
-    if hit is None:
-        click.echo(f"{path}: no invariant violated in {len(trace.steps)} steps (not reproduced)")
+    result = replay(trace, envelope=envelope, source=path)
+    if not result.reproduced:
+        click.echo(f"{path}: no invariant violated in {len(trace.steps)} steps (not reproduced)"
+                   + (f": {result.detail}" if result.detail else ""))
         return
-    inv, message, i = hit
-    click.echo(f"{path}: reproduced {inv}@{trace.channel} at step {i + 1}/{len(trace.steps)}: {message}")
+    i = result.step if result.step is not None else len(trace.steps) - 1
+    click.echo(f"{path}: reproduced {result.invariant}@{trace.channel} at step {i + 1}/{len(trace.steps)}: "
+               f"{result.detail}")
     for n, step in enumerate(trace.steps[:i + 1], 1):
         click.echo(f"  {n:3d}. {step.describe()}")
     raise SystemExit(1)

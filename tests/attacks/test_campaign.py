@@ -106,7 +106,7 @@ def test_a_finding_is_a_minimal_trace_that_replays_and_only_with_the_flaw(tmp_pa
     assert f.kind == IMPLEMENTATION and f.invariant in ("floor-respected", "credit-once")
     assert len(f.trace.steps) <= 4 and f.trace.flaws == ("NO_FLOOR_CHECK",)
     f.trace.save(tmp_path / "f.json")
-    from nowan.attacks.steps import Trace
+    from nowan.model.traces import Trace
 
     back = Trace.load(tmp_path / "f.json")
     assert h.replay(back)[0] == f.invariant
@@ -146,7 +146,7 @@ def test_a_finding_message_describes_its_saved_minimal_trace():
 @pytest.mark.parametrize("channel", ["wifi-ppmid-utrn", "wifi-ppmid-relay", "nfc", "pairing-no-timeout"])
 def test_every_weakness_trace_in_a_report_replays_from_its_saved_form(channel, tmp_path):
     """A saved finding must pass --replay's validation and reproduce (no minimiser-made arguments)."""
-    from nowan.attacks.steps import Trace
+    from nowan.model.traces import Trace
 
     [h] = harnesses([channel])
     result = run_examples([h], examples=40, seed=0)

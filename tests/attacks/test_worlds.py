@@ -1,5 +1,5 @@
 """Invariant checks of the premises worlds, driven step by step (no fuzzer): each must be able to fail."""
-from nowan.attacks.steps import Step, Trace
+from nowan.model.traces import Step, Trace
 from nowan.attacks.worlds.frames import COMMAND_IDS, WanWorld
 from nowan.attacks.harness import replay_world
 from nowan.model.assumptions import Assumptions

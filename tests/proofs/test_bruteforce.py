@@ -8,7 +8,8 @@ from nowan.model.devices import Flaw
 from nowan.model.channels import load_channels
 from nowan.model.channels.bruteforce import success_probability
 from nowan.model.channels.evaluate import evaluate_steps
-from nowan.proofs import bruteforce, replay
+from nowan.attacks.replay import replay
+from nowan.proofs import bruteforce
 from nowan.proofs.applicability import families
 
 MODELS = load_channels()
@@ -42,8 +43,8 @@ def test_one_number_z3_optimum_equals_the_risk_engines_closed_form() -> None:
     finding = check("utrn-keypad", a)
     engine = next(v for v in evaluate_steps(ch, a, ch.existing_controls).values()
                   if "attempts_per_year" in v.detail).detail
-    assert finding.trace["guesses_per_year"] == engine["attempts_per_year"] == 210240
-    assert finding.trace["probability"] == engine["probability_per_year"]
+    assert finding.trace["evidence"]["guesses_per_year"] == engine["attempts_per_year"] == 210240
+    assert finding.trace["evidence"]["probability"] == engine["probability_per_year"]
     assert "= the risk engine's closed form" in finding.detail
 
 
@@ -74,7 +75,7 @@ def test_han_channels_exceed_the_bound_the_keypad_meets_without_han_lockout(chan
     assert check("utrn-keypad", a).status == "proved"
     finding = check(channel, a)
     assert finding.status == "refuted"
-    assert finding.trace["schedule"]["lockout_covers_path"] is False
+    assert finding.trace["evidence"]["schedule"]["lockout_covers_path"] is False
     assert replay(finding.trace).reproduced
 
 
@@ -89,4 +90,4 @@ def test_default_bound_is_exceeded_even_on_the_keypad() -> None:
     """At 1e-6 a year, 5 failures / 10 min / 60 min lock allow ~2e5 guesses: P ~ 4.9e-5."""
     finding = check("utrn-keypad", Assumptions())
     assert finding.status == "refuted"
-    assert finding.trace["guesses_per_year"] == 4 * (365 * 86400 // 600)
+    assert finding.trace["evidence"]["guesses_per_year"] == 4 * (365 * 86400 // 600)

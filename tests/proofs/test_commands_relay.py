@@ -5,7 +5,8 @@ import pytest
 
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices import Flaw
-from nowan.proofs import commands, relay, replay
+from nowan.attacks.replay import replay
+from nowan.proofs import commands, relay
 
 
 @pytest.mark.parametrize("channel, relayed", [("wan", False), ("usb", True), ("wifi-ppmid-relay", True)])
@@ -13,7 +14,7 @@ def test_a_replay_is_proved_and_weakening_to_ge_finds_a_trace_that_replays(chann
     assert commands.check(channel, relayed=relayed).status == "proved"
     finding = commands.check(channel, frozenset({Flaw.COUNTER_EQUAL_ACCEPTED}), relayed=relayed)
     assert finding.status == "refuted"
-    counters = [s["counter"] for s in finding.trace["steps"]]
+    counters = [s["args"]["counter"] for s in finding.trace["steps"]]
     assert len(counters) != len(set(counters))
     assert replay(finding.trace).reproduced
     assert not replay({**finding.trace, "flaws": []}).reproduced
@@ -43,13 +44,13 @@ def test_withheld_topup_disconnects_the_consumer_on_the_devices() -> None:
 def test_reordering_two_critical_commands_loses_the_non_disconnect_period_on_the_devices() -> None:
     finding = relay.reorder(Assumptions())
     assert finding.status == "refuted"
-    forwards = [s["issued"] for s in finding.trace["steps"] if s["action"] == "relay-forwards"]
+    forwards = [s["args"]["issued"] for s in finding.trace["steps"] if s["action"] == "relay-forwards"]
     assert forwards == [1, 0]  # the later command first; nothing dropped, nothing forged
     result = replay(finding.trace)
     assert result.reproduced, result.detail
     refused = [o for o in result.observed if o["action"] == "relay-forwards" and not o["accepted"]]
     assert [o["reason"] for o in refused] == ["replayed-counter"]
-    in_order = {**finding.trace, "steps": [{**s, "issued": i} if s["action"] == "relay-forwards" else s
+    in_order = {**finding.trace, "steps": [{**s, "args": {"issued": i}} if s["action"] == "relay-forwards" else s
                                            for s, i in zip(finding.trace["steps"], [0, 0, 0, 0, 1, 0])]}
     assert not replay(in_order).reproduced
 
@@ -60,6 +61,6 @@ def test_command_floor_is_proved_and_ignoring_it_replays_an_old_counter(channel:
     finding = commands.check_floor(channel, frozenset({Flaw.NO_FLOOR_CHECK}), relayed=relayed)
     assert finding.status == "refuted"
     assert [s["action"] for s in finding.trace["steps"]] == ["replace-credentials", "deliver"]
-    assert finding.trace["steps"][1]["counter"] <= finding.trace["steps"][0]["floor"]
+    assert finding.trace["steps"][1]["args"]["counter"] <= finding.trace["steps"][0]["args"]["floor"]
     assert replay(finding.trace).reproduced
     assert not replay({**finding.trace, "flaws": []}).reproduced

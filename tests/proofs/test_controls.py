@@ -5,7 +5,8 @@ import pytest
 
 from nowan.model.assumptions import Assumptions
 from nowan.model.channels import CHANNEL_IDS, cheapest_control_set, load_channels
-from nowan.proofs import controls, replay
+from nowan.attacks.replay import replay
+from nowan.proofs import controls
 
 A = Assumptions()
 MODELS = load_channels()
@@ -22,29 +23,30 @@ def test_optimum_matches_brute_force_and_replays(channel_id: str) -> None:
     reference = cheapest_control_set(load_channels([channel_id])[channel_id], A)
     finding = controls.check(MODELS[channel_id], A)
     if reference is None:
-        assert finding.status == "refuted" and finding.trace["unsat_core"]
+        assert finding.status == "refuted" and finding.trace["evidence"]["unsat_core"]
     else:
         assert finding.status == "proved"
-        assert set(finding.trace["controls"]) == set(reference[0])
-        assert finding.trace["cost_gbp"] == reference[1]
+        assert set(finding.trace["evidence"]["controls"]) == set(reference[0])
+        assert finding.trace["evidence"]["cost_gbp"] == reference[1]
     assert replay(finding.trace).reproduced
 
 
 def test_budget_too_small_gives_an_unsat_core_naming_the_budget() -> None:
     channel_id = next(c for c in ABOVE if controls.check(MODELS[c], A).status == "proved"
-                      and controls.check(MODELS[c], A).trace["cost_gbp"] > 0)
+                      and controls.check(MODELS[c], A).trace["evidence"]["cost_gbp"] > 0)
     finding = controls.check(MODELS[channel_id], A, budget_gbp=1)
     assert finding.status == "refuted"
-    assert any(item.startswith("budget") for item in finding.trace["unsat_core"])
+    assert any(item.startswith("budget") for item in finding.trace["evidence"]["unsat_core"])
 
 
 def test_budget_refutation_is_rechecked_not_taken_on_trust() -> None:
     """A refutation claiming no set fits a budget fails replay when one does fit."""
     channel_id = next(c for c in ABOVE if controls.check(MODELS[c], A).status == "proved"
-                      and controls.check(MODELS[c], A).trace["cost_gbp"] > 0)
+                      and controls.check(MODELS[c], A).trace["evidence"]["cost_gbp"] > 0)
     finding = controls.check(MODELS[channel_id], A, budget_gbp=1)
     assert replay(finding.trace).reproduced
-    lying = {**finding.trace, "budget_gbp": controls.check(MODELS[channel_id], A).trace["cost_gbp"]}
+    cost = controls.check(MODELS[channel_id], A).trace["evidence"]["cost_gbp"]
+    lying = {**finding.trace, "evidence": {**finding.trace["evidence"], "budget_gbp": cost}}
     assert not replay(lying).reproduced
 
 
@@ -57,5 +59,5 @@ def test_replay_uses_the_runs_assumptions() -> None:
 
 def test_reverting_the_proposal_is_named_in_the_detail() -> None:
     finding = controls.check(MODELS["pairing-no-timeout"], A)
-    assert finding.trace["controls"] == ["A-60MIN"] and finding.trace["cost_gbp"] == 0
+    assert finding.trace["evidence"]["controls"] == ["A-60MIN"] and finding.trace["evidence"]["cost_gbp"] == 0
     assert "reverts the proposal" in finding.detail and "SECMP0037" in finding.detail

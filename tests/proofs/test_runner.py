@@ -10,7 +10,8 @@ from nowan.model.assumptions import Assumptions
 from nowan.model.channels import load_channels
 from nowan.model.channels.types import MacGuess
 from nowan.model.errors import InputError
-from nowan.proofs import CHANNELS, replay, run
+from nowan.attacks.replay import replay
+from nowan.proofs import CHANNELS, run
 
 
 @pytest.fixture(scope="module")

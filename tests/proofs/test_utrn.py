@@ -5,7 +5,7 @@ import pytest
 
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices import Flaw
-from nowan.proofs import replay
+from nowan.attacks.replay import replay
 from nowan.proofs.utrn import POLICIES, availability, check_cell, wrap
 
 #: The input-path combinations the channel models imply (proofs.applicability).
@@ -38,7 +38,7 @@ def test_check_then_insert_race_is_found_where_two_paths_interleave(paths: tuple
     assert finding.status == "refuted"
     actions = [s["action"] for s in finding.trace["steps"]]
     assert "begin" in actions and "finish" in actions
-    assert len({s.get("path") for s in finding.trace["steps"]}) == 2  # two inputs interleaved
+    assert len({s["args"].get("path") for s in finding.trace["steps"]}) == 2  # two inputs interleaved
     assert replay(finding.trace).reproduced
 
 
@@ -57,29 +57,29 @@ def test_availability_trace_per_policy_replays(policy: str) -> None:
     finding = availability(policy, Assumptions())
     assert finding.status == "refuted"
     trace = finding.trace
-    assert trace["policy"] == policy
-    assert any(not s["accepted"] for s in trace["steps"])
-    assert sorted(s["counter"] for s in trace["steps"]) == trace["issued"]
+    assert trace["evidence"]["policy"] == policy
+    assert any(not s["args"]["accepted"] for s in trace["steps"])
+    assert sorted(s["args"]["counter"] for s in trace["steps"]) == trace["evidence"]["issued"]
     assert replay(trace).reproduced
 
 
 def test_nearest_max_loses_an_old_utrn_at_the_configured_cache_size() -> None:
     trace = availability("nearest-max", Assumptions()).trace
-    assert trace["params"]["utrn.cache_size"] == 100
-    assert "note" not in trace
+    assert trace["evidence"]["params"]["utrn.cache_size"] == 100
+    assert "note" not in trace["evidence"]
 
 
 def test_above_min_needs_the_cache_to_overflow_and_says_so() -> None:
     trace = availability("above-min", Assumptions()).trace
-    assert trace["params"]["utrn.cache_size"] < 100
-    assert "newest" in trace["note"]
+    assert trace["evidence"]["params"]["utrn.cache_size"] < 100
+    assert "newest" in trace["evidence"]["note"]
 
 
 def test_above_min_wraps_after_1024_keypad_utrns_and_the_trace_replays() -> None:
     finding = wrap(Assumptions({"utrn.reconstruction": "above-min"}))
     assert finding.status == "refuted"
     (step,) = finding.trace["steps"]
-    assert step["last"] - step["first"] == 1024  # the 1025th UTRN since the credential change
+    assert step["args"]["last"] - step["args"]["first"] == 1024  # the 1025th UTRN since the credential change
     result = replay(finding.trace)
     assert result.reproduced, result.detail
     nearest = {**finding.trace, "assumptions": {**finding.trace["assumptions"], "utrn.reconstruction": "nearest-max"}}
@@ -92,14 +92,14 @@ def test_nearest_max_has_no_wrap_for_any_cache_size_and_floor() -> None:
 
 def test_above_min_availability_detail_carries_the_cache_size_note() -> None:
     finding = availability("above-min", Assumptions())
-    assert "note" in finding.trace and finding.trace["note"] in finding.detail
+    assert finding.trace["evidence"]["note"] in finding.detail
     assert "\n" not in finding.detail
 
 
 def test_without_a_cache_the_anti_replay_proof_fails_and_the_trace_replays_on_the_meter():
     """utrn.cache_size=0 is the what-if 'no cache': only the floor is left, so a UTRN is credited twice."""
     from nowan.model.assumptions import Assumptions
-    from nowan.proofs import replay, run
+    from nowan.proofs import run
 
     [res] = [r for r in run(["utrn-keypad"], Assumptions({"utrn.cache_size": "0"}))
              if r.id == "utrn-anti-replay@utrn-keypad"]

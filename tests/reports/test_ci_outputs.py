@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from nowan.attacks.findings import IMPLEMENTATION, WEAKNESS, CampaignResult, ChannelRun, Finding
 from nowan.attacks.invariants import INVARIANTS
-from nowan.attacks.steps import Step, Trace
+from nowan.model.traces import Step, Trace
 from nowan.model.channels import load_channels
 from nowan.reports.ci_outputs import (MODELSROOT, PROPERTY_REFUTED, RISK, SRCROOT, Case, Policy, Result, failed,
                                       fuzz_cases, harness_sources, rules, to_junit, to_sarif)

@@ -46,3 +46,16 @@ def test_unknown_channel_is_one_line_exit_2() -> None:
     result = invoke("--channels", "bogus")
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0 and "bogus" in result.stderr
+
+
+def test_a_refuted_proofs_trace_is_reproduced_by_fuzz_replay(tmp_path) -> None:
+    """One trace format, one replayer: ``prove --json`` output replays with ``fuzz --replay``."""
+    data = json.loads(invoke("--channels", "pairing-no-timeout,wifi-ppmid-relay", "--json").stdout)
+    refuted = [p for p in data["properties"] if p["status"] == "refuted" and p["trace"]["steps"]]
+    assert {"pairing-window@pairing-no-timeout", "relay-availability@wifi-ppmid-relay"} <= {p["id"] for p in refuted}
+    for p in refuted:
+        path = tmp_path / f"{p['id']}.json"
+        path.write_text(json.dumps(p["trace"]))
+        rep = CliRunner().invoke(cli, ["fuzz", "--replay", str(path)])
+        assert rep.exit_code == 1, rep.output
+        assert f"reproduced {p['id']} at step" in rep.output

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from nowan.attacks.steps import Step, Trace, TraceError
+from nowan.model.traces import Step, Trace, TraceError
 
 
 def test_trace_round_trips_through_json(tmp_path):

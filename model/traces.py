@@ -1,11 +1,17 @@
-"""Attacker and legitimate-party actions as plain, serialisable records, and traces of them.
+"""The one trace format: steps on the devices as plain records, for fuzz findings and proofs alike.
 
 A finding is only useful to the SSC if it can be shown and re-run: every action a harness takes
 (a supplier minting a UTRN, the attacker replaying observed message 3, flipping bit 17 of it,
 waiting 3600 s) is a :class:`Step` holding only JSON types, and a :class:`Trace` is the ordered
 list of steps plus what is needed to rebuild the same premises (channel, assumptions, seeded
-flaws). ``nowan fuzz --replay FILE`` feeds a stored trace back through the very executor the
-fuzzer used, so a replay cannot drift from the run that found it.
+flaws). A z3 counterexample is the same record: its steps are the model-level moves the solver
+chose, ``world`` names the premises that executes them (a fuzz trace leaves it empty: the
+channel's own world) and ``evidence`` carries what the proof adds (method, parameters, bounds).
+
+The format lives in ``nowan.model`` because both ``proofs`` (which emits traces) and ``attacks``
+(which replays them, ``nowan fuzz --replay FILE``) depend on the model only. One replayer
+(:func:`nowan.attacks.replay.replay`) runs every trace through the world it names, so a replay
+cannot drift from the run that found it.
 """
 from __future__ import annotations
 
@@ -91,18 +97,39 @@ def _plain(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Trace:
-    """A replayable run: the premises it was built from and the steps taken, in order."""
+    """A replayable run: the premises it was built from and the steps taken, in order.
+
+    ``invariant`` is what the run violates: a fuzz invariant id, or the property a proof refuted.
+    ``world`` names the premises that executes the steps when it is not the channel's fuzz world
+    (a proof family's counterexample world); ``evidence`` is plain data the proof adds (method,
+    parameters, bounds). Both are written only when set, so a fuzz trace reads as before.
+    """
 
     channel: str
     steps: tuple[Step, ...]
     assumptions: Mapping[str, Any] = field(default_factory=dict)
     flaws: tuple[str, ...] = ()
     invariant: str | None = None
+    world: str | None = None
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _check_json(dict(self.evidence), "trace evidence")
+
+    @property
+    def executor(self) -> str:
+        """The world that replays this trace: ``world`` if set, else the channel's own."""
+        return self.world or self.channel
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": TRACE_FORMAT, "channel": self.channel, "invariant": self.invariant,
-                "assumptions": dict(self.assumptions), "flaws": list(self.flaws),
-                "steps": [s.to_dict() for s in self.steps]}
+        out: dict[str, Any] = {"format": TRACE_FORMAT, "channel": self.channel, "invariant": self.invariant}
+        if self.world is not None:
+            out["world"] = self.world
+        out.update({"assumptions": _plain(self.assumptions), "flaws": list(self.flaws),
+                    "steps": [s.to_dict() for s in self.steps]})
+        if self.evidence:
+            out["evidence"] = _plain(self.evidence)
+        return out
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2) + "\n"
@@ -132,9 +159,16 @@ class Trace:
                 raise TraceError(f"unknown flaw {name!r}; expected one of {', '.join(Flaw.__members__)}",
                                  where=f"{source} field 'flaws[{i}]'")
         invariant = data.get("invariant")
+        world = data.get("world")
+        if world is not None and not isinstance(world, str):
+            raise TraceError("expected a world name string", where=f"{source} field 'world'")
+        evidence = data.get("evidence", {})
+        if not isinstance(evidence, Mapping):
+            raise TraceError("expected an object", where=f"{source} field 'evidence'")
         return cls(data["channel"],
                    tuple(Step.from_dict(s, f"{source} steps[{i}]") for i, s in enumerate(steps)),
-                   dict(assumptions), tuple(flaws), invariant if isinstance(invariant, str) else None)
+                   dict(assumptions), tuple(flaws), invariant if isinstance(invariant, str) else None,
+                   world, dict(evidence))
 
     @classmethod
     def load(cls, path: str | Path) -> "Trace":
