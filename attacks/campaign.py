@@ -152,17 +152,20 @@ def run_harness(harness: Harness, *, budget: float, seed: int, assumptions: Assu
 
 
 def run_examples(harnesses: Sequence[Harness], *, examples: int, seed: int = 0,
-                 assumptions: Assumptions | None = None, flaws: Iterable[Flaw] = ()) -> CampaignResult:
+                 assumptions: Assumptions | None = None, flaws: Iterable[Flaw] = (),
+                 progress: Callable[[Progress], None] | None = None) -> CampaignResult:
     """An example-bounded campaign for reproducible reports: no clock, no database.
 
     Each harness runs ``examples`` seeded examples per invariant kind; after a finding it runs
     again (same size, next round seed) for the invariants not yet violated, so one weakness does
-    not hide another. The same arguments always give the same examples and findings.
+    not hide another. The same arguments always give the same examples and findings. ``progress``
+    hears after each harness and kind, its fraction the share of the campaign done (for a display
+    only: nothing it returns reaches the result).
     """
     a = assumptions or Assumptions()
     fl = frozenset(flaws)
     result = CampaignResult(seed=seed, budget=float(examples))
-    for h in harnesses:
+    for index, h in enumerate(harnesses):
         run = ChannelRun(h.channel)
         for kind in KINDS:
             wanted = {i for i in h.checks if _kind_of(i) == kind}
@@ -176,6 +179,9 @@ def run_examples(harnesses: Sequence[Harness], *, examples: int, seed: int = 0,
                 run.findings.append(finding_from(h.channel, found))
                 if found.invariant == "no-crash":
                     break
+            if progress is not None:
+                done = index + (KINDS.index(kind) + 1) / len(KINDS)
+                progress(Progress(h.channel, kind, done / len(harnesses), run.examples, len(run.findings)))
         run.rounds = n
         result.runs.append(run)
     return result

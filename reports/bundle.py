@@ -99,7 +99,7 @@ def summary(channels: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return {"channels": len(channels), "within": within, "above": above}
 
 
-def make_bundle(*, version: str, versions: Mapping[str, str], model_hash: str, seed: int, budget: float,
+def make_bundle(*, version: str, versions: Mapping[str, str], model_hash: str, seed: int, fuzz_examples: int,
                 date: str | None, assumptions: Assumptions, channels: list[dict[str, Any]],
                 command_matrix: dict[str, Any], comparisons: dict[str, Any],
                 proofs_total: Mapping[str, int], fuzz_total: Mapping[str, Any],
@@ -116,7 +116,7 @@ def make_bundle(*, version: str, versions: Mapping[str, str], model_hash: str, s
         "versions": dict(versions),
         "model_hash": model_hash,
         "seed": seed,
-        "budget_s": budget,
+        "fuzz_examples": fuzz_examples,
         "date": date,
         "appetite": appetite,
         "scales": scales_data(),

@@ -1,9 +1,9 @@
 """The ``nowan assess`` pipeline: models -> risk -> proofs -> fuzz -> evidence bundle -> files.
 
 Each stage returns plain data; the bundle is a pure function of them, and rendering a pure function
-of the bundle. Determinism: the fuzz stage is bounded by a number of examples derived from the
-budget (not by wall time), seeded per harness, with no example database; timings are shown on the
-terminal but never written into the report files.
+of the bundle. Determinism: the fuzz stage is bounded by a number of examples (``--examples``, not
+wall time), seeded per harness, with no example database; timings are shown on the terminal but
+never written into the report files.
 """
 from __future__ import annotations
 
@@ -26,10 +26,9 @@ from nowan.reports.bundle import make_bundle
 from nowan.reports.graph_render import to_svg
 from nowan.reports.provenance import model_files, model_hash, source_date, tool_versions
 
-#: Nominal fuzz examples per second of budget. The budget buys a fixed number of examples so that
-#: the same seed gives the same report; on this reference rate the run takes about the budget.
-EXAMPLES_PER_SECOND = 35
-DEFAULT_BUDGET_S = 40.0
+#: Fuzz examples per channel harness and invariant kind in ``nowan assess``. A number of examples,
+#: not a time, so that the same seed gives the same report (README "Command line").
+DEFAULT_EXAMPLES = 150
 
 Progress = Callable[[str, float], None]
 
@@ -64,9 +63,10 @@ def _proofs(channels: dict[str, Any], assumptions: Assumptions) -> list[dict[str
     return sorted(out, key=lambda p: p["id"])
 
 
-def _fuzz(ids: Iterable[str], assumptions: Assumptions, seed: int, budget: float) -> dict[str, dict[str, Any]]:
+def _fuzz(ids: Iterable[str], assumptions: Assumptions, seed: int, examples: int,
+          progress: Callable[[float], None] | None = None) -> dict[str, dict[str, Any]]:
     """Per channel: examples, steps and findings from a deterministic, example-bounded campaign."""
-    if budget <= 0:
+    if examples <= 0:
         return {}
     from nowan.attacks.campaign import run_examples
     from nowan.attacks.registry import channel_ids, harnesses
@@ -75,10 +75,10 @@ def _fuzz(ids: Iterable[str], assumptions: Assumptions, seed: int, budget: float
     wanted = [i for i in ids if i in known]
     if not wanted:
         return {}
-    per = max(1, int(budget * EXAMPLES_PER_SECOND / len(wanted)))
     chosen = harnesses(wanted)
     checks = {h.channel: sorted(h.checks) for h in chosen}
-    result = run_examples(chosen, examples=per, seed=seed, assumptions=assumptions)
+    result = run_examples(chosen, examples=examples, seed=seed, assumptions=assumptions,
+                          progress=(lambda p: progress(p.fraction)) if progress else None)
     out: dict[str, dict[str, Any]] = {}
     for run_ in result.runs:
         findings = [f.to_dict() for f in run_.findings]
@@ -135,7 +135,7 @@ def _graph_svg(channel_id: str, graph: nx.DiGraph) -> Markup:
 
 
 def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions | None = None, seed: int = 0,
-           budget: float = DEFAULT_BUDGET_S, directory: Path | None = None, run_proofs: bool = True,
+           examples: int = DEFAULT_EXAMPLES, directory: Path | None = None, run_proofs: bool = True,
            progress: Progress | None = None, times: StageTimes | None = None) -> tuple[dict[str, Any], dict[str, Markup]]:
     """Run every stage; return the bundle and the per-channel attack-graph SVGs."""
     import time
@@ -157,7 +157,8 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
     check_overrides(a, channels.values())
     risks = stage("score risk", lambda: {cid: score(ch, a) for cid, ch in channels.items()})
     proofs = stage("run proofs", lambda: _proofs(channels, a)) if run_proofs else []
-    fuzz = stage("fuzz", lambda: _fuzz(channels, a, seed, budget))
+    fuzz = stage("fuzz", lambda: _fuzz(channels, a, seed, examples,
+                                       (lambda f: progress("fuzz", f)) if progress else None))
     compiled = {cid: compile_graph(ch) for cid, ch in channels.items()}
     entries = [_entry(risks[cid], compiled[cid], proofs, fuzz.get(cid)) for cid in channels]
     graphs = stage("draw graphs", lambda: {cid: _graph_svg(cid, g) for cid, g in compiled.items()})
@@ -180,7 +181,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
         (f"model/channels/{p.name}", p.read_bytes()) for p in Path(directory).glob("*.yaml"))
     versions = tool_versions()
     bundle = make_bundle(version=versions["nowan"], versions=versions, model_hash=model_hash(files), seed=seed,
-                         budget=budget, date=source_date(), assumptions=a, channels=entries,
+                         fuzz_examples=examples, date=source_date(), assumptions=a, channels=entries,
                          command_matrix=matrix, comparisons={"smets1": smets1, "mp169": mp169},
                          proofs_total=proofs_total, fuzz_total=fuzz_total,
                          modifications=load_modifications(known_channels=CHANNEL_IDS if directory is None else None))

@@ -1,6 +1,7 @@
 """``nowan assess``: the main job. Assess every channel and write the SSC report into ``out/``."""
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 from pathlib import Path
@@ -11,39 +12,50 @@ from nowan.model.assumptions import Assumptions
 from nowan.model.errors import printable
 from nowan.reports.cli.common import is_interactive, parse_int, split_ids
 
+#: The deprecated ``--budget SECONDS`` buys SECONDS x DEFAULT_EXAMPLES / BUDGET_ALIAS_S examples (its
+#: old default of 40 s gives today's default).
+BUDGET_ALIAS_S = 40.0
+
 
 @click.command()
 @click.option("--channels", "channels", multiple=True, metavar="ID,...", help="Channels to assess (default: all).")
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False))
-@click.option("--budget", default=None, type=click.FloatRange(min=0), metavar="SECONDS",
-              help="Fuzz budget; it buys a fixed number of examples so the report is reproducible.")
+@click.option("--examples", default=None, type=click.IntRange(min=0), metavar="N",
+              help="Fuzz examples per channel and invariant kind (default 150; 0: no fuzzing). A number, "
+                   "not a time, so that the same seed gives the same report.")
+@click.option("--budget", default=None, type=click.FloatRange(min=0), metavar="SECONDS", hidden=True,
+              help="Deprecated alias (README): SECONDS x 3.75 examples, the old 40 s default being 150.")
 @click.option("--seed", default="0", show_default=True, metavar="N", help="Decimal or 0x hex.")
 @click.option("--assume", "assume", multiple=True, metavar="K=V", help="Override a modelling assumption.")
 @click.option("--fail-on", "fail_on", default=None, metavar="LEVEL",
               help="Exit 1 if any channel's residual risk is above LEVEL (a CI risk gate).")
 @click.option("--models", "models", default=None, type=click.Path(file_okay=False, exists=True),
               help="Directory of channel model files (default: the packaged models).")
-def command(channels: tuple[str, ...], out_dir: str, budget: float | None, seed: str, assume: tuple[str, ...],
-            fail_on: str | None, models: str | None) -> None:
+def command(channels: tuple[str, ...], out_dir: str, examples: int | None, budget: float | None, seed: str,
+            assume: tuple[str, ...], fail_on: str | None, models: str | None) -> None:
     """Assess every no-WAN channel and write the SSC report (HTML, Markdown, JSON, SARIF, JUnit)."""
     from nowan.reports.ci_outputs import IMPLEMENTATION, Policy, assess_cases, failed, to_junit, to_sarif
-    from nowan.reports.pipeline import DEFAULT_BUDGET_S, StageTimes, above, above_levels, assess, levels
+    from nowan.reports.pipeline import DEFAULT_EXAMPLES, StageTimes, above, above_levels, assess, levels
     from nowan.reports.render import render_html, render_json, render_markdown
     from nowan.reports.writer import check_output_dir, write_all
 
     if fail_on is not None and fail_on not in levels():
         raise click.BadParameter(f"expected one of {', '.join(levels())}", param_hint="--fail-on")
-    if budget is not None and not math.isfinite(budget):
-        raise click.BadParameter(f"expected a finite number of seconds, got {budget}", param_hint="--budget")
+    if budget is not None:
+        if not math.isfinite(budget):
+            raise click.BadParameter(f"expected a finite number of seconds, got {budget}", param_hint="--budget")
+        if examples is not None:
+            raise click.BadParameter("give --examples N, or the deprecated --budget, not both", param_hint="--budget")
+        examples = round(budget * DEFAULT_EXAMPLES / BUDGET_ALIAS_S)
     ids = split_ids(channels)
     check_output_dir(out_dir)  # before the run, not after it
     assumptions = Assumptions.from_cli(assume)
     seed_n = parse_int(seed, "--seed")
     times = StageTimes()
-    progress = _progress() if is_interactive() else None  # CI output stays plain
-    bundle, graphs = assess(channel_ids=ids or None, assumptions=assumptions, seed=seed_n,
-                            budget=DEFAULT_BUDGET_S if budget is None else budget,
-                            directory=Path(models) if models else None, progress=progress, times=times)
+    with (StageBar() if is_interactive() else contextlib.nullcontext(None)) as progress:  # CI stays plain
+        bundle, graphs = assess(channel_ids=ids or None, assumptions=assumptions, seed=seed_n,
+                                examples=DEFAULT_EXAMPLES if examples is None else examples,
+                                directory=Path(models) if models else None, progress=progress, times=times)
     gate = above_levels(fail_on) if fail_on is not None else ()
     policy = Policy(risk_levels=frozenset(gate))
     cases = assess_cases(bundle, gate)
@@ -70,13 +82,26 @@ def command(channels: tuple[str, ...], out_dir: str, budget: float | None, seed:
         sys.exit(1)
 
 
-def _progress():
-    """A rich status line per stage on a terminal."""
-    from rich.console import Console
+class StageBar:
+    """The terminal display of ``nowan assess``: a bar per stage, the fuzz stage's filling as the
+    harnesses finish (as ``nowan fuzz`` shows its campaign). Shown on a terminal only."""
 
-    console = Console(stderr=True)
+    def __init__(self, console=None) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-    def show(stage: str, fraction: float) -> None:
-        console.print(f"[bold]{'...' if fraction == 0 else 'done'}[/bold] {stage}")
+        self.bar = Progress(TextColumn("{task.description:12}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                            TimeElapsedColumn(), console=console or Console(stderr=True), transient=True)
+        self.tasks: dict[str, TaskID] = {}
 
-    return show
+    def __enter__(self) -> "StageBar":
+        self.bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.bar.stop()
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=1.0)
+        self.bar.update(self.tasks[stage], completed=fraction)

@@ -21,7 +21,7 @@ SCHEMA = Path(__file__).parents[2] / "reports" / "schema" / "report.schema.json"
 
 
 def _fixed_bundle(models: Path = MODELS, **kw):
-    bundle, graphs = assess(directory=models, budget=0, **kw)
+    bundle, graphs = assess(directory=models, examples=0, **kw)
     # versions differ between machines; the golden files pin the layout, not the environment
     bundle["versions"] = {"nowan": "X", "python": "X"}
     bundle["tool"]["version"] = "X"
@@ -113,7 +113,7 @@ def test_verdict_follows_the_assumptions(tmp_path):
     base, _ = _fixed_bundle(run_proofs=False)
     from nowan.model.assumptions import Assumptions
 
-    weak, _ = assess(directory=MODELS, budget=0, run_proofs=False,
+    weak, _ = assess(directory=MODELS, examples=0, run_proofs=False,
                      assumptions=Assumptions({"lockout.max_failures": "1000000", "lockout.lock_s": "0"}))
     levels = ["very-low", "low", "medium", "high", "very-high"]
     assert levels.index(weak["channels"][0]["residual"]["level"]) > levels.index(base["channels"][0]["residual"]["level"])
@@ -186,7 +186,7 @@ def test_every_rule_in_the_evidence_map_exists_and_names_real_invariants():
 
 def test_every_proof_and_fuzz_finding_is_linked_to_a_threat():
     """'Each claim traceable to its evidence': nothing in the evidence is left unattached."""
-    bundle, _ = assess(budget=6, seed=0)
+    bundle, _ = assess(examples=23, seed=0)
     for c in bundle["channels"]:
         proofs = {p for t in c["threats"] for p in t["evidence"]["proofs"]}
         fuzz = {f for t in c["threats"] for f in t["evidence"]["fuzz"]}
@@ -194,3 +194,40 @@ def test_every_proof_and_fuzz_finding_is_linked_to_a_threat():
             assert p["id"].startswith("best-control-set@") or p["id"] in proofs, p["id"]
         for f in (c["fuzz"] or {}).get("findings", []):
             assert f"{f['invariant']}@{f['channel']}" in fuzz, f
+
+
+def test_examples_is_a_count_and_budget_is_its_documented_alias(tmp_path):
+    runner = CliRunner()
+    for args, expected in ((["--examples", "3"], 3), (["--budget", "4"], 15), (["--examples", "0"], 0)):
+        out = tmp_path / str(expected)
+        r = runner.invoke(cli, ["assess", "--models", str(MODELS), "--out", str(out), *args])
+        assert r.exit_code == 0, r.output
+        report = json.loads((out / "report.json").read_text())
+        assert report["fuzz_examples"] == expected
+        assert sum(c["fuzz"]["examples"] for c in report["channels"] if c["fuzz"]) >= expected
+    both = runner.invoke(cli, ["assess", "--examples", "3", "--budget", "1", "--out", str(tmp_path / "x")])
+    assert both.exit_code == 2 and "--budget" in both.output
+
+
+def test_the_fuzz_stage_reports_progress_as_harnesses_finish():
+    seen: list[tuple[str, float]] = []
+    assess(channel_ids=["usb", "utrn-keypad"], examples=2, run_proofs=False,
+           progress=lambda stage, f: seen.append((stage, f)))
+    fuzz = [f for stage, f in seen if stage == "fuzz"]
+    assert fuzz[0] == 0.0 and fuzz[-1] == 1.0 and fuzz == sorted(fuzz)
+    assert [f for f in fuzz if 0 < f < 1]  # a bar that moves, not a jump from 0 to 1
+
+
+def test_the_progress_bar_draws_each_stage_on_a_terminal():
+    import io
+
+    from rich.console import Console
+
+    from nowan.reports.cli.assess import StageBar
+
+    buf = io.StringIO()
+    with StageBar(Console(file=buf, force_terminal=True, width=100)) as bar:
+        bar("run proofs", 1.0)
+        bar("fuzz", 0.5)
+        bar.bar.refresh()
+    assert "run proofs" in buf.getvalue() and "50%" in buf.getvalue()
