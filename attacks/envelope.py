@@ -22,6 +22,7 @@ from nowan.model.errors import FrameError
 from nowan.model.gbcs.envelope import GeneralCiphering, GeneralSigning, parse_frame, parse_hex
 from nowan.model.gbcs.keystore import Keystore
 from nowan.model.gbcs.verify import Verifier
+from nowan.model.safeio import read_text
 
 #: Fields of the General-Signing APDU a splice can move between two real messages.
 SPLICE_FIELDS = ("counter", "originator", "recipient", "date_time", "other_info", "content",
@@ -88,7 +89,7 @@ def load_seeds(directory: str | Path) -> list[Seed]:
     for path in sorted(Path(directory).rglob("*")):
         if path.suffix.upper() != ".HEX" or not path.is_file():
             continue
-        raw = parse_hex(path.read_text(), str(path))
+        raw = parse_hex(read_text(path, str(path), encoding="ascii"), str(path))
         try:
             parse_frame(raw)
         except FrameError:

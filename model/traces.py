@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from nowan.model.errors import InputError
+from nowan.model.assumptions import Assumptions
+from nowan.model.errors import AssumptionError, InputError
+from nowan.model.safeio import read_text
 
 TRACE_FORMAT = "nowan-attack-trace/1"
 _JSON_SCALARS = (str, int, float, bool, type(None))
@@ -165,6 +167,10 @@ class Trace:
         evidence = data.get("evidence", {})
         if not isinstance(evidence, Mapping):
             raise TraceError("expected an object", where=f"{source} field 'evidence'")
+        try:  # the same checker as --assume: a trace cannot smuggle in a NaN or an unknown key
+            Assumptions(dict(assumptions))
+        except AssumptionError as exc:
+            raise TraceError(exc.message, where=f"{source} field 'assumptions' ({exc.where})") from None
         return cls(data["channel"],
                    tuple(Step.from_dict(s, f"{source} steps[{i}]") for i, s in enumerate(steps)),
                    dict(assumptions), tuple(flaws), invariant if isinstance(invariant, str) else None,
@@ -174,14 +180,23 @@ class Trace:
     def load(cls, path: str | Path) -> "Trace":
         p = Path(path)
         try:
-            text = p.read_text()
-        except OSError as exc:
-            raise TraceError(f"cannot read trace: {exc.strerror}", where=str(p)) from None
+            text = read_text(p, str(p))
+        except InputError as exc:
+            raise TraceError(exc.message, where=exc.where) from None
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_constant=_no_constant)
         except json.JSONDecodeError as exc:
             raise TraceError(f"not JSON: {exc.msg}", where=f"{p}:{exc.lineno}") from None
+        except RecursionError:
+            raise TraceError("not a trace: JSON nested too deeply", where=str(p)) from None
+        except ValueError as exc:  # NaN / Infinity, or an integer over the digit limit
+            raise TraceError(f"not JSON: {exc}", where=str(p)) from None
         return cls.from_dict(data, str(p))
 
     def save(self, path: str | Path) -> None:
         Path(path).write_text(self.to_json())
+
+
+def _no_constant(name: str) -> None:
+    """JSON has no NaN or Infinity; Python's parser accepts them unless told otherwise."""
+    raise ValueError(f"{name} is not a JSON number")

@@ -22,6 +22,7 @@ from nowan.model.channels.inputs import check_overrides
 from nowan.model.channels.risk import ChannelRisk
 from nowan.model.errors import InputError
 from nowan.model.modifications import load_modifications
+from nowan.model.safeio import read_bytes
 from nowan.reports.bundle import make_bundle
 from nowan.reports.graph_render import to_svg
 from nowan.reports.provenance import model_files, model_hash, source_date, tool_versions
@@ -178,7 +179,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
                   "implementation_findings": sum(f["implementation_findings"] for f in fuzz.values()),
                   "weakness_findings": sum(f["weakness_findings"] for f in fuzz.values())}
     files = model_files() if directory is None else sorted(
-        (f"model/channels/{p.name}", p.read_bytes()) for p in Path(directory).glob("*.yaml"))
+        (f"model/channels/{p.name}", read_bytes(p)) for p in Path(directory).glob("*.yaml"))
     versions = tool_versions()
     bundle = make_bundle(version=versions["nowan"], versions=versions, model_hash=model_hash(files), seed=seed,
                          fuzz_examples=examples, date=source_date(), assumptions=a, channels=entries,

@@ -25,7 +25,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtensionOID, NameOID, ObjectIdentifier
 
-from nowan.model.errors import KeyError_
+from nowan.model.errors import InputError, KeyError_
+from nowan.model.safeio import read_bytes
 
 #: x500UniqueIdentifier: the Remote Party's EUI-64 in an Organisation certificate subject.
 X500_UNIQUE_IDENTIFIER = ObjectIdentifier("2.5.4.45")
@@ -183,9 +184,9 @@ def _certificate_use(cert: x509.Certificate, source: str, pp: bool) -> KeyUse:
 
 def _read(path: Path, what: str) -> bytes:
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise KeyError_(f"cannot read {what} ({exc.strerror})", where=str(path)) from None
+        return read_bytes(path, str(path), limit=1024 * 1024)
+    except InputError as exc:
+        raise KeyError_(f"cannot read {what} ({exc.message})", where=str(path)) from None
 
 
 def load_certificate(path: str | Path, *, use: KeyUse | None = None) -> Credential:

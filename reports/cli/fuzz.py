@@ -18,12 +18,16 @@ from nowan.attacks.findings import IMPLEMENTATION, CampaignResult
 from nowan.attacks.registry import channel_ids, harnesses
 from nowan.model.traces import Trace
 from nowan.model.assumptions import Assumptions
-from nowan.model.errors import AssumptionError
-from nowan.model.errors import InputError
+from nowan.model.errors import AssumptionError, InputError
 from nowan.reports.ci_outputs import Case, Policy, failed, fuzz_cases, harness_sources, to_junit, to_sarif
 from nowan.reports.cli.common import emit_json, is_interactive, parse_int, split_ids
+from nowan.reports.writer import check_output_dir
 
 _UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+#: The longest campaign one invocation may run: a week (a nightly job runs 20 minutes).
+MAX_BUDGET_S = 7 * 86400
 
 
 def parse_budget(text: str) -> float:
@@ -35,8 +39,9 @@ def parse_budget(text: str) -> float:
         value = float(number) * (unit or 1)
     except ValueError:
         raise InputError(f"expected seconds, or a number with s, m or h, got {text!r}", where="--budget") from None
-    if not value > 0:
-        raise InputError(f"expected a positive budget, got {text!r}", where="--budget")
+    if not 0 < value <= MAX_BUDGET_S:  # also refuses NaN and inf: a campaign must end
+        raise InputError(f"expected a budget above 0 and at most {MAX_BUDGET_S // 86400} days, got {text!r}",
+                         where="--budget")
     return value
 
 
@@ -147,6 +152,10 @@ def command(channels: tuple[str, ...], budget: str, seed_text: str, db: tuple[st
     hs = harnesses(ids, envelope=envelope)
     for option, target in (("--sarif", sarif), ("--junit", junit), ("--db-log", db_log)):
         _parent_ready(target, option)
+    check_output_dir(out_dir, "--out")  # before the campaign, not after it
+    for spec in db:
+        if "://" not in spec and spec.lower() != "none":
+            check_output_dir(spec, "--db")  # an unwritable database would silently lose every example
     database = open_databases(db)
     if db_log and database is not None:
         database = ReportingDatabase(database, _log_to(db_log))

@@ -17,6 +17,10 @@ from nowan.model.errors import NowanError
 from nowan.model.gbcs.envelope import parse_hex
 from nowan.model.gbcs.keystore import Keystore
 from nowan.model.gbcs.verify import Verification, Verifier
+from nowan.model.safeio import read_text
+
+#: A GBCS message is at most a few kB; its hex file is twice that plus white space.
+MAX_HEX_BYTES = 256 * 1024
 
 
 def _text_line(v: Verification) -> str:
@@ -61,11 +65,7 @@ def verify(files: tuple[Path, ...], keystore_dir: Path, as_json: bool, strict: b
     not_verified: list[str] = []
     for path in files:
         try:
-            try:
-                text = path.read_text(encoding="ascii")
-            except (OSError, UnicodeDecodeError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) else "not an ASCII hex file"
-                raise NowanError(f"cannot read ({reason})", where=str(path))
+            text = read_text(path, str(path), encoding="ascii", limit=MAX_HEX_BYTES)
             result = verifier.verify_bytes(parse_hex(text, path.name), path.name)
         except NowanError as exc:
             failed_input = True

@@ -74,3 +74,40 @@ def test_assess_with_a_hostile_models_dir_name_keeps_reports_clean(tmp_path: Pat
     for name in ("index.html", "report.md"):
         text = (out / name).read_text()
         assert "<img" not in text and "\x1b" not in text, name
+
+
+@pytest.mark.parametrize("budget", ["inf", "nan", "0", "-5", "1e9"])
+def test_fuzz_budget_is_finite_and_bounded(budget: str) -> None:
+    assert "--budget" in one_line_exit_2(run("fuzz", "--budget", budget))
+
+
+@pytest.mark.parametrize("option", ["--out", "--db"])
+def test_fuzz_outputs_checked_before_the_campaign(option: str) -> None:
+    assert option in one_line_exit_2(run("fuzz", "--budget", "600", option, "/dev/null"))
+
+
+@pytest.mark.parametrize("body", [
+    '{"format": "nowan-attack-trace/1", "channel": "utrn-keypad", "steps": [], "assumptions": {"nowan.share": NaN}}',
+    '{"format": "nowan-attack-trace/1", "channel": "utrn-keypad", "steps": [], "assumptions": {"nowan.share": -1}}',
+    '{"format": "nowan-attack-trace/1", "channel": "utrn-keypad", "steps": [], "assumptions": {"utrn.cache_size": 1e999}}',
+    "[" * 100000 + "]" * 100000,
+])
+def test_replay_trace_numbers_get_the_assume_checks(body: str, tmp_path: Path) -> None:
+    f = tmp_path / "t.json"
+    f.write_text(body)
+    assert str(f) in one_line_exit_2(run("fuzz", "--replay", str(f)))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dir", "binary"])
+def test_gbcs_verify_hostile_files(kind: str, tmp_path: Path) -> None:
+    import os
+
+    f = tmp_path / "m.HEX"
+    if kind == "fifo":
+        os.mkfifo(f)
+    elif kind == "dir":
+        f.mkdir()
+    else:
+        f.write_bytes(b"\xff\xfe")
+    keys = Path(__file__).parents[1] / "data" / "keystore"
+    assert str(f) in one_line_exit_2(run("gbcs", "verify", str(f), "--keystore", str(keys)))
