@@ -52,7 +52,8 @@ class _MdText(str):
 def _md(v: Any) -> str:
     """Escape Markdown table and emphasis characters so model text cannot break the layout."""
     text = " ".join(printable(v).split())
-    return _MdText(re.sub(r"([|\\`*_<>\[\]])", r"\\\1", text))
+    # ``<`` as an entity, not ``\<``: no renderer, CommonMark or not, can open a tag from it
+    return _MdText(re.sub(r"([|\\`*_>\[\]])", r"\\\1", text).replace("<", "&lt;"))
 
 
 def _md_finalize(v: Any) -> Any:
