@@ -51,7 +51,7 @@ class Assumption:
                 value = float(raw)
             elif self.type == "seconds":
                 value = math.inf if raw.lower() in ("inf", "removed", "none") else float(raw)
-                if value != math.inf and value == int(value):
+                if math.isfinite(value) and value == int(value):
                     value = int(value)
             elif self.type == "bool":
                 if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
