@@ -10,6 +10,7 @@ write (a fuzz campaign's output kept beside the report, say) are carried over as
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -83,6 +84,25 @@ def write_all(out_dir: str | Path, files: Mapping[str, str | bytes]) -> list[Pat
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [out / name for name in files]
+
+
+def write_file(path: str | Path, content: str, option: str) -> Path:
+    """One output file (SARIF, JUnit) written whole or not at all: a temporary file, then a rename."""
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(content)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise InputError(f"cannot write ({_reason(exc)})", where=f"{option} {path}") from None
+    return target
 
 
 def _carry_over(old: Path, staging: Path, written: set[str]) -> None:

@@ -23,8 +23,9 @@ from nowan.model.channels import catalogues, exprs
 from nowan.model.channels.source import Sourced, read_yaml
 from nowan.model.channels.types import (Asset, Channel, Control, EntryPoint, Goal, MacGuess, Origin, Req,
                                   Step)
+from nowan.model.errors import ModelError, printable
+from nowan.model.ids import check_channel_id
 from nowan.model.values import NON_NEGATIVE, POSITIVE, NumberSpec, check_number
-from nowan.model.errors import ModelError
 
 CHANNEL_DIR = Path(__file__).parent
 CHANNEL_IDS = ("utrn-keypad", "utrn-extended", "wifi-ppmid-relay", "wifi-ppmid-utrn", "nfc", "usb",
@@ -356,6 +357,7 @@ def load_channels(ids: Iterable[str] | None = None, directory: Path | None = Non
     wanted = list(ids) if ids is not None else list(CHANNEL_IDS)
     out: dict[str, Channel] = {}
     for cid in wanted:
+        check_channel_id(cid, f"channel '{printable(cid, 80)}'")
         path = directory / f"{cid}.yaml"
         if not path.exists():
             raise ModelError(f"unknown channel; expected one of {', '.join(CHANNEL_IDS)}", where=f"channel '{cid}'")

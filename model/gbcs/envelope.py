@@ -169,6 +169,11 @@ def _parse_signing(r: _Reader, end: int | None) -> GeneralSigning:
     content = r.octets("content")
     signature: bytes | None = None
     has_field = r.pos < (len(r.data) if end is None else end)
+    if not has_field and end is None and cra != 1:
+        # Only a pre-command, as the Supplier submits it, ends after its content. A signed-only
+        # response or alert that ends here was cut off: malformed, not "signature absent".
+        raise r.fail("signature", "frame ends before the signature field (truncated?); a signed-only "
+                     "response or alert carries one")
     if has_field or end is not None:
         signature = r.octets_fixed("signature", (0, SIGNATURE_LEN)) or None
     return GeneralSigning(cra, int.from_bytes(tid[1:], "big"), originator, recipient, date_time, other,

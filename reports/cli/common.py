@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from typing import Any, Iterable
 
 import click
 
+from nowan.model.ids import check_channel_id
 from nowan.model.errors import InputError, printable
 
 
@@ -33,9 +33,6 @@ def parse_int(text: str, field: str, *, minimum: int = 0, maximum: int = U64_MAX
     return value
 
 
-_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-
-
 def split_ids(values: Iterable[str], option: str = "--channels") -> list[str]:
     """Accept ``--channels a,b --channels c`` as well as repeated options.
 
@@ -50,10 +47,7 @@ def split_ids(values: Iterable[str], option: str = "--channels") -> list[str]:
             p = p.strip()
             if not p:
                 continue
-            if not _ID.fullmatch(p):
-                raise InputError("expected a channel id (lower-case letters, digits and hyphens), got "
-                                 f"{printable(p, 80)!r}", where=option)
-            out.append(p)
+            out.append(check_channel_id(p, option))
     if values and not out:
         raise InputError("expected at least one channel id, separated by commas", where=option)
     return out

@@ -21,7 +21,7 @@ from nowan.model.assumptions import Assumptions
 from nowan.model.errors import AssumptionError, InputError
 from nowan.reports.ci_outputs import Case, Policy, failed, fuzz_cases, harness_sources, to_junit, to_sarif
 from nowan.reports.cli.common import emit_json, is_interactive, parse_int, split_ids
-from nowan.reports.writer import check_output_dir
+from nowan.reports.writer import check_output_dir, write_all, write_file
 
 _UNITS = {"s": 1, "m": 60, "h": 3600}
 
@@ -162,18 +162,17 @@ def command(channels: tuple[str, ...], budget: str, seed_text: str, db: tuple[st
     ci = bool(os.environ.get("CI"))
     result = _run(hs, seconds, seed, assumptions, database, ci, show=is_interactive())
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for f in result.findings:
-        f.trace.save(out / f"{f.channel}--{f.invariant}.json")
     summary = result.to_dict()
-    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    files = {f"{f.channel}--{f.invariant}.json": f.trace.to_json() for f in result.findings}
+    files["summary.json"] = json.dumps(summary, indent=2) + "\n"
+    write_all(out, files)  # whole or not at all; traces of earlier campaigns in the folder are kept
     policy = Policy(weakness=fail_on == "weakness")
     cases = _cases(result, hs)
     if sarif:
-        Path(sarif).write_text(to_sarif(cases, version=_version(), invocation={
-            "seed": result.seed, "budget": result.budget, "examples": result.examples}))
+        write_file(sarif, to_sarif(cases, version=_version(), invocation={
+            "seed": result.seed, "budget": result.budget, "examples": result.examples}), "--sarif")
     if junit:
-        Path(junit).write_text(to_junit(cases, policy, name="nowan fuzz", properties={"seed": result.seed}))
+        write_file(junit, to_junit(cases, policy, name="nowan fuzz", properties={"seed": result.seed}), "--junit")
     if as_json:
         emit_json(summary)
     else:
