@@ -3,16 +3,22 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from click.testing import CliRunner
 
+from nowan.model.gbcs.crypto import derive_key
+from nowan.model.gbcs.envelope import GeneralSigning, parse_frame, parse_hex
+from nowan.model.gbcs.keystore import Keystore, KeyUse
+from nowan.model.gbcs.protect import apply_mac
 from nowan.reports.cli import cli
 
 DATA = Path(__file__).parents[1] / "data"
 KEYS = DATA / "keystore"
 RTDS = sorted((DATA / "rtds").glob("*/*.HEX")) + sorted((DATA / "rtds-4.5.0").glob("*/*.HEX"))
 CS01A = DATA / "rtds/2.2_CS01a/CS01a_2.2_SUCCESS_COMMAND_GBCS.HEX"
+ACB = bytes.fromhex("90b3d51f30000002")
 FIELDS = ["file", "message_code", "use_case", "title", "critical", "cra", "counter", "originator", "recipient", "mac",
           "signature", "signer", "signer_role"]
 
@@ -152,7 +158,7 @@ def test_strict_passes_every_rtds_message_whose_keys_are_held() -> None:
     messages = [p for p in RTDS if "PRECOMMAND" not in p.name and not p.name.startswith("PCS01")]
     result = run(*map(str, messages), "--keystore", str(KEYS), "--strict")
     assert result.exit_code == 0 and result.stderr == ""
-    assert result.stdout.count("\n") == len(messages) == 93 + 20
+    assert result.stdout.count("\n") == len(messages) == 93 + 24
 
 
 def test_strict_fails_pre_commands_and_messages_without_keys() -> None:
@@ -168,3 +174,30 @@ def test_strict_keeps_exit_2_for_unreadable_input(tmp_path: Path) -> None:
     junk.write_text("zz")
     result = run(str(junk), str(_recipient_flipped(tmp_path)), "--keystore", str(KEYS), "--strict")
     assert result.exit_code == 2 and "junk.HEX" in result.stderr and "readdressed.HEX" in result.stderr
+
+
+def _remac(signing: GeneralSigning) -> bytes:
+    """``signing`` MACed by the ACB, as the DCC would send it."""
+    store = Keystore.load(KEYS)
+    key = derive_key(store.private_key(ACB, KeyUse.KA), store.public_key(signing.recipient, KeyUse.KA),
+                     signing.originator, signing.cra, signing.counter, signing.recipient)
+    return apply_mac(signing, key).encode()
+
+
+def test_strict_fails_an_uncatalogued_code_and_a_critical_command_without_its_signature(tmp_path: Path) -> None:
+    """Both carry a good ACB MAC. The unknown code is honest 'verified' without --strict (its
+    criticality cannot be judged) and fails with it; the stripped Critical command fails either way."""
+    ecs09 = parse_frame(parse_hex((DATA / "rtds/2.5_ECS09/ECS09_2.5_SUCCESS_COMMAND_GBCS.HEX").read_text()))
+    unknown, stripped = tmp_path / "unknown.HEX", tmp_path / "stripped.HEX"
+    unknown.write_text(_remac(replace(ecs09.signing, other_info=b"\x7f\xf0", signature=None)).hex())
+    stripped.write_text(_remac(ecs09.signing.with_signature(None)).hex())
+    lenient = run(str(unknown), "--keystore", str(KEYS), "--json")
+    assert lenient.exit_code == 0
+    out = lines(lenient.stdout)[0]
+    assert (out["use_case"], out["critical"], out["mac"]) == (None, None, "valid")
+    assert "message code not in the catalogue" in out["notes"]
+    assert run(str(unknown), "--keystore", str(KEYS), "--strict").exit_code == 1
+    rejected = lines(run(str(stripped), "--keystore", str(KEYS), "--json").stdout)[0]
+    assert (rejected["critical"], rejected["mac"], rejected["signature"], rejected["status"]) == \
+        (True, "valid", "invalid", "rejected")
+    assert run(str(stripped), "--keystore", str(KEYS)).exit_code == 1

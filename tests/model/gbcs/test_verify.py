@@ -54,7 +54,7 @@ def kind(path: Path) -> str:
 
 
 def test_file_names_follow_the_rtds_convention() -> None:
-    assert len(FILES) == 126 + 21 and all(NAME.match(p.name) for p in FILES)
+    assert len(FILES) == 126 + 25 and all(NAME.match(p.name) for p in FILES)
 
 
 #: How RTDS file names spell CS02b's credential-replacement variants (one message code each).
