@@ -10,8 +10,7 @@ Public API (everything else is private to its module):
   (``nowan fuzz --replay FILE``). :mod:`attacks.counterexamples` holds the premises that execute
   each proof family's counterexamples, through the same loop as the fuzz worlds.
 - :mod:`attacks.registry`: ``channel_ids()`` and ``harnesses(ids, envelope=None)``: one harness
-  per channel (utrn-keypad, utrn-extended, wifi-ppmid-relay, wifi-ppmid-utrn, nfc, usb,
-  pairing-no-timeout, wan, mp169-flag) plus ``gbcs-envelope`` (mutation fuzzing of the envelope
+  per channel that has a fuzz world (``attacks/worlds``) plus ``gbcs-envelope`` (mutation fuzzing of the envelope
   parser and verifier). Each harness has ``channel``, ``checks``, ``round(...)``, ``replay(trace)``
   and ``check_trace(trace, source)`` (TraceError naming ``steps[i]`` for a step the channel cannot take).
 - :mod:`attacks.campaign`: ``run_campaign(harnesses, budget=, seed=, assumptions=, database=, ...)``

@@ -19,7 +19,7 @@ Public API:
   channel model which families apply. :mod:`.engine` is the shared prover (inductive invariant, then a bounded
   search for a real trace).
 """
-from nowan.proofs.result import CHANNELS, PROVED, REFUTED, UNKNOWN, PropertyResult
-from nowan.proofs.runner import run, select_channels
+from nowan.proofs.result import PROVED, REFUTED, UNKNOWN, PropertyResult
+from nowan.proofs.runner import run
 
-__all__ = ["CHANNELS", "PROVED", "REFUTED", "UNKNOWN", "PropertyResult", "run", "select_channels"]
+__all__ = ["PROVED", "REFUTED", "UNKNOWN", "PropertyResult", "run"]

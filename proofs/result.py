@@ -1,4 +1,4 @@
-"""The plain, serialisable result of one property check, and the channel ids the families cover.
+"""The plain, serialisable result of one property check, and the counterexample trace it carries.
 
 Every family returns :class:`PropertyResult` records with a stable id ``<property>@<channel>`` (the
 Threagile-style synthetic id the reports and risk tracking key on), a status ``proved`` |
@@ -16,10 +16,6 @@ from nowan.model.traces import Step, Trace
 PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
 STATUSES = (PROVED, REFUTED, UNKNOWN)
 
-#: Every packaged channel id (design.md, fixed names), in canonical order.
-CHANNELS = ("utrn-keypad", "utrn-extended", "wifi-ppmid-relay", "wifi-ppmid-utrn", "nfc", "usb",
-            "pairing-no-timeout", "wan", "mp169-flag", "smets1-utrn-gen-1", "smets1-utrn-gen-2",
-            "smets1-utrn-gen-3")
 
 
 @dataclass

@@ -1,24 +1,24 @@
 """Run every property family on the chosen channels and return :class:`PropertyResult` records.
 
-The channels are the caller's: ``run`` takes either channel ids (loaded from the packaged models)
-or the ``Channel`` objects the caller already loaded (e.g. ``nowan assess --models DIR``), so the
-proofs always speak about the same models the risk engine scored. Which families apply is read off
-each channel model (:mod:`proofs.applicability`); this module only lists them in a fixed order, so
-the output is sorted and stable: by channel (canonical ids first, then the caller's own), then by
+The channels are the caller's: ``run`` takes either channel ids (loaded from the model directory,
+the packaged models or ``--models DIR``) or the ``Channel`` objects the caller already loaded (e.g.
+``nowan assess --models DIR``), so the proofs always speak about the same models the risk engine
+scored. Which families apply is read off each channel model (:mod:`proofs.applicability`); this
+module only lists them in a fixed order, so the output is sorted and stable: by channel id, then by
 property id. Seconds are measured per property with a performance counter.
 """
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Callable, Iterable, Mapping, Union
 
 from nowan.model.assumptions import Assumptions
-from nowan.model.channels import load_channels
+from nowan.model.channels import channel_ids, load_channels
 from nowan.model.channels.types import Channel
-from nowan.model.errors import InputError
 from nowan.proofs import bruteforce, commands, controls, mp169, pairing, relay, utrn
 from nowan.proofs.applicability import families
-from nowan.proofs.result import CHANNELS, Finding, PropertyResult
+from nowan.proofs.result import Finding, PropertyResult
 
 Check = Callable[[Assumptions], Finding]
 ChannelsArg = Union[Iterable[str], Mapping[str, Channel], None]
@@ -59,40 +59,31 @@ def _plan(channel: Channel, a: Assumptions) -> list[tuple[str, Check]]:
     return sorted(plan, key=lambda item: item[0])
 
 
-def select_channels(channels: Iterable[str] | None) -> list[str]:
-    """The requested channel ids in canonical order (all when none given); unknown ids are an error."""
-    wanted = list(channels or ())
-    unknown = sorted(set(wanted) - set(CHANNELS))
-    if unknown:
-        raise InputError(f"unknown channel {unknown[0]!r}; expected one of {', '.join(CHANNELS)}",
-                         where="--channels")
-    return [c for c in CHANNELS if not wanted or c in wanted]
-
-
-def resolve(channels: ChannelsArg) -> list[Channel]:
-    """The channel models to prove: the caller's ``Channel`` objects as given, or packaged ones by id."""
+def resolve(channels: ChannelsArg, directory: Path | None = None) -> list[Channel]:
+    """The channel models to prove, sorted by id: the caller's ``Channel`` objects as given, or
+    the models of the given ids in ``directory`` (default: the packaged models)."""
     if isinstance(channels, Mapping):
         given = dict(channels)
         for cid, ch in given.items():
             if not isinstance(ch, Channel):
                 raise TypeError(f"channel {cid!r}: expected a model.channels Channel, got {type(ch).__name__}")
-        known = [given[c] for c in CHANNELS if c in given]
-        return known + [ch for cid, ch in given.items() if cid not in CHANNELS]
-    ids = select_channels(channels)
-    loaded = load_channels(ids)
-    return [loaded[c] for c in ids]
+        return [given[cid] for cid in sorted(given)]
+    wanted = sorted(set(channels or ())) or list(channel_ids(directory))
+    loaded = load_channels(wanted, directory)
+    return [loaded[c] for c in wanted]
 
 
-def run(channels: ChannelsArg = None, assumptions: Assumptions | None = None) -> list[PropertyResult]:
+def run(channels: ChannelsArg = None, assumptions: Assumptions | None = None,
+        directory: Path | None = None) -> list[PropertyResult]:
     """Every applicable property of every selected channel, in a stable order.
 
-    ``channels``: channel ids (packaged models; unknown ids are an ``InputError``), a mapping of id
-    to ``Channel`` (used as given, never reloaded; ids the proofs have never seen are fine), or
-    ``None`` for every packaged channel.
+    ``channels``: channel ids (models in ``directory``, default the packaged ones; an unknown id is
+    the loader's one-line error), a mapping of id to ``Channel`` (used as given, never reloaded), or
+    ``None`` for every channel in the directory.
     """
     a = assumptions if assumptions is not None else Assumptions()
     out: list[PropertyResult] = []
-    for channel in resolve(channels):
+    for channel in resolve(channels, directory):
         for name, check in _plan(channel, a):
             start = time.perf_counter()
             finding = check(a)

@@ -17,7 +17,8 @@ import networkx as nx
 from markupsafe import Markup
 
 from nowan.model.assumptions import Assumptions
-from nowan.model.channels import CHANNEL_IDS, catalogues, compile_graph, graph_to_data, load_channels, score
+from nowan.model.channels import catalogues, compile_graph, graph_to_data, load_channels, score
+from nowan.model.channels.loader import channel_ids as registry_ids
 from nowan.model.channels.inputs import check_overrides
 from nowan.model.channels.risk import ChannelRisk
 from nowan.model.errors import InputError
@@ -42,14 +43,9 @@ class StageTimes:
 
 
 def _channels(ids: Sequence[str] | None, directory: Path | None):
-    """The channels to assess; an unknown id is the loader's one-line error."""
-    if not ids and directory is not None:
-        stems = sorted(p.stem for p in Path(directory).glob("*.yaml"))
-        order = {cid: i for i, cid in enumerate(CHANNEL_IDS)}
-        ids = sorted(stems, key=lambda s: (order.get(s, len(order)), s))
-        if not ids:
-            raise InputError("expected channel model files (*.yaml)", where=str(directory))
-    return load_channels(ids or None, directory)
+    """The channels to assess, sorted by id: the registry is the model directory (packaged or
+    ``--models``); an unknown id is the loader's one-line error listing the ids found there."""
+    return load_channels(sorted(set(ids)) if ids else None, directory)
 
 
 def _proofs(channels: dict[str, Any], assumptions: Assumptions) -> list[dict[str, Any]]:
@@ -185,7 +181,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
                          fuzz_examples=examples, date=source_date(), assumptions=a, channels=entries,
                          command_matrix=matrix, comparisons={"smets1": smets1, "mp169": mp169},
                          proofs_total=proofs_total, fuzz_total=fuzz_total,
-                         modifications=load_modifications(known_channels=CHANNEL_IDS if directory is None else None))
+                         modifications=load_modifications(known_channels=registry_ids() if directory is None else None))
     return bundle, graphs
 
 

@@ -7,9 +7,11 @@ against ``schema.json`` and the shared catalogues (``rules.yaml``, ``model/data/
 Public API (import from ``model.channels``):
 
 Loading
-    ``load_channels(ids=None, directory=None) -> dict[str, Channel]``: all twelve by default. A bad
-    file raises :class:`model.errors.ModelError` naming file, line and field.
-    ``load_file(path) -> Channel``; ``CHANNEL_IDS``.
+    ``load_channels(ids=None, directory=None) -> dict[str, Channel]``: every channel in the directory
+    (default: the packaged models) by default, sorted by id. A bad file raises
+    :class:`model.errors.ModelError` naming file, line and field; an unknown id lists the ids found.
+    ``channel_ids(directory=None)``: the registry is the directory (every ``*.yaml`` but
+    ``rules.yaml``); no list of channel ids is kept in code. ``load_file(path) -> Channel``.
     ``Channel``: resolved record: ``steps`` (each with ``stable_id`` such as
     ``replay@utrn-keypad@meter``, STRIDE, CWE, mitigation, ``origin`` = file:line), ``controls``
     (``status`` existing | candidate, ``cost_gbp``), ``goals``, ``commands``, ``existing_controls``,
@@ -48,7 +50,7 @@ from nowan.model.assumptions import Assumptions
 from nowan.model.channels.analysis import (cheapest_control_set, cheapest_path, ineffective_assumptions, paths_to,
                                      premises_reachable, what_if)
 from nowan.model.channels.graph import compile_graph, graph_from_data, graph_to_data
-from nowan.model.channels.loader import CHANNEL_IDS, load_channels, load_file
+from nowan.model.channels.loader import channel_ids, load_channels, load_file
 from nowan.model.channels.risk import (ABOVE, WITHIN, ChannelRisk, Score, candidate_controls, residual_with, score,
                                  within_appetite)
 from nowan.model.channels.types import Channel
@@ -61,7 +63,7 @@ def command_matrix(channels: Iterable[Channel], assumptions: Assumptions | None 
     return {c.id: score(c, assumptions, delta).commands for c in channels}
 
 
-__all__ = ["ABOVE", "WITHIN", "CHANNEL_IDS", "Channel", "ChannelRisk", "Score", "candidate_controls",
-           "cheapest_control_set", "cheapest_path", "command_matrix", "compile_graph", "graph_from_data",
+__all__ = ["ABOVE", "WITHIN", "Channel", "ChannelRisk", "Score", "candidate_controls",
+           "channel_ids", "cheapest_control_set", "cheapest_path", "command_matrix", "compile_graph", "graph_from_data",
            "graph_to_data", "ineffective_assumptions", "load_channels", "load_file", "paths_to",
            "premises_reachable", "residual_with", "score", "what_if", "within_appetite"]

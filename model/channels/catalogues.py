@@ -23,10 +23,15 @@ def _data_path(name: str) -> Path:
     return Path(str(resources.files("nowan.model").joinpath(name)))
 
 
+#: The threat-rule catalogue's file name: it sits beside the packaged channel models, and is the one
+#: YAML file there that is not a channel.
+RULES_FILE = "rules.yaml"
+
+
 @lru_cache(maxsize=1)
 def rules() -> dict[str, Rule]:
     """Threat rules by id, from ``model/channels/rules.yaml``."""
-    src = read_yaml(_data_path("channels/rules.yaml"), "model/channels/rules.yaml")
+    src = read_yaml(_data_path(f"channels/{RULES_FILE}"), f"model/channels/{RULES_FILE}")
     out: dict[str, Rule] = {}
     for rid, spec in src.data.items():
         for key in ("title", "stride", "mitigation", "false_positive"):

@@ -27,10 +27,8 @@ from nowan.model.errors import ModelError, printable
 from nowan.model.ids import check_channel_id
 from nowan.model.values import NON_NEGATIVE, POSITIVE, NumberSpec, check_number
 
+#: The packaged channel models: the registry is this directory (or a user's ``--models DIR``).
 CHANNEL_DIR = Path(__file__).parent
-CHANNEL_IDS = ("utrn-keypad", "utrn-extended", "wifi-ppmid-relay", "wifi-ppmid-utrn", "nfc", "usb",
-               "pairing-no-timeout", "wan", "mp169-flag", "smets1-utrn-gen-1", "smets1-utrn-gen-2",
-               "smets1-utrn-gen-3")
 
 
 @lru_cache(maxsize=1)
@@ -351,15 +349,34 @@ def _label(path: Path) -> str:
         return str(path)
 
 
+def channel_ids(directory: Path | None = None) -> tuple[str, ...]:
+    """The channels in ``directory`` (default: the packaged models), sorted by id.
+
+    The registry is the directory: every ``*.yaml`` file in it is one channel, named by its file
+    stem, except the threat-rule catalogue (``rules.yaml``) that sits beside the packaged models.
+    Adding a file adds a channel to ``risk``, ``graph``, ``prove``, ``fuzz`` and ``assess``; no list of
+    ids is kept anywhere else.
+    """
+    d = Path(directory) if directory is not None else CHANNEL_DIR
+    if not d.is_dir():
+        raise ModelError("expected a directory of channel model files (*.yaml)", where=str(d))
+    return tuple(sorted(p.stem for p in d.glob("*.yaml") if p.name != catalogues.RULES_FILE and p.is_file()))
+
+
 def load_channels(ids: Iterable[str] | None = None, directory: Path | None = None) -> dict[str, Channel]:
-    """Load the named channels (default: all twelve), in the order given; unknown id is an error."""
-    directory = directory or CHANNEL_DIR
-    wanted = list(ids) if ids is not None else list(CHANNEL_IDS)
+    """Load the named channels (default: every channel in the directory, sorted), in the order given.
+
+    An id with no file in the directory is a one-line error listing the ids that are there.
+    """
+    d = Path(directory) if directory is not None else CHANNEL_DIR
+    known = channel_ids(d)
+    wanted = list(ids) if ids is not None else list(known)
+    if not known:
+        raise ModelError("expected channel model files (*.yaml)", where=str(d))
     out: dict[str, Channel] = {}
     for cid in wanted:
         check_channel_id(cid, f"channel '{printable(cid, 80)}'")
-        path = directory / f"{cid}.yaml"
-        if not path.exists():
-            raise ModelError(f"unknown channel; expected one of {', '.join(CHANNEL_IDS)}", where=f"channel '{cid}'")
-        out[cid] = load_file(path)
+        if cid not in known:
+            raise ModelError(f"unknown channel; expected one of {', '.join(known)}", where=f"channel '{cid}'")
+        out[cid] = load_file(d / f"{cid}.yaml")
     return out

@@ -10,7 +10,7 @@ import click
 
 from nowan.model.assumptions import Assumptions
 from nowan.model.errors import printable
-from nowan.reports.cli.common import is_interactive, parse_int, split_ids
+from nowan.reports.cli.common import is_interactive, models_option, parse_int, split_ids
 
 #: The deprecated ``--budget SECONDS`` buys SECONDS x DEFAULT_EXAMPLES / BUDGET_ALIAS_S examples (its
 #: old default of 40 s gives today's default).
@@ -29,10 +29,9 @@ BUDGET_ALIAS_S = 40.0
 @click.option("--assume", "assume", multiple=True, metavar="K=V", help="Override a modelling assumption.")
 @click.option("--fail-on", "fail_on", default=None, metavar="LEVEL",
               help="Exit 1 if any channel's residual risk is above LEVEL (a CI risk gate).")
-@click.option("--models", "models", default=None, type=click.Path(file_okay=False, exists=True),
-              help="Directory of channel model files (default: the packaged models).")
+@models_option
 def command(channels: tuple[str, ...], out_dir: str, examples: int | None, budget: float | None, seed: str,
-            assume: tuple[str, ...], fail_on: str | None, models: str | None) -> None:
+            assume: tuple[str, ...], fail_on: str | None, models: Path | None) -> None:
     """Assess every no-WAN channel and write the SSC report (HTML, Markdown, JSON, SARIF, JUnit)."""
     from nowan.reports.ci_outputs import IMPLEMENTATION, Policy, assess_cases, failed, to_junit, to_sarif
     from nowan.reports.pipeline import DEFAULT_EXAMPLES, StageTimes, above, above_levels, assess, levels

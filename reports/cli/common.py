@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any, Iterable
 
 import click
@@ -65,3 +66,14 @@ def is_interactive() -> bool:
     import os
 
     return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+def models_option(fn):
+    """``--models DIR``: the channel registry is the model directory (default: the packaged models).
+
+    Every sub-command that reads channels takes it, so a new or modified file in DIR is scored,
+    drawn, proved, fuzzed and reported the same way by each.
+    """
+    return click.option("--models", "models", default=None, metavar="DIR",
+                        type=click.Path(file_okay=False, exists=True, path_type=Path),
+                        help="Directory of channel model files (default: the packaged models).")(fn)

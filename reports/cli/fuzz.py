@@ -15,12 +15,13 @@ import click
 
 from nowan.attacks.campaign import Progress, ReportingDatabase, example_id, open_databases, run_campaign
 from nowan.attacks.findings import IMPLEMENTATION, CampaignResult
-from nowan.attacks.registry import channel_ids, harnesses
-from nowan.model.traces import Trace
+from nowan.attacks.registry import ENVELOPE, channel_ids, harnesses
 from nowan.model.assumptions import Assumptions
-from nowan.model.errors import AssumptionError, InputError
+from nowan.model.channels.loader import channel_ids as model_channel_ids
+from nowan.model.errors import AssumptionError, InputError, printable
+from nowan.model.traces import Trace
 from nowan.reports.ci_outputs import Case, Policy, failed, fuzz_cases, harness_sources, to_junit, to_sarif
-from nowan.reports.cli.common import emit_json, is_interactive, parse_int, split_ids
+from nowan.reports.cli.common import emit_json, is_interactive, models_option, parse_int, split_ids
 from nowan.reports.writer import check_output_dir, write_all, write_file
 
 _UNITS = {"s": 1, "m": 60, "h": 3600}
@@ -101,6 +102,37 @@ def _log_to(path: str):
     return report
 
 
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """``K/N`` (1 <= K <= N): this run takes every N-th fuzz target of the sorted list, from the K-th."""
+    if text is None:
+        return None
+    k, sep, n = text.partition("/")
+    if not (sep and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise InputError(f"expected K/N with 1 <= K <= N, got {printable(text, 40)!r}", where="--shard")
+    return int(k), int(n)
+
+
+def targets(ids: list[str] | None, models: Path | None,
+            shard: tuple[int, int] | None = None) -> tuple[list[str], list[str]]:
+    """(targets to fuzz, channels of the model directory no fuzz world covers yet), both sorted.
+
+    The targets are the model directory's channels (the registry: packaged or ``--models``) plus the
+    GBCS envelope; an id that is neither is a one-line error listing them. A channel without a fuzz
+    world is not silently dropped: it is returned so the caller can say it was not fuzzed.
+    """
+    known = [*model_channel_ids(models), ENVELOPE]
+    wanted = sorted(set(ids)) if ids else sorted(known)
+    unknown = [i for i in wanted if i not in known]
+    if unknown:
+        raise InputError(f"unknown channel {unknown[0]!r}; expected one of {', '.join(sorted(known))}",
+                         where="--channels")
+    if shard is not None:
+        k, n = shard
+        wanted = wanted[k - 1::n]
+    worlds = set(channel_ids())
+    return [i for i in wanted if i in worlds], [i for i in wanted if i not in worlds]
+
+
 def _summary(result: CampaignResult) -> None:
     click.echo(f"{'channel':22} {'examples':>9} {'steps':>9} {'seconds':>8}  findings")
     for run in result.runs:
@@ -111,7 +143,10 @@ def _summary(result: CampaignResult) -> None:
 
 @click.command()
 @click.option("--channels", "channels", multiple=True, metavar="ID,...",
-              help=f"Harnesses to run (default all): {', '.join(channel_ids())}.")
+              help=f"Channels of the model directory, or {ENVELOPE} (default: all of them).")
+@models_option
+@click.option("--shard", "shard_text", default=None, metavar="K/N",
+              help="Run the K-th of N shares of the sorted targets (CI shards derive from the model directory).")
 @click.option("--budget", default="60", show_default=True, help="Total time: seconds, or 90s / 20m / 1h.")
 @click.option("--seed", "seed_text", default="0", show_default=True, help="Campaign seed (decimal or 0x hex).")
 @click.option("--db", "db", multiple=True, metavar="PATH|URL",
@@ -132,8 +167,8 @@ def _summary(result: CampaignResult) -> None:
               help="Exit 1 on implementation bugs only, or on channel weaknesses too.")
 @click.option("--seeds", "seeds", type=click.Path(file_okay=False), help="Envelope seeds: a directory of .HEX frames.")
 @click.option("--keystore", "keystore", type=click.Path(file_okay=False), help="Keystore for --seeds.")
-def command(channels: tuple[str, ...], budget: str, seed_text: str, db: tuple[str, ...], db_log: str | None,
-            sarif: str | None,
+def command(channels: tuple[str, ...], models: Path | None, shard_text: str | None, budget: str, seed_text: str,
+            db: tuple[str, ...], db_log: str | None, sarif: str | None,
             junit: str | None, replay: str | None, out_dir: str, as_json: bool, assume: tuple[str, ...],
             fail_on: str, seeds: str | None, keystore: str | None) -> None:
     """Fuzz the reference implementation with per-channel Dolev-Yao attackers."""
@@ -141,7 +176,7 @@ def command(channels: tuple[str, ...], budget: str, seed_text: str, db: tuple[st
     if replay:
         _replay(replay, envelope)
         return
-    ids = split_ids(channels) or None
+    ids, skipped = targets(split_ids(channels) or None, models, parse_shard(shard_text))
     seconds = parse_budget(budget)
     seed = parse_int(seed_text, "--seed")
     assumptions = Assumptions.from_cli(assume)
@@ -149,6 +184,8 @@ def command(channels: tuple[str, ...], budget: str, seed_text: str, db: tuple[st
         raise AssumptionError("calibrations change risk scores, not the reference implementation the fuzzer "
                               "attacks; use them with nowan risk, prove, assess or robustness",
                               where=f"--assume {next(iter(assumptions.calibrations))}")
+    if not ids:
+        raise InputError("no selected channel has a fuzz world", where="--channels" if channels else "--shard")
     hs = harnesses(ids, envelope=envelope)
     for option, target in (("--sarif", sarif), ("--junit", junit), ("--db-log", db_log)):
         _parent_ready(target, option)
@@ -157,12 +194,14 @@ def command(channels: tuple[str, ...], budget: str, seed_text: str, db: tuple[st
         if "://" not in spec and spec.lower() != "none":
             check_output_dir(spec, "--db")  # an unwritable database would silently lose every example
     database = open_databases(db)
+    for cid in skipped:
+        click.echo(f"{cid}: not fuzzed: no fuzz world covers this channel yet", err=True)
     if db_log and database is not None:
         database = ReportingDatabase(database, _log_to(db_log))
     ci = bool(os.environ.get("CI"))
     result = _run(hs, seconds, seed, assumptions, database, ci, show=is_interactive())
     out = Path(out_dir)
-    summary = result.to_dict()
+    summary = {**result.to_dict(), "not_fuzzed": skipped}
     files = {f"{f.channel}--{f.invariant}.json": f.trace.to_json() for f in result.findings}
     files["summary.json"] = json.dumps(summary, indent=2) + "\n"
     write_all(out, files)  # whole or not at all; traces of earlier campaigns in the folder are kept

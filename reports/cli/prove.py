@@ -7,6 +7,7 @@ holds), ``refuted`` (with a trace in the model's own terms that replays on ``mod
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -14,19 +15,20 @@ from nowan.model.assumptions import Assumptions
 from nowan.model.channels import load_channels
 from nowan.model.channels.inputs import check_overrides
 from nowan.proofs import run
-from nowan.reports.cli.common import emit_json, split_ids
+from nowan.reports.cli.common import emit_json, models_option, split_ids
 
 
 @click.command()
 @click.option("--channels", "channel_opts", multiple=True, metavar="ID,...", help="Channels (default: all).")
 @click.option("--assume", "assume", multiple=True, metavar="K=V", help="Override a modelling assumption.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output (design.md shape).")
-def command(channel_opts: tuple[str, ...], assume: tuple[str, ...], as_json: bool) -> None:
+@models_option
+def command(channel_opts: tuple[str, ...], assume: tuple[str, ...], as_json: bool, models: Path | None) -> None:
     """Prove (or refute, with a replayable trace) each channel's security properties with z3."""
-    ids = split_ids(channel_opts) or None
     assumptions = Assumptions.from_cli(assume)
-    check_overrides(assumptions, load_channels(ids).values())
-    results = run(ids, assumptions)
+    channels = load_channels(split_ids(channel_opts) or None, models)
+    check_overrides(assumptions, channels.values())
+    results = run(channels, assumptions)
     if as_json:
         emit_json({"properties": [r.to_dict() for r in results]})
         return

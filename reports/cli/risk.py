@@ -8,12 +8,14 @@ from __future__ import annotations
 import click
 
 from nowan.model.assumptions import Assumptions
-from nowan.model.channels import CHANNEL_IDS, ineffective_assumptions, load_channels, score
+from pathlib import Path
+
+from nowan.model.channels import ineffective_assumptions, load_channels, score
 from nowan.model.channels.catalogues import commands as mp094_commands
 from nowan.model.channels.catalogues import scales
 from nowan.model.channels.inputs import check_overrides
 from nowan.model.errors import ModelError
-from nowan.reports.cli.common import emit_json, split_ids
+from nowan.reports.cli.common import emit_json, models_option, split_ids
 
 
 def _check_controls(channels: dict, delta: list[str]) -> None:
@@ -32,11 +34,12 @@ def _check_controls(channels: dict, delta: list[str]) -> None:
 @click.option("--assume", "assume", multiple=True, metavar="K=V", help="Override a modelling assumption.")
 @click.option("--json", "as_json", is_flag=True,
               help="Machine-readable output (shape in docs/methodology.md section 10).")
-def command(channel_opts: tuple[str, ...], controls: tuple[str, ...], assume: tuple[str, ...], as_json: bool) -> None:
+@models_option
+def command(channel_opts: tuple[str, ...], controls: tuple[str, ...], assume: tuple[str, ...], as_json: bool,
+            models: Path | None) -> None:
     """Score channels against the SSC's risk appetite; what-ifs with --control and --assume."""
     assumptions = Assumptions.from_cli(assume)
-    ids = split_ids(channel_opts) or list(CHANNEL_IDS)
-    channels = load_channels(ids)
+    channels = load_channels(split_ids(channel_opts) or None, models)
     check_overrides(assumptions, channels.values())
     delta = list(controls)
     _check_controls(channels, delta)

@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from nowan.model.channels import CHANNEL_IDS, load_channels
+from nowan.model.channels import channel_ids, load_channels
 from nowan.model.errors import ModelError
 from nowan.model.modifications import load_modifications, parse_modifications
+
+CHANNEL_IDS = channel_ids()
 
 SEEDS = Path(__file__).parents[1] / "data" / "seeds"
 

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from nowan.model.channels import CHANNEL_IDS, load_channels, load_file
+from nowan.model.channels import channel_ids, load_channels, load_file
 from nowan.model.channels.loader import CHANNEL_DIR
 from nowan.model.errors import ModelError, NowanError
 
@@ -25,15 +25,26 @@ def _line_of(text: str, needle: str) -> int:
     return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
-def test_all_twelve_models_load():
+def test_the_registry_is_the_directory_sorted_and_without_the_rule_catalogue():
     chs = load_channels()
-    assert list(chs) == list(CHANNEL_IDS)
-    assert len(chs) == 12
+    assert list(chs) == list(channel_ids()) == sorted(chs)
+    assert len(chs) == 12 and "rules" not in chs
+    assert {"utrn-keypad", "wan", "smets1-utrn-gen-3"} <= set(chs)
+
+
+def test_a_new_file_in_a_models_directory_is_a_channel_and_unknown_ids_list_the_directory(tmp_path):
+    (tmp_path / "keypad-copy.yaml").write_text((CHANNEL_DIR / "utrn-keypad.yaml").read_text()
+                                              .replace("id: utrn-keypad", "id: keypad-copy", 1))
+    (tmp_path / "notes.txt").write_text("not a model")
+    assert channel_ids(tmp_path) == ("keypad-copy",)
+    assert list(load_channels(directory=tmp_path)) == ["keypad-copy"]
+    with pytest.raises(ModelError, match=r"channel 'utrn-keypad': unknown channel; expected one of keypad-copy$"):
+        load_channels(["utrn-keypad"], tmp_path)
 
 
 def test_models_validate_against_the_published_schema_for_editors():
     schema = json.loads((CHANNEL_DIR / "schema.json").read_text())
-    for cid in CHANNEL_IDS:
+    for cid in channel_ids():
         jsonschema.validate(yaml.safe_load((CHANNEL_DIR / f"{cid}.yaml").read_text()), schema)
 
 

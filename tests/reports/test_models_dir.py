@@ -1,0 +1,80 @@
+"""The channel registry is the model directory: a new or modified file given with ``--models``
+is scored, drawn, proved, fuzzed (or said plainly not to be) and reported, with no code change."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nowan.model.channels.loader import CHANNEL_DIR
+from nowan.reports.cli import cli
+
+KEYPAD = (CHANNEL_DIR / "utrn-keypad.yaml").read_text()
+#: The keypad model with the MAC guess slowed to one a day (a keypad that takes a day per entry).
+SLOW_GUESS = ("attempt_s: bruteforce.keypad_attempt_s", "attempt_s: 86400")
+
+
+def _nowan(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture
+def models(tmp_path: Path) -> Path:
+    """A models directory holding one channel the code has never heard of."""
+    d = tmp_path / "models"
+    d.mkdir()
+    (d / "keypad-pilot.yaml").write_text(KEYPAD.replace("id: utrn-keypad", "id: keypad-pilot", 1))
+    return d
+
+
+def test_a_new_channel_file_is_assessed_end_to_end(models: Path, tmp_path: Path) -> None:
+    risk = json.loads(_nowan("risk", "--models", str(models), "--json").stdout)
+    assert [c["id"] for c in risk["channels"]] == ["keypad-pilot"]
+    graph = json.loads(_nowan("graph", "keypad-pilot", "--models", str(models), "--format", "json").stdout)
+    assert graph["channel"] == "keypad-pilot" and graph["nodes"]
+    proofs = json.loads(_nowan("prove", "--models", str(models), "--json").stdout)["properties"]
+    assert {"utrn-anti-replay@keypad-pilot", "bruteforce-bound@keypad-pilot"} <= {p["id"] for p in proofs}
+    fuzz = _nowan("fuzz", "--models", str(models), "--channels", "keypad-pilot,gbcs-envelope", "--budget", "1",
+                  "--db", "none", "--out", str(tmp_path / "fuzz"), "--json")
+    assert fuzz.exit_code == 0, fuzz.output
+    assert "keypad-pilot: not fuzzed: no fuzz world covers this channel yet" in fuzz.stderr
+    assert json.loads(fuzz.stdout)["not_fuzzed"] == ["keypad-pilot"]
+    out = tmp_path / "out"
+    r = _nowan("assess", "--models", str(models), "--examples", "0", "--out", str(out))
+    assert r.exit_code in (0, 1), r.output
+    report = json.loads((out / "report.json").read_text())
+    [entry] = report["channels"]
+    assert entry["id"] == "keypad-pilot" and entry["proofs"] and entry["fuzz"] is None
+    assert "No fuzz harness covers this channel." in (out / "index.html").read_text()
+    assert "no harness covers this channel" in (out / "report.md").read_text()
+
+
+def test_a_modified_channel_file_changes_the_risk_and_the_proofs(tmp_path: Path) -> None:
+    d = tmp_path / "models"
+    d.mkdir()
+    (d / "utrn-keypad.yaml").write_text(KEYPAD.replace(*SLOW_GUESS))
+
+    def evidence(*models: str) -> tuple[dict, dict]:
+        risk = json.loads(_nowan("risk", "--channels", "utrn-keypad", *models, "--json").stdout)["channels"][0]
+        proofs = json.loads(_nowan("prove", "--channels", "utrn-keypad", *models, "--json").stdout)["properties"]
+        guess = next(t for t in risk["threats"] if t["id"] == "mac-bruteforce@utrn-keypad@meter")
+        return guess["difficulty"], {p["id"]: p["status"] for p in proofs}
+
+    packaged_difficulty, packaged = evidence()
+    modified_difficulty, modified = evidence("--models", str(d))
+    assert modified_difficulty != packaged_difficulty
+    assert packaged["bruteforce-bound@utrn-keypad"] == "refuted"
+    assert modified["bruteforce-bound@utrn-keypad"] == "proved"
+
+
+@pytest.mark.parametrize("cmd", [("risk",), ("prove",), ("graph", "utrn-keypad"), ("fuzz", "--budget", "1"),
+                                 ("assess", "--examples", "0")])
+def test_an_unknown_channel_lists_the_ids_in_the_directory(models: Path, tmp_path: Path, cmd) -> None:
+    extra = ("--out", str(tmp_path / "o")) if cmd[0] in ("assess", "fuzz") else ()
+    chan = () if cmd[0] == "graph" else ("--channels", "utrn-keypad")
+    r = _nowan(*cmd, "--models", str(models), *chan, *extra)
+    assert r.exit_code == 2, r.output
+    lines = [ln for ln in r.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "unknown channel" in lines[0] and "keypad-pilot" in lines[0], lines
