@@ -7,11 +7,7 @@ proof and fuzz evidence that bears on it, so a reader can go from a verdict to i
 from __future__ import annotations
 
 import math
-from functools import lru_cache
-from importlib import resources
 from typing import Any, Iterable, Mapping, Sequence
-
-import yaml
 
 from nowan.model.assumptions import Assumptions, catalogue
 from nowan.model.channels import catalogues
@@ -66,12 +62,10 @@ def scales_data() -> dict[str, Any]:
     }
 
 
-@lru_cache(maxsize=1)
 def evidence_map() -> dict[str, dict[str, tuple[str, ...]]]:
-    """Rule id -> the proof property names and fuzz invariants that bear on it (reports/evidence.yaml)."""
-    raw = yaml.safe_load(resources.files("nowan.reports").joinpath("evidence.yaml").read_text())
-    return {rule: {"proofs": tuple(v.get("proofs", ())), "invariants": tuple(v.get("invariants", ()))}
-            for rule, v in raw.items()}
+    """Rule id -> the proof property names and fuzz invariants that bear on it, as each rule declares
+    them (``evidence`` in ``model/channels/rules.yaml``: one file, no second registry)."""
+    return {r.id: {"proofs": r.proofs, "invariants": r.invariants} for r in catalogues.rules().values()}
 
 
 def link_evidence(entry: dict[str, Any]) -> None:

@@ -159,7 +159,7 @@ def artifact(path: str, models_root: Path | None = None) -> dict[str, str]:
 def evidence_source(threats: Sequence[Mapping[str, Any]], *, invariant: str | None = None,
                     proof: str | None = None) -> str | None:
     """The model line of the first threat whose rule the invariant or proof property bears on
-    (``reports/evidence.yaml``); ``threats`` are dicts with ``rule`` and ``source``."""
+    (``evidence`` in ``model/channels/rules.yaml``); ``threats`` are dicts with ``rule`` and ``source``."""
     from nowan.reports.bundle import evidence_map
 
     emap = evidence_map()

@@ -41,9 +41,17 @@ def rules() -> dict[str, Rule]:
         if model is not None and model not in _KNOWN_MODELS:
             raise src.error(f"unknown difficulty model; expected one of {sorted(_KNOWN_MODELS)}",
                             (rid, "difficulty_model"))
+        evidence = spec.get("evidence", {})
+        if not isinstance(evidence, dict) or set(evidence) - {"proofs", "invariants"}:
+            raise src.error("expected 'evidence' with 'proofs' and 'invariants' lists", (rid, "evidence"))
+        for key in ("proofs", "invariants"):
+            ids = evidence.get(key, [])
+            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                raise src.error("expected a list of ids", (rid, "evidence", key))
         out[rid] = Rule(id=rid, title=spec["title"], stride=tuple(spec["stride"]), cwe=spec.get("cwe"),
                         mitigation=spec["mitigation"], false_positive=spec["false_positive"],
-                        difficulty_model=model)
+                        difficulty_model=model, proofs=tuple(evidence.get("proofs", ())),
+                        invariants=tuple(evidence.get("invariants", ())))
     return out
 
 

@@ -48,6 +48,9 @@ class Rule:
     mitigation: str
     false_positive: str
     difficulty_model: str | None = None
+    #: Evidence declared with the rule: proof property names and fuzz invariant ids that bear on it.
+    proofs: tuple[str, ...] = ()
+    invariants: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
