@@ -20,6 +20,10 @@ import yaml
 
 from nowan.model.errors import InputError
 
+#: libyaml's loader when PyYAML has it: the catalogue is read on every ``nowan gbcs verify`` start,
+#: and the C loader parses its 224 entries about ten times faster than the pure-Python one.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class Criticality(str, Enum):
     CRITICAL = "critical"          # signed by its originator and ACB-MACed; the Device signs its Response
@@ -155,7 +159,7 @@ def catalogue() -> Mapping[int, MessageCode]:
 @lru_cache(maxsize=1)
 def source_descriptions() -> Mapping[str, str]:
     """The catalogue's source ids and what each one is (where its facts were taken from)."""
-    return dict(yaml.safe_load(_text())["sources"])
+    return dict(yaml.load(_text(), Loader=_SafeLoader)["sources"])
 
 
 def lookup(code: int) -> MessageCode | None:
