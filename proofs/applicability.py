@@ -2,27 +2,28 @@
 
 A proof of a property the model does not have (or the absence of one it has) would contradict the
 risk score printed next to it, so applicability is derived from the resolved ``Channel`` rather
-than from a table of ids. A user's new model in ``--models DIR`` gets exactly the families its
-steps and controls imply. The mapping (model feature -> family):
+than from a table of ids: from the keys a model declares (a control's ``mechanism``, a step's
+rule, its ``mac-guess`` difficulty, the commands carried), never from control or channel ids. A
+user's new model in ``--models DIR`` gets exactly the families its steps and controls imply. The
+mapping (model feature -> family):
 
 - a step whose difficulty is a ``mac-guess`` -> ``bruteforce-bound`` (family 3), one per such step,
   on the path its ``han`` flag names (``han`` or ``keypad``), with that step's ``attempt_s`` and
   ``lockout_control``;
-- UTRN entry: a step blocked by a UTRN control (``utrn-counter-cache``, ``utrn-mac``) or a
+- UTRN entry: a step blocked by a control whose ``mechanism`` is ``utrn-counter-cache`` or ``utrn-mac``, or a
   ``mac-guess`` step -> the UTRN families (family 1). Paths: ``keypad`` always (every SMETS2 meter
   has one, and it interleaves with any other path); ``han`` too if a UTRN step enters anywhere but a
   ``keypad`` entry point or its ``mac-guess`` is ``han``;
-- Remote Party GBCS commands: the ``gbcs-e2e`` control (Supplier ECDSA, ACB MAC, originator
-  counters) blocking a ``replay`` step on the meter -> ``command-anti-replay`` and
+- Remote Party GBCS commands: a control whose ``mechanism`` is ``gbcs-end-to-end`` (Supplier
+  ECDSA, ACB MAC, originator counters) blocking a ``replay`` step on the meter -> ``command-anti-replay`` and
   ``command-floor`` (family 2); and, when ``top-up`` is among the channel's ``commands``, the UTRN
   families with the CS01a/b path (label ``wan``: the full UTRN counter in the command header,
   whichever bearer carries the frame - WAN, USB or a relaying PPMID);
 - a ``withhold`` step on a channel that carries GBCS commands -> the relay families (family 5): a
   store-and-forward point (PPMID, USB file) that can drop, delay and reorder authentic frames;
-- a ``rogue-join`` step or an ``A-60MIN`` control -> ``pairing-window`` (family 4); the window is
-  removed unless ``A-60MIN`` is an existing control that is effective under the assumptions;
-- a step on the DCC's MP169 flag (target ``dcc-flag``) or a ``responsible-supplier-only`` control
-  -> the MP169 families (family 6);
+- a ``rogue-join`` step or a ``pairing-window`` control -> ``pairing-window`` (family 4); the window
+  is removed unless that control is existing and effective under the assumptions;
+- an ``mp169-flag-policy`` control -> the MP169 families (family 6);
 - every channel -> ``best-control-set`` (family 7) when its residual risk is above appetite.
 
 SMETS1 UTRN options have none of these features (their meter-side rules are not the GBCS cache),
@@ -35,11 +36,11 @@ from typing import Any
 
 from nowan.model.channels.types import Channel, MacGuess
 
-UTRN_CONTROLS = frozenset({"utrn-counter-cache", "utrn-mac"})
-COMMAND_CONTROL = "gbcs-e2e"
-PAIRING_CONTROL = "A-60MIN"
-MP169_CONTROL = "responsible-supplier-only"
-MP169_TARGET = "dcc-flag"
+#: Control mechanisms (schema ``mechanism``) and the families that check them.
+UTRN_MECHANISMS = frozenset({"utrn-counter-cache", "utrn-mac"})
+COMMAND_MECHANISM = "gbcs-end-to-end"
+PAIRING_MECHANISM = "pairing-window"
+MP169_MECHANISM = "mp169-flag-policy"
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,8 @@ class Families:
     mp169: bool
 
 
-def _blocked_by(channel: Channel, control_ids: frozenset[str]) -> set[str]:
-    return {sid for c in channel.controls if c.id in control_ids for sid in c.blocks}
+def _blocked_by(channel: Channel, mechanisms: frozenset[str]) -> set[str]:
+    return {sid for c in channel.controls if c.mechanism in mechanisms for sid in c.blocks}
 
 
 def families(channel: Channel) -> Families:
@@ -73,8 +74,8 @@ def families(channel: Channel) -> Families:
     guesses = tuple(Guess(s.id, "han" if s.difficulty.han else "keypad", s.difficulty.attempt_s,
                           s.difficulty.lockout_control)
                     for s in channel.steps if isinstance(s.difficulty, MacGuess))
-    utrn_steps = [s for s in channel.steps if s.id in _blocked_by(channel, UTRN_CONTROLS)]
-    command_blocked = _blocked_by(channel, frozenset({COMMAND_CONTROL}))
+    utrn_steps = [s for s in channel.steps if s.id in _blocked_by(channel, UTRN_MECHANISMS)]
+    command_blocked = _blocked_by(channel, frozenset({COMMAND_MECHANISM}))
     commands = any(s.rule.id == "replay" and s.target == "meter" and s.id in command_blocked
                    for s in channel.steps)
     han = any(g.path == "han" for g in guesses) or any(
@@ -84,12 +85,12 @@ def families(channel: Channel) -> Families:
         utrn_paths = ("keypad", "han") if han else ("keypad",)
     elif commands and "top-up" in channel.commands:
         utrn_paths = ("keypad", "wan")
-    control_ids = {c.id for c in channel.controls}
+    mechanisms = {c.mechanism for c in channel.controls}
     return Families(
         utrn_paths=utrn_paths,
         commands=commands,
         guesses=guesses,
-        pairing=PAIRING_CONTROL in control_ids or any(s.rule.id == "rogue-join" for s in channel.steps),
+        pairing=PAIRING_MECHANISM in mechanisms or any(s.rule.id == "rogue-join" for s in channel.steps),
         relay=commands and any(s.rule.id == "withhold" for s in channel.steps),
-        mp169=MP169_CONTROL in control_ids or any(s.target == MP169_TARGET for s in channel.steps),
+        mp169=MP169_MECHANISM in mechanisms,
     )

@@ -1,6 +1,6 @@
 """Family 4: the hub's inter-PAN pairing window (A-60MIN, SECMP0037).
 
-Applies to every channel whose model has a ``rogue-join`` step or an ``A-60MIN`` control
+Applies to every channel whose model has a ``rogue-join`` step or a ``pairing-window`` control
 (:mod:`proofs.applicability`); today that is ``pairing-no-timeout``. The window comes from the
 model too: it is ``pairing.window_s`` only if ``A-60MIN`` is an *existing* control and effective
 under the assumptions; on ``pairing-no-timeout`` it is a candidate (SECMP0037 removes it), so the
@@ -25,9 +25,9 @@ from nowan.model.channels.evaluate import control_effective, environment
 from nowan.model.channels.types import Channel
 from nowan.model.devices.flaws import Flaw
 from nowan.proofs.engine import System, prove
+from nowan.proofs.applicability import PAIRING_MECHANISM
 from nowan.proofs.result import REFUTED, Finding, counterexample
 
-PAIRING_CONTROL = "A-60MIN"
 ADVANCE, POWER_CYCLE, JOIN, SEND = 0, 1, 2, 3
 R, B, I = z3.RealSort(), z3.BoolSort(), z3.IntSort()
 STATE = {"now": R, "powered_on_at": R, "on_log": B, "join_gap": R}
@@ -35,10 +35,11 @@ ACTION = {"kind": I, "seconds": R}
 
 
 def window_for(channel: Channel, a: Assumptions) -> float:
-    """The hub's window as the channel model has it: ``pairing.window_s`` if A-60MIN is in force, else inf."""
+    """The hub's window as the channel model has it: ``pairing.window_s`` if a ``pairing-window``
+    control (A-60MIN) is in force, else inf."""
     env = environment(channel, a)
     for control in channel.controls:
-        if control.id == PAIRING_CONTROL and control.id in channel.existing_controls:
+        if control.mechanism == PAIRING_MECHANISM and control.id in channel.existing_controls:
             return float(env["pairing.window_s"]) if control_effective(channel, control, env) else math.inf
     return math.inf
 

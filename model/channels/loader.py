@@ -231,7 +231,8 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
         eff = c.get("effective", True)
         chk.number(eff, p + ("effective",), boolean=True)
         controls.append(Control(c["id"], c["title"], c["status"], c.get("cost_gbp", 0), tuple(c.get("blocks", [])),
-                                tuple(c.get("hardens", {}).items()), eff, c.get("source", ""), _origin(src, p)))
+                                tuple(c.get("hardens", {}).items()), eff, c.get("source", ""), _origin(src, p),
+                                c.get("mechanism")))
 
     goals = []
     for i, g in enumerate(d["goals"]):

@@ -95,6 +95,9 @@ class Control:
     effective: Any               # True or an expression over assumptions
     source: str
     origin: Origin
+    #: What the control is, declared in the model (schema ``mechanism``): proofs read which of their
+    #: families apply from it, never from control ids.
+    mechanism: str | None = None
 
 
 @dataclass(frozen=True)
