@@ -204,6 +204,13 @@ def fuzz_cases(channel: str, invariants: Iterable[str], findings: Sequence[Mappi
     return cases
 
 
+def _xml(value: Any) -> str:
+    """Text valid in XML 1.0: control characters (but newline and tab) shown as escapes."""
+    from nowan.model.errors import printable
+
+    return printable(value, keep_lines=True)
+
+
 def _describe(step: Mapping[str, Any]) -> str:
     from nowan.model.traces import Step
 
@@ -308,7 +315,11 @@ def _rule(r: Rule) -> dict[str, Any]:
 # -- JUnit --------------------------------------------------------------------------------------
 def to_junit(cases: Sequence[Case], policy: Policy, *, name: str,
              properties: Mapping[str, Any] | None = None) -> str:
-    """The JUnit XML document, built with ElementTree (which escapes every text and attribute once)."""
+    """The JUnit XML document, built with ElementTree (which escapes every text and attribute once).
+
+    ElementTree does not touch control characters, and XML 1.0 forbids most of them (a NUL or
+    an ESC makes the file unreadable to every CI tool), so every string passes ``_xml`` first.
+    """
     root = ET.Element("testsuites", name=name)
     suites: dict[str, list[Case]] = {}
     for c in cases:
@@ -317,26 +328,26 @@ def to_junit(cases: Sequence[Case], policy: Policy, *, name: str,
     for suite_name, members in suites.items():
         bad = failed(members, policy)
         skipped = sum(1 for c in members if c.skipped)
-        suite = ET.SubElement(root, "testsuite", name=suite_name, tests=str(len(members)),
+        suite = ET.SubElement(root, "testsuite", name=_xml(suite_name), tests=str(len(members)),
                               failures=str(len(bad)), errors="0", skipped=str(skipped))
         if properties:
             props = ET.SubElement(suite, "properties")
             for k, v in properties.items():
-                ET.SubElement(props, "property", name=k, value=str(v))
+                ET.SubElement(props, "property", name=_xml(k), value=_xml(v))
         for c in members:
-            case = ET.SubElement(suite, "testcase", classname=c.classname, name=c.name)
+            case = ET.SubElement(suite, "testcase", classname=_xml(c.classname), name=_xml(c.name))
             if c.seconds is not None:
                 case.set("time", f"{c.seconds:.3f}")
             r = c.result
             if c in bad:
-                fail = ET.SubElement(case, "failure", message=r.message if r else str(c.failure),
+                fail = ET.SubElement(case, "failure", message=_xml(r.message if r else c.failure),
                                      type=r.kind if r else RISK)
-                fail.text = "\n".join(r.steps) if r and r.steps else None
+                fail.text = _xml("\n".join(r.steps)) if r and r.steps else None
             elif c.skipped:
-                ET.SubElement(case, "skipped", message=c.skipped)
+                ET.SubElement(case, "skipped", message=_xml(c.skipped))
             elif r is not None or c.note:
                 out = ET.SubElement(case, "system-out")
-                out.text = "\n".join([f"{r.kind}: {r.message}", *r.steps]) if r else c.note
+                out.text = _xml("\n".join([f"{r.kind}: {r.message}", *r.steps]) if r else c.note)
         total += len(members)
         fails += len(bad)
     root.set("tests", str(total))

@@ -206,7 +206,7 @@ def command(channels: tuple[str, ...], models: Path | None, shard_text: str | No
     files["summary.json"] = json.dumps(summary, indent=2) + "\n"
     write_all(out, files)  # whole or not at all; traces of earlier campaigns in the folder are kept
     policy = Policy(weakness=fail_on == "weakness")
-    cases = _cases(result, hs)
+    cases = _cases(result, hs, models)
     if sarif:
         write_file(sarif, to_sarif(cases, version=_version(), invocation={
             "seed": result.seed, "budget": result.budget, "examples": result.examples}), "--sarif")
@@ -223,14 +223,14 @@ def command(channels: tuple[str, ...], models: Path | None, shard_text: str | No
         raise SystemExit(1)
 
 
-def _cases(result: CampaignResult, hs) -> list[Case]:
+def _cases(result: CampaignResult, hs, directory: Path | None = None) -> list[Case]:
     """One JUnit case (and SARIF result, if it fell) per invariant each harness checked."""
     by_channel = {h.channel: h for h in hs}
     cases: list[Case] = []
     for run in result.runs:
         h = by_channel[run.channel]
         invariants = list(dict.fromkeys([*h.checks, *(f.invariant for f in run.findings)]))
-        sources = harness_sources(run.channel, invariants, getattr(h, "under_test", type(h)))
+        sources = harness_sources(run.channel, invariants, getattr(h, "under_test", type(h)), directory)
         cases += fuzz_cases(run.channel, invariants, [f.to_dict() for f in run.findings], sources,
                             seconds=run.seconds)
     return cases

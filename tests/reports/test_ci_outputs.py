@@ -233,3 +233,13 @@ def test_junit_failures_are_exactly_the_failing_cases():
     weak = next(c for c in ET.fromstring(to_junit(cases, Policy(), name="x").split("\n", 1)[1]).iter("testcase")
                 if c.get("name") == "rogue-join-prevented")
     assert weak.find("failure") is None and "channel-weakness" in weak.find("system-out").text
+
+
+def test_junit_stays_well_formed_with_control_characters() -> None:
+    import xml.etree.ElementTree as ET
+
+    from nowan.reports.ci_outputs import Case, Policy, to_junit
+
+    text = to_junit([Case(suite="s\x00", classname="c\x1b[2J", name="n\x07", note="x\x1b\x00y")], Policy(), name="n")
+    root = ET.fromstring(text.split("\n", 1)[1])
+    assert "\\x1b" in ET.tostring(root, encoding="unicode")
