@@ -51,12 +51,12 @@ class Range:
 
     def text(self) -> str:
         if self.values:
-            return " | ".join(_fmt(v) for v in self.values)
-        return f"{_fmt(self.lo)} .. {_fmt(self.hi)}"
+            return " | ".join(text(v) for v in self.values)
+        return f"{text(self.lo)} .. {text(self.hi)}"
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = ({"values": [_json(v) for v in self.values]} if self.values
-                               else {"lo": _json(self.lo), "hi": _json(self.hi)})
+        out: dict[str, Any] = ({"values": [json_value(v) for v in self.values]} if self.values
+                               else {"lo": json_value(self.lo), "hi": json_value(self.hi)})
         out.update({"source": self.source, "calibration": self.calibration, "where": self.where})
         return out
 
@@ -97,7 +97,8 @@ class Input:
         return value
 
 
-def _fmt(v: Any) -> str:
+def text(v: Any) -> str:
+    """A value as a reviewer types it after --assume (``inf``, ``true``, ``0.007``)."""
     if isinstance(v, bool):
         return str(v).lower()
     if isinstance(v, float):
@@ -105,7 +106,8 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def _json(v: Any) -> Any:
+def json_value(v: Any) -> Any:
+    """A value for JSON, which has no infinity."""
     return "inf" if isinstance(v, float) and math.isinf(v) else v
 
 
@@ -173,16 +175,16 @@ def declared(raw: Any, value: Any, type_: str, source: Any, *, err: Raise, path:
             raise err("expected a range [lo, hi]", path)
         lo, hi = (_number(x, type_, err, path) for x in raw)
         if lo > hi:
-            raise err(f"range lower bound {_fmt(lo)} is above its upper bound {_fmt(hi)}", path)
+            raise err(f"range lower bound {text(lo)} is above its upper bound {text(hi)}", path)
         if not lo <= value <= hi:
-            raise err(f"value {_fmt(value)} lies outside its range {_fmt(lo)} .. {_fmt(hi)}", path)
+            raise err(f"value {text(value)} lies outside its range {text(lo)} .. {text(hi)}", path)
         return Range(lo=lo, hi=hi, source=source.strip(), calibration=calibration, where=where)
     allowed = tuple(choices) or (SCALES if type_ == "scale" else (False, True) if type_ == "bool" else ())
     bad = [x for x in raw if x not in allowed]
     if bad:
-        raise err(f"range value {bad[0]!r} is not one of {', '.join(_fmt(a) for a in allowed)}", path)
+        raise err(f"range value {bad[0]!r} is not one of {', '.join(text(a) for a in allowed)}", path)
     if value not in raw:
-        raise err(f"value {_fmt(value)} lies outside its range {', '.join(_fmt(x) for x in raw)}", path)
+        raise err(f"value {text(value)} lies outside its range {', '.join(text(x) for x in raw)}", path)
     ordered = tuple(a for a in allowed if a in raw)
     return Range(values=ordered, source=source.strip(), calibration=calibration, where=where)
 

@@ -97,7 +97,8 @@ def make_bundle(*, version: str, versions: Mapping[str, str], model_hash: str, s
                 date: str | None, assumptions: Assumptions, channels: list[dict[str, Any]],
                 command_matrix: dict[str, Any], comparisons: dict[str, Any],
                 proofs_total: Mapping[str, int], fuzz_total: Mapping[str, Any],
-                modifications: Mapping[str, Modification] | None = None) -> dict[str, Any]:
+                modifications: Mapping[str, Modification] | None = None,
+                robustness: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Assemble ``report.json``. Nothing here depends on wall time: same inputs, same bytes."""
     for entry in channels:
         link_evidence(entry)
@@ -122,6 +123,7 @@ def make_bundle(*, version: str, versions: Mapping[str, str], model_hash: str, s
         "modifications": pages,
         "proofs_total": dict(proofs_total),
         "fuzz_total": dict(fuzz_total),
+        "robustness": dict(robustness or {}),
         "channels": channels,
         "command_matrix": command_matrix,
         "comparisons": comparisons,

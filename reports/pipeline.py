@@ -31,6 +31,9 @@ from nowan.reports.provenance import model_files, model_hash, source_date, tool_
 #: Fuzz examples per channel harness and invariant kind in ``nowan assess``. A number of examples,
 #: not a time, so that the same seed gives the same report (README "Command line").
 DEFAULT_EXAMPLES = 150
+#: Robustness in ``nowan assess``: modest counts keep the report quick; ``nowan robustness`` goes further.
+ROBUSTNESS_SAMPLES = 200
+ROBUSTNESS_TRAJECTORIES = 4
 
 Progress = Callable[[str, float], None]
 
@@ -88,6 +91,16 @@ def _fuzz(ids: Iterable[str], assumptions: Assumptions, seed: int, examples: int
     return out
 
 
+def _robustness(channels: dict[str, Any], directory: Path | None, assumptions: Assumptions,
+                seed: int) -> dict[str, Any]:
+    """How robust each verdict is (model/robustness), with the run's seed; --assume inputs are pinned."""
+    from nowan.model.robustness import Subject, analyse
+
+    subject = Subject(tuple(channels), str(Path(directory).resolve()) if directory else None,
+                      tuple(assumptions.overridden.items()))
+    return analyse(subject, samples=ROBUSTNESS_SAMPLES, seed=seed, trajectories=ROBUSTNESS_TRAJECTORIES)
+
+
 def _best_controls(proofs: list[dict[str, Any]], channel_id: str, verdict: str) -> dict[str, Any] | None:
     """The cheapest candidate-control set from the ``best-control-set`` proof (z3 Optimize)."""
     for p in proofs:
@@ -105,7 +118,7 @@ def _best_controls(proofs: list[dict[str, Any]], channel_id: str, verdict: str) 
 
 
 def _entry(risk: ChannelRisk, graph: nx.DiGraph, proofs: list[dict[str, Any]],
-           fuzz: dict[str, Any] | None) -> dict[str, Any]:
+           fuzz: dict[str, Any] | None, robustness: dict[str, Any]) -> dict[str, Any]:
     d = risk.to_dict(graph=False)
     ch = risk.channel
     d["graph"] = graph_to_data(graph)
@@ -114,6 +127,7 @@ def _entry(risk: ChannelRisk, graph: nx.DiGraph, proofs: list[dict[str, Any]],
     d["proofs"] = [p for p in proofs if p["channel"] == ch.id]
     d["fuzz"] = fuzz
     d["best_controls"] = _best_controls(proofs, ch.id, d["verdict"])
+    d["robustness"] = robustness
     d["assumptions_used"] = _assumptions_used(json.dumps(d, default=str) + repr(ch), risk.assumptions)
     return d
 
@@ -156,8 +170,10 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
     proofs = stage("run proofs", lambda: _proofs(channels, a)) if run_proofs else []
     fuzz = stage("fuzz", lambda: _fuzz(channels, a, seed, examples,
                                        (lambda f: progress("fuzz", f)) if progress else None))
+    robust = stage("robustness", lambda: _robustness(channels, directory, a, seed))
+    per_channel = {c["id"]: c for c in robust.pop("channels")}
     compiled = {cid: compile_graph(ch) for cid, ch in channels.items()}
-    entries = [_entry(risks[cid], compiled[cid], proofs, fuzz.get(cid)) for cid in channels]
+    entries = [_entry(risks[cid], compiled[cid], proofs, fuzz.get(cid), per_channel[cid]) for cid in channels]
     graphs = stage("draw graphs", lambda: {cid: _graph_svg(cid, g) for cid, g in compiled.items()})
 
     commands = list(next(iter(risks.values())).commands) if risks else []
@@ -181,7 +197,8 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
                          fuzz_examples=examples, date=source_date(), assumptions=a, channels=entries,
                          command_matrix=matrix, comparisons={"smets1": smets1, "mp169": mp169},
                          proofs_total=proofs_total, fuzz_total=fuzz_total,
-                         modifications=load_modifications(known_channels=registry_ids() if directory is None else None))
+                         modifications=load_modifications(known_channels=registry_ids() if directory is None else None),
+                         robustness=robust)
     return bundle, graphs
 
 

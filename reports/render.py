@@ -16,6 +16,7 @@ from markupsafe import Markup
 from nowan.model.errors import printable
 from nowan.model.values import finite_json
 from nowan.reports.heatmap import heatmap_svg, place
+from nowan.reports.tornado import tornado_svg
 
 
 def _num(v: Any) -> str:
@@ -93,7 +94,10 @@ def render_html(bundle: Mapping[str, Any], graphs: Mapping[str, Markup]) -> str:
     heat = heatmap_svg(matrix, {int(k): v for k, v in sc["likelihood"].items()},
                        {int(k): v for k, v in sc["impact"].items()}, place(bundle["channels"]),
                        bundle["appetite"], sc["levels"])
-    return _environment(True).get_template("index.html.j2").render(r=bundle, heatmap=heat, graphs=graphs)
+    tornados = {c["id"]: tornado_svg(c["id"], c["robustness"]["tornado"], c["residual"]["level"], sc["levels"],
+                                     bundle["appetite"]) for c in bundle["channels"] if c.get("robustness")}
+    return _environment(True).get_template("index.html.j2").render(r=bundle, heatmap=heat, graphs=graphs,
+                                                                    tornados=tornados)
 
 
 def render_markdown(bundle: Mapping[str, Any]) -> str:

@@ -110,9 +110,11 @@ class StepValue:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def evaluate_steps(channel: Channel, assumptions: Assumptions, enabled: Iterable[str]) -> dict[str, StepValue]:
-    """Every step's difficulty under ``assumptions`` with exactly the ``enabled`` controls on."""
-    env = environment(channel, assumptions)
+def evaluate_steps(channel: Channel, assumptions: Assumptions, enabled: Iterable[str],
+                   env: Mapping[str, Any] | None = None) -> dict[str, StepValue]:
+    """Every step's difficulty under ``assumptions`` with exactly the ``enabled`` controls on
+    (``env``: the channel's :func:`environment`, when the caller has built it already)."""
+    env = environment(channel, assumptions) if env is None else env
     enabled = frozenset(enabled)
     active = {c.id: c for c in channel.controls if c.id in enabled and control_effective(channel, c, env)}
     out: dict[str, StepValue] = {}

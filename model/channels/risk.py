@@ -170,8 +170,10 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
     enabled = frozenset(channel.existing_controls if enabled is None else enabled)
     sc = catalogues.scales()
     env = environment(channel, assumptions)
-    values = evaluate_steps(channel, assumptions, enabled)
+    values = evaluate_steps(channel, assumptions, enabled, env)
     dag = _dag(channel)
+    nodes = [(dag.index[f"step:{s.id}"], s.id) for s in channel.steps]
+    impacts: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}   # per goal and scale, not attacker
     pop = population(channel, env)
     _, adjust, exp_trace = exposure(channel, env)
     goals: dict[str, Score] = {}
@@ -187,8 +189,9 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
         capability = float(cap)
         allowed = {f"entry:{e.id}" for e in channel.entry_points if attacker in e.attackers}
         for si, scale in enumerate(SCALES):
-            own = {f"step:{s.id}": (values[s.id].difficulty if step_scale[s.id] >= si else math.inf)
-                   for s in channel.steps}
+            own = [0.0] * len(dag.order)
+            for i, sid in nodes:
+                own[i] = values[sid].difficulty if step_scale[sid] >= si else math.inf
             val, choice = dagmod.solve(dag, own, "max", allowed.__contains__)
             for goal in channel.goals:
                 if goal_scale[goal.id] < si:
@@ -198,7 +201,9 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
                     continue
                 margin = capability - d
                 lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, margin) + adjust))
-                im, im_info = impact(goal, scale, env, pop, channel.id, traced)
+                if (goal.id, scale) not in impacts:
+                    impacts[goal.id, scale] = impact(goal, scale, env, pop, channel.id, traced)
+                im, im_info = impacts[goal.id, scale]
                 pairs.append((goal.id, lk, im))
                 level = sc.level(lk, im)
                 cand = Score(lk, im, level, goal.id, attacker, scale, d)

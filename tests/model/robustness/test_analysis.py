@@ -1,0 +1,53 @@
+"""All at once: seeded, worker-count independent, with a Wilson interval; the drivers are SALib's."""
+from __future__ import annotations
+
+from scipy.stats import binomtest
+
+from nowan.model.robustness import Local, Subject, analyse
+from nowan.model.robustness.montecarlo import design, proportion
+from nowan.model.robustness.space import space, to_unit
+from nowan.model.channels import load_channels
+
+SUBJECT = Subject(("usb", "wifi-ppmid-relay", "utrn-keypad"))
+
+
+def test_same_seed_same_result_and_workers_do_not_change_it():
+    subject = Subject(("usb", "utrn-keypad"))
+    one = analyse(subject, samples=40, seed=7, trajectories=2, executor=Local(1))
+    with Local(2) as ex:
+        two = analyse(subject, samples=40, seed=7, trajectories=2, executor=ex)
+    assert one == two
+    other = analyse(subject, samples=40, seed=8, trajectories=2)
+    assert [c["p_above"] for c in other["channels"]] != [c["p_above"] for c in one["channels"]] or \
+        [c["drivers"] for c in other["channels"]] != [c["drivers"] for c in one["channels"]]
+
+
+def test_fields_and_interval():
+    out = analyse(SUBJECT, samples=80, seed=1, trajectories=2)
+    for c in out["channels"]:
+        assert {"id", "verdict", "robust", "p_above", "ci", "flips", "drivers"} <= set(c)
+        assert c["robust"] == (not c["flips"])
+        k = round(c["p_above"] * 80)
+        ci = binomtest(k, 80).proportion_ci(confidence_level=0.95, method="wilson")
+        assert c["ci"] == [round(ci.low, 6), round(ci.high, 6)]
+        assert c["ci"][0] <= c["p_above"] <= c["ci"][1]
+        for d in c["drivers"]:
+            assert d["index"] > 0
+    relay = next(c for c in out["channels"] if c["id"] == "wifi-ppmid-relay")
+    assert 0 < relay["p_above"] < 1 and relay["drivers"]
+
+
+def test_proportion_without_samples_is_none():
+    assert proportion(0, 0) == (None, None)
+    assert proportion(0, 10)[1][0] == 0.0 and proportion(10, 10)[1][1] == 1.0
+
+
+def test_design_covers_each_range_evenly():
+    inputs = list(space(load_channels(["usb"]).values()).values())
+    rows = design(inputs, 200, seed=3)
+    share = next(i for i in inputs if i.id == "nowan.share")
+    us = sorted(to_unit(share, r["nowan.share"]) for r in rows)
+    # Latin hypercube: exactly one draw in each of the 200 strata of the (log-scaled) range
+    assert all(i / 200 <= u <= (i + 1) / 200 + 1e-9 for i, u in enumerate(us))
+    assert all(share.range.contains(r["nowan.share"]) for r in rows)
+    assert design(inputs, 200, seed=3) == rows

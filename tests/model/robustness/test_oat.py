@@ -1,0 +1,80 @@
+"""One input at a time agrees with a reviewer sweeping ``nowan risk --assume`` by hand.
+
+Every flip reported is re-checked through the command line at the reported value; a brute-force
+grid sweep of the command line finds no flip the analysis missed; and every numeric input moves
+the residual level monotonically over its range, which is what makes a grid plus bisection exact.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from nowan.model.channels import load_channels
+from nowan.model.channels.inputs import inputs
+from nowan.model.robustness.analysis import one_at_a_time
+from nowan.model.robustness.oat import sweep
+from nowan.model.robustness.space import from_unit, relevant
+from nowan.model.robustness.subject import Subject, above, rank_of
+from nowan.reports.cli import cli
+
+
+def _cli_verdict(channel: str, key: str, value: object) -> str:
+    res = CliRunner().invoke(cli, ["risk", "--channels", channel, "--json", "--assume", f"{key}={value}"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)["channels"][0]["verdict"]
+
+
+@pytest.mark.parametrize("channel", ["usb", "wifi-ppmid-relay"])
+def test_every_reported_flip_is_real_on_the_command_line(channel):
+    result = one_at_a_time((Subject((channel,)), channel))
+    assert result["flips"], "these channels have flips in range (the test must be able to fail)"
+    for f in result["flips"]:
+        assert _cli_verdict(channel, f["input"], f["at"]) == f["verdict"], f
+        assert f["verdict"] != result["verdict"]
+    assert result["confidence"].startswith("fragile: ")
+
+
+# (channel, input): continuous, integer-on-a-scale, ordinal and boolean inputs, some that flip, some not.
+CASES = [("usb", "nowan.share"), ("usb", "wan.restore_days"), ("usb", "calibration.attacker.remote-internet.capability"),
+         ("wifi-ppmid-relay", "calibration.wifi-ppmid-relay.goal.off-supply.scale"),
+         ("utrn-keypad", "lockout.covers_han"), ("utrn-keypad", "nowan.share"),
+         ("wifi-ppmid-relay", "calibration.impact.fleet_share"), ("nfc", "nowan.smart_ppm_meters")]
+
+
+@pytest.mark.parametrize("channel,key", CASES)
+def test_no_flip_is_missed_by_a_brute_force_sweep(channel, key):
+    ch = load_channels([channel])[channel]
+    inp = inputs([ch])[key]
+    subject = Subject((channel,))
+    flips, _ = sweep(ch, subject, inp)
+    grid = list(inp.range.values) if inp.range.discrete else sorted({from_unit(inp, i / 32) for i in range(33)})
+    verdicts = {v: _cli_verdict(channel, key, v) for v in grid}
+    now = "above-appetite" if above(rank_of(ch, subject.assumptions({}))) else "within-appetite"
+    flipped = [v for v, vd in verdicts.items() if vd != now]
+    if not flipped:
+        assert not flips, (flips, verdicts)
+        return
+    assert flips, f"grid sweep flips at {flipped} but none reported"
+    for v in flipped:   # each flipped grid value is covered by a reported flip on its side
+        assert any(f.at == v or (f.op == ">=" and v >= f.at) or (f.op == "<=" and v <= f.at) for f in flips), (v, flips)
+
+
+@pytest.mark.parametrize("channel", ["usb", "utrn-keypad", "wifi-ppmid-relay"])
+def test_numeric_inputs_move_the_level_monotonically(channel):
+    ch = load_channels([channel])[channel]
+    subject = Subject((channel,))
+    for inp in relevant(ch, inputs([ch])):
+        if inp.range.discrete:
+            continue
+        ranks = [rank_of(ch, subject.assumptions({inp.id: from_unit(inp, i / 24)})) for i in range(25)]
+        steps = [b - a for a, b in zip(ranks, ranks[1:])]
+        assert all(s >= 0 for s in steps) or all(s <= 0 for s in steps), (inp.id, ranks)
+
+
+def test_a_pinned_input_is_not_swept_and_sets_the_centre():
+    subject = Subject(("usb",), base=(("nowan.share", "0.2"),))
+    result = one_at_a_time((subject, "usb"))
+    assert result["verdict"] == "above-appetite"          # 0.2 is above the share flip (about 0.109)
+    assert all(f["input"] != "nowan.share" for f in result["flips"])
