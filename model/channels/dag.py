@@ -182,7 +182,7 @@ def solve(dag: Dag, own: Mapping[str, float] | Sequence[float], combine: str = "
     add = combine == "sum"
     order = dag.order
     n = len(order)
-    base = dag.vector(own) if isinstance(own, Mapping) else own
+    base = own if isinstance(own, list) else dag.vector(own) if isinstance(own, Mapping) else own
     if len(base) != n:
         raise ValueError(f"own values: expected {n} by node index, got {len(base)}")
     val = [0.0] * n

@@ -219,6 +219,50 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
     return Evaluation(channel, enabled, values, goals, pairs)
 
 
+def residual_rank(channel: Channel, assumptions: Assumptions) -> int:
+    """Rank of the residual level (0 very-low .. 4 very-high) with the existing controls.
+
+    The same numbers as ``evaluate(...).worst(active_goals(channel))``, computed for the level
+    alone (no Score records, witnesses or traces): robustness sweeps ask this question millions of
+    times. ``tests/model/robustness/test_subject.py`` checks the two agree.
+    """
+    sc = catalogues.scales()
+    env = environment(channel, assumptions)
+    values = evaluate_steps(channel, assumptions, channel.existing_controls, env)
+    dag = _dag(channel)
+    pop = population(channel, env)
+    _, adjust, _ = exposure(channel, env)
+    cal = assumptions.calibrations
+    active = set(active_goals(channel))
+    goals = [(g, dag.index[f"goal:{g.id}"],
+              SCALES.index(calibrated(cal, ranges.goal_scale(channel.id, g.id), g.scale) if cal else g.scale))
+             for g in channel.goals if g.id in active]
+    nodes = [(dag.index[f"step:{s.id}"], values[s.id].difficulty,
+              SCALES.index(calibrated(cal, ranges.step_scale(channel.id, s.id), s.scale) if cal else s.scale))
+             for s in channel.steps]
+    widest = max((gs for _, _, gs in goals), default=-1)
+    impacts: dict[tuple[str, str], int] = {}
+    best = -1
+    for attacker in channel.attackers:
+        capability = float(calibrated(cal, ranges.capability(attacker), sc.attackers[attacker]["capability"]))
+        allowed = {f"entry:{e.id}" for e in channel.entry_points if attacker in e.attackers}
+        for si, scale in enumerate(SCALES[:widest + 1]):
+            own = [0.0] * len(dag.order)
+            for i, d, ss in nodes:
+                own[i] = d if ss >= si else math.inf
+            val, _ = dagmod.solve(dag, own, "max", allowed.__contains__)
+            vals = val._values
+            for goal, gi, gs in goals:
+                d = vals[gi]
+                if gs < si or math.isinf(d):
+                    continue
+                lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, capability - d) + adjust))
+                if (goal.id, scale) not in impacts:
+                    impacts[goal.id, scale] = impact(goal, scale, env, pop, channel.id, traced=False)[0]
+                best = max(best, sc.rank(sc.level(lk, impacts[goal.id, scale])))
+    return best if best >= 0 else sc.rank(_none_score().level)
+
+
 def _trace(channel: Channel, values: Mapping[str, StepValue], path: list[str], attacker: str, prof: Mapping[str, Any],
            margin: float, lk: int, adjust: int, exp_trace: list[dict[str, Any]], im: int, im_info: dict[str, Any],
            level: str) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from typing import Any, Mapping, Sequence
 from nowan.model.assumptions import Assumptions
 from nowan.model.channels import load_channels
 from nowan.model.channels.catalogues import scales
-from nowan.model.channels.risk import active_goals, evaluate
+from nowan.model.channels.risk import residual_rank
 from nowan.model.channels.types import Channel
 
 Sample = Mapping[str, Any]   # input id -> value
@@ -36,8 +36,7 @@ class Subject:
 
 def rank_of(channel: Channel, assumptions: Assumptions) -> int:
     """Residual risk level of one channel as a rank (0 very-low .. 4 very-high), without traces."""
-    ev = evaluate(channel, assumptions, traced=False)
-    return scales().rank(ev.worst(active_goals(channel)).level)
+    return residual_rank(channel, assumptions)
 
 
 def above(rank: int) -> bool:

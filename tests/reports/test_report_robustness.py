@@ -11,7 +11,7 @@ MODELS = Path(__file__).parents[1] / "data" / "models"
 
 
 def test_each_channel_gains_robustness_and_the_report_shows_it():
-    bundle, graphs = assess(directory=MODELS, budget=0, run_proofs=False,
+    bundle, graphs = assess(directory=MODELS, examples=0, run_proofs=False,
                             assumptions=Assumptions({"nowan.share": "0.01"}))
     entry = bundle["channels"][0]
     rb = entry["robustness"]
