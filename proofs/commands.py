@@ -29,9 +29,10 @@ from nowan.proofs.result import REFUTED, Finding, counterexample
 
 I, B = z3.IntSort(), z3.BoolSort()
 STATE = {"last": z3.ArraySort(I, I), "executed": z3.ArraySort(I, z3.ArraySort(I, B))}
-ACTION = {"cell": I, "counter": I, "deliver": B}
+#: ``ran``: the meter executed the command (the relation's own answer, checked by conformance).
+ACTION = {"cell": I, "counter": I, "deliver": B, "ran": B}
 FLOOR_STATE = {"last": z3.ArraySort(I, I), "floor": z3.ArraySort(I, I)}
-FLOOR_ACTION = {"cell": I, "counter": I, "change": B, "new_floor": I}
+FLOOR_ACTION = {"cell": I, "counter": I, "change": B, "new_floor": I, "ran": B}
 
 
 def system(flaws: frozenset[Flaw] = frozenset()) -> System:
@@ -47,9 +48,10 @@ def system(flaws: frozenset[Flaw] = frozenset()) -> System:
         run = z3.And(a["deliver"], fresh_enough(s, a), a["counter"] >= 0)
         last = s["last"][a["cell"]]
         done = z3.Store(s["executed"], a["cell"], z3.Store(s["executed"][a["cell"]], a["counter"], True))
-        return z3.If(run, z3.And(t["last"] == z3.Store(s["last"], a["cell"], z3.If(a["counter"] > last, a["counter"], last)),
-                                 t["executed"] == done),
-                     z3.And(t["last"] == s["last"], t["executed"] == s["executed"]))
+        return z3.And(a["ran"] == run, z3.If(
+            run, z3.And(t["last"] == z3.Store(s["last"], a["cell"], z3.If(a["counter"] > last, a["counter"], last)),
+                        t["executed"] == done),
+            z3.And(t["last"] == s["last"], t["executed"] == s["executed"])))
 
     return System(
         STATE, ACTION,
@@ -85,10 +87,10 @@ def floor_system(flaws: frozenset[Flaw] = frozenset()) -> System:
     def trans(s: dict, a: dict, t: dict, p: dict) -> z3.BoolRef:
         last, cell = s["last"][a["cell"]], a["cell"]
         raised = z3.If(a["new_floor"] > last, a["new_floor"], last) if applied else last
-        change = z3.And(a["change"], a["new_floor"] >= s["floor"][cell],
+        change = z3.And(a["change"], a["ran"], a["new_floor"] >= s["floor"][cell],
                         t["floor"] == z3.Store(s["floor"], cell, a["new_floor"]),
                         t["last"] == z3.Store(s["last"], cell, raised))
-        deliver = z3.And(z3.Not(a["change"]), t["floor"] == s["floor"],
+        deliver = z3.And(z3.Not(a["change"]), a["ran"] == runs(s, a), t["floor"] == s["floor"],
                          t["last"] == z3.If(runs(s, a), z3.Store(s["last"], cell, a["counter"]), s["last"]))
         return z3.Or(change, deliver)
 

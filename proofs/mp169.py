@@ -36,7 +36,9 @@ CONSUMPTION, ALERT, FIRMWARE, OTHER = 0, 1, 2, 3
 CLASS_NAMES = {CONSUMPTION: "consumption", ALERT: "alert", FIRMWARE: "firmware", OTHER: "other"}
 I, B = z3.IntSort(), z3.BoolSort()
 STATE = {"flag": B, "supplier": I}
-ACTION = {"kind": I, "sender": I, "value": B, "cls": I, "new_supplier": I, "served": B}
+#: ``ok``: the DCC accepts a set-flag request; ``served``: it serves a request. Both are the
+#: relation's own outcomes, which conformance compares with the DCC's answers.
+ACTION = {"kind": I, "sender": I, "value": B, "cls": I, "new_supplier": I, "served": B, "ok": B}
 
 
 #: The DCC's seeded MP169 flaws, one per behavioural property (tests only).
@@ -57,7 +59,7 @@ def system(prop: str, weak: frozenset[Flaw] = frozenset()) -> System:
         k = a["kind"]
         cos_flag = z3.BoolVal(False) if Flaw.MP169_CLEARED_ON_COS in weak else s["flag"]
         return z3.Or(
-            z3.And(k == SET_FLAG, t["flag"] == z3.If(may_set(s, a), a["value"], s["flag"]),
+            z3.And(k == SET_FLAG, a["ok"] == may_set(s, a), t["flag"] == z3.If(a["ok"], a["value"], s["flag"]),
                    t["supplier"] == s["supplier"]),
             z3.And(k == REQUEST, a["cls"] >= 0, a["cls"] <= OTHER, a["served"] == serves(s, a),
                    t["flag"] == s["flag"], t["supplier"] == s["supplier"]),
@@ -77,6 +79,11 @@ def system(prop: str, weak: frozenset[Flaw] = frozenset()) -> System:
 
     return System(STATE, ACTION, init=lambda s, p: z3.BoolVal(True), trans=trans,
                   inv=lambda s, p: z3.BoolVal(True), bad=bad, observe=("flag", "supplier"))
+
+
+def accepted(s: dict, a: dict, t: dict, p: dict) -> z3.BoolRef:
+    """The DCC's answer in the relation: set-flag accepted (``ok``), request served, CoS always done."""
+    return z3.If(a["kind"] == SET_FLAG, a["ok"], z3.If(a["kind"] == REQUEST, a["served"], z3.BoolVal(True)))
 
 
 def consistent() -> Finding:

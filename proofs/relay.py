@@ -38,7 +38,8 @@ from nowan.proofs.result import PROVED, REFUTED, UNKNOWN, Finding, counterexampl
 ISSUE, DELIVER, FORGE, IDLE = 0, 1, 2, 3
 I, B = z3.IntSort(), z3.BoolSort()
 STATE = {"issued": I, "last": I, "executed": z3.ArraySort(I, B)}
-ACTION = {"kind": I, "index": I}
+#: ``ran``: the meter executed the delivered (or forged) command: the relation's own answer.
+ACTION = {"kind": I, "index": I, "ran": B}
 
 
 def system(flaws: frozenset[Flaw] = frozenset()) -> System:
@@ -51,6 +52,9 @@ def system(flaws: frozenset[Flaw] = frozenset()) -> System:
         return z3.And(authentic, a["index"] > s["last"])
 
     def trans(s: dict, a: dict, t: dict, p: dict) -> z3.BoolRef:
+        return z3.And(a["ran"] == runs(s, a), trans_effect(s, a, t))
+
+    def trans_effect(s: dict, a: dict, t: dict) -> z3.BoolRef:
         return z3.If(a["kind"] == ISSUE,
                      z3.And(t["issued"] == s["issued"] + 1, t["last"] == s["last"], t["executed"] == s["executed"]),
                      z3.If(runs(s, a),

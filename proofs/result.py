@@ -28,15 +28,25 @@ class PropertyResult:
     seconds: float = 0.0
     trace: dict[str, Any] | None = None
     detail: str = ""
+    #: The conformance evidence of the property's family (``Evidence.to_dict()``), or
+    #: ``{"status": "not-applicable", "reason": ...}`` for a property decided on the code's own data.
+    conformance: dict[str, Any] | None = None
+    #: For a refuted property: whether its trace reproduced the violation on the devices at run time.
+    reproduced: bool | None = None
 
     @property
     def id(self) -> str:
         return f"{self.property}@{self.channel}"
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of design.md: id, channel, status, seconds, trace (plus a one-line detail)."""
-        return {"id": self.id, "channel": self.channel, "status": self.status,
-                "seconds": round(self.seconds, 4), "trace": self.trace, "detail": self.detail}
+        """The JSON shape of design.md: id, channel, status, seconds, trace (plus a one-line detail),
+        the conformance evidence, and ``reproduced`` for a refuted property."""
+        d = {"id": self.id, "channel": self.channel, "status": self.status,
+             "seconds": round(self.seconds, 4), "trace": self.trace, "detail": self.detail,
+             "conformance": self.conformance}
+        if self.status == REFUTED:
+            d["reproduced"] = self.reproduced
+        return d
 
 
 def counterexample(world: str, prop: str, steps: Iterable[tuple[str, str, Mapping[str, Any]]], *,

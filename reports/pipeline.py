@@ -54,9 +54,12 @@ def _channels(ids: Sequence[str] | None, directory: Path | None):
 def _proofs(channels: dict[str, Any], assumptions: Assumptions) -> list[dict[str, Any]]:
     """Prove the very models that were scored (a --models directory included)."""
     from nowan.proofs import run
+    from nowan.reports.proof_replay import mark_reproduced
 
+    results = run(channels, assumptions)
+    mark_reproduced(results)
     out = []
-    for res in run(channels, assumptions):
+    for res in results:
         d = res.to_dict()
         d.pop("seconds", None)  # timing is not evidence and would break byte-identical reports
         out.append(d)

@@ -90,3 +90,26 @@ def test_given_channel_objects_are_used_as_given_not_reloaded() -> None:
 
 def test_ids_list_still_accepted() -> None:
     assert {r.channel for r in run(["wan"])} == {"wan"}
+
+
+def test_every_property_carries_conformance_evidence() -> None:
+    results = run(["utrn-keypad"])
+    cell = next(r for r in results if r.property == "utrn-anti-replay")
+    assert cell.status == "proved"
+    assert cell.conformance["status"] == "conforms" and cell.conformance["checked_steps"] > 0
+    control = next(r for r in run(["smets1-utrn-gen-3"]) if r.property == "best-control-set")
+    assert control.conformance["status"] == "not-applicable" and control.conformance["reason"]
+
+
+def test_a_code_mutant_stops_the_proof_being_reported_proved(monkeypatch) -> None:
+    from nowan.model.devices.utrn_cache import UtrnCounterCache
+
+    original = UtrnCounterCache.check
+    monkeypatch.setattr(UtrnCounterCache, "check",
+                        lambda self, upper, duplicate_check=True, floor_check=True:
+                        original(self, upper, duplicate_check=False, floor_check=floor_check))
+    results = {r.property: r for r in run(["utrn-keypad"])}
+    replay_proof = results["utrn-anti-replay"]
+    assert replay_proof.status == "unknown"
+    assert replay_proof.detail.startswith("model does not conform to the code: step ")
+    assert replay_proof.conformance["status"] == "diverges"

@@ -59,3 +59,21 @@ def test_a_refuted_proofs_trace_is_reproduced_by_fuzz_replay(tmp_path) -> None:
         rep = CliRunner().invoke(cli, ["fuzz", "--replay", str(path)])
         assert rep.exit_code == 1, rep.output
         assert f"reproduced {p['id']} at step" in rep.output
+
+
+def test_refutations_are_replayed_at_run_time_and_conformance_shown() -> None:
+    result = invoke("--channels", "pairing-no-timeout", "--json", "--seed", "3")
+    props = {p["id"]: p for p in json.loads(result.stdout)["properties"]}
+    window = props["pairing-window@pairing-no-timeout"]
+    assert window["reproduced"] is True
+    assert window["conformance"]["seed"] == 3 and window["conformance"]["checked_steps"] > 0
+    text = invoke("--channels", "pairing-no-timeout").stdout
+    assert "replayed on the devices: reproduced" in text and "conformance: pairing[" in text
+
+
+def test_a_refutation_that_does_not_replay_is_reported_so(monkeypatch) -> None:
+    import nowan.reports.proof_replay as proof_replay
+
+    monkeypatch.setattr(proof_replay, "replay", lambda trace: type("R", (), {"reproduced": False})())
+    props = json.loads(invoke("--channels", "utrn-keypad", "--json").stdout)["properties"]
+    assert [p["reproduced"] for p in props if p["status"] == "refuted"] == [False] * 4
