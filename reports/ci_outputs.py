@@ -143,17 +143,19 @@ def artifact(path: str, models_root: Path | None = None) -> dict[str, str]:
     """A relative ``artifactLocation``: a model label is already relative to the repository; an
     absolute path is made relative to the working directory (the checkout in CI) or else to the
     ``--models`` root. No absolute path reaches the file (same bytes on every machine)."""
+    from urllib.parse import quote
+
     p = Path(path)
     if not p.is_absolute():
-        return {"uri": p.as_posix(), "uriBaseId": SRCROOT}
+        return {"uri": quote(p.as_posix()), "uriBaseId": SRCROOT}
     for base, root in ((SRCROOT, Path(os.getcwd())), (MODELSROOT, models_root)):
         if root is None:
             continue
-        try:
-            return {"uri": p.resolve().relative_to(root.resolve()).as_posix(), "uriBaseId": base}
+        try:  # percent-encoded: a folder name may hold spaces, quotes, markup or control characters
+            return {"uri": quote(p.resolve().relative_to(root.resolve()).as_posix()), "uriBaseId": base}
         except ValueError:
             continue
-    return {"uri": p.name, "uriBaseId": MODELSROOT}
+    return {"uri": quote(p.name), "uriBaseId": MODELSROOT}
 
 
 def evidence_source(threats: Sequence[Mapping[str, Any]], *, invariant: str | None = None,

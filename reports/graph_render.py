@@ -33,7 +33,7 @@ def to_dot(g: nx.DiGraph) -> str:
     lines = [f'digraph "{g.graph.get("channel")}" {{', "  rankdir=TB;", '  node [fontname="Helvetica", fontsize=10];']
     for n in sorted(g.nodes):
         k = g.nodes[n].get("kind", "step")
-        label = _label(g, n).replace('"', '\\"').replace("\n", "\\n")
+        label = printable(_label(g, n), keep_lines=True).replace('"', '\\"').replace("\n", "\\n")
         lines.append(f'  "{n}" [label="{label}", shape={_SHAPE.get(k, "box")}, style=filled, fillcolor="{_FILL.get(k, "#fff")}"];')
     for u, v in sorted(g.edges):
         rel = g.edges[u, v].get("relation", "")

@@ -17,6 +17,7 @@ import errno
 import os
 import shutil
 import tempfile
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Mapping
 
@@ -44,7 +45,11 @@ def check_output_dir(out_dir: str | Path, option: str = "--out") -> Path:
     try:
         if out.exists() and not out.is_dir():
             raise InputError("exists and is not a directory; expected a directory", where=where)
-        parent = out.resolve().parent
+        resolved = out.resolve()
+        if resolved == Path.cwd().resolve() or resolved in Path.cwd().resolve().parents:
+            raise InputError("is the working directory or one of its parents; expected a folder for the report",
+                             where=where)
+        parent = resolved.parent
         probe = parent
         while not probe.exists():
             probe = probe.parent
@@ -63,6 +68,8 @@ def write_all(out_dir: str | Path, files: Mapping[str, str | bytes]) -> list[Pat
     target = out.resolve() if out.is_symlink() else out
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        for stale in target.parent.glob(f".{glob_escape(target.name)}.new-*"):  # left by a killed run
+            shutil.rmtree(stale, ignore_errors=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     except OSError as exc:
         raise InputError(f"cannot create the output directory: {exc.strerror}", where=str(out)) from None
@@ -89,6 +96,8 @@ def write_all(out_dir: str | Path, files: Mapping[str, str | bytes]) -> list[Pat
 def write_file(path: str | Path, content: str, option: str) -> Path:
     """One output file (SARIF, JUnit) written whole or not at all: a temporary file, then a rename."""
     target = Path(path)
+    if (target.exists() or target.is_symlink()) and not target.is_file():
+        raise InputError("exists and is not a regular file; expected a file path", where=f"{option} {path}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)

@@ -28,6 +28,13 @@ def _pow(base: Any, exp: Any) -> Any:
     return float(base) ** float(exp)
 
 
+def _numbers(a: Any, b: Any) -> None:
+    """Arithmetic is on numbers only: ``'a' * 10**12`` or ``'%9999999999d' % 1`` would exhaust memory."""
+    for v in (a, b):
+        if not isinstance(v, (int, float)):
+            raise TypeError(f"arithmetic on {type(v).__name__}")
+
+
 def _bounded(value: Any) -> Any:
     """Refuse integers too large to be a model number (they would make every later step slow)."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
@@ -77,8 +84,8 @@ class Expr:
             return _eval(self.tree, env, self.text)
         except ExprError:
             raise
-        except (TypeError, ValueError, OverflowError, ZeroDivisionError) as exc:
-            raise ExprError(f"cannot evaluate {self.text!r}: {exc}") from None
+        except (TypeError, ValueError, OverflowError, ZeroDivisionError, MemoryError) as exc:
+            raise ExprError(f"cannot evaluate {self.text!r}: {exc or type(exc).__name__}") from None
 
 
 def _eval(node: ast.AST, env: Mapping[str, Any], text: str) -> Any:
@@ -93,7 +100,9 @@ def _eval(node: ast.AST, env: Mapping[str, Any], text: str) -> Any:
         return _bounded(node.value)
     if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
         try:
-            return _bounded(_BIN[type(node.op)](_eval(node.left, env, text), _eval(node.right, env, text)))
+            left, right = _eval(node.left, env, text), _eval(node.right, env, text)
+            _numbers(left, right)
+            return _bounded(_BIN[type(node.op)](left, right))
         except ExprError:
             raise
         except OverflowError:
@@ -118,7 +127,10 @@ def _eval(node: ast.AST, env: Mapping[str, Any], text: str) -> Any:
         return _eval(node.body if _eval(node.test, env, text) else node.orelse, env, text)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS:
         try:
-            return _FUNCS[node.func.id](*(_eval(a, env, text) for a in node.args))
+            args = [_eval(a, env, text) for a in node.args]
+            for a in args:
+                _numbers(a, 0)
+            return _FUNCS[node.func.id](*args)
         except ExprError:
             raise
         except (ValueError, TypeError, OverflowError) as exc:

@@ -23,7 +23,7 @@ from nowan.model.channels import catalogues, exprs
 from nowan.model.channels.source import Sourced, read_yaml
 from nowan.model.channels.types import (Asset, Channel, Control, EntryPoint, Goal, MacGuess, Origin, Req,
                                   Step)
-from nowan.model.errors import ModelError, printable
+from nowan.model.errors import AssumptionError, ModelError, printable
 from nowan.model.ids import check_channel_id
 from nowan.model.values import NON_NEGATIVE, POSITIVE, NumberSpec, check_number
 
@@ -72,7 +72,18 @@ class _Checker:
 
     def __init__(self, src: Sourced, params: Mapping[str, Any]) -> None:
         self.src = src
-        self.known = set(catalogue()) | set(params)
+        cat = catalogue()
+        for key, value in params.items():  # a parameter that shadows an assumption obeys its type and range
+            if not isinstance(key, str):
+                raise src.error("a parameter name must be a string", ("parameters",))
+            if key in cat:
+                try:
+                    cat[key].parse(value)
+                except AssumptionError as exc:
+                    raise src.error(exc.message, ("parameters", key)) from None
+            elif isinstance(value, float) and value != value:
+                raise src.error("expected a number, got NaN", ("parameters", key))
+        self.known = set(cat) | set(params)
         defaults = Assumptions()
         self.env = {**{k: defaults[k] for k in defaults}, **params}
 
@@ -361,7 +372,10 @@ def channel_ids(directory: Path | None = None) -> tuple[str, ...]:
     d = Path(directory) if directory is not None else CHANNEL_DIR
     if not d.is_dir():
         raise ModelError("expected a directory of channel model files (*.yaml)", where=str(d))
-    return tuple(sorted(p.stem for p in d.glob("*.yaml") if p.name != catalogues.RULES_FILE and p.is_file()))
+    ids = sorted(p.stem for p in d.glob("*.yaml") if p.name != catalogues.RULES_FILE and p.is_file())
+    for cid in ids:  # a file name is a channel id: it reaches reports, SARIF and terminals
+        check_channel_id(cid, f"{printable(d, 200)}/{printable(cid, 80)}.yaml")
+    return tuple(ids)
 
 
 def load_channels(ids: Iterable[str] | None = None, directory: Path | None = None) -> dict[str, Channel]:

@@ -20,10 +20,10 @@ BUDGET_ALIAS_S = 40.0
 @click.command()
 @click.option("--channels", "channels", multiple=True, metavar="ID,...", help="Channels to assess (default: all).")
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False))
-@click.option("--examples", default=None, type=click.IntRange(min=0), metavar="N",
+@click.option("--examples", default=None, type=click.IntRange(min=0, max=1_000_000), metavar="N",
               help="Fuzz examples per channel and invariant kind (default 150; 0: no fuzzing). A number, "
                    "not a time, so that the same seed gives the same report.")
-@click.option("--budget", default=None, type=click.FloatRange(min=0), metavar="SECONDS", hidden=True,
+@click.option("--budget", default=None, type=click.FloatRange(min=0, max=86400), metavar="SECONDS", hidden=True,
               help="Deprecated alias (README): SECONDS x 3.75 examples, the old 40 s default being 150.")
 @click.option("--seed", default="0", show_default=True, metavar="N", help="Decimal or 0x hex.")
 @click.option("--assume", "assume", multiple=True, metavar="K=V", help="Override a modelling assumption.")

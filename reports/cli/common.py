@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any, Iterable
@@ -23,7 +24,7 @@ def parse_int(text: str, field: str, *, minimum: int = 0, maximum: int = U64_MAX
     """
     expected = f"expected a decimal or 0x-hex integer {minimum}..{maximum:#x}"
     try:
-        if not text.strip().isascii() or len(text) > 64:
+        if not re.fullmatch(r"[0-9]{1,20}|0[xX][0-9a-fA-F]{1,16}", text):
             raise ValueError(text)
         value = int(text, 0)
     except ValueError:

@@ -89,6 +89,10 @@ def _parent_ready(target: str | None, option: str) -> None:
         raise InputError(f"cannot create the directory {str(parent)!r}: {exc.strerror}", where=option) from None
     if not os.access(parent, os.W_OK):
         raise InputError(f"the directory {str(parent)!r} is not writable", where=option)
+    target_path = Path(target)
+    if (target_path.exists() or target_path.is_symlink()) and not target_path.is_file():
+        raise InputError("exists and is not a regular file (a device, FIFO or directory); expected a file path",
+                         where=f"{option} {target}")
 
 
 def _log_to(path: str):
@@ -107,7 +111,8 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
     if text is None:
         return None
     k, sep, n = text.partition("/")
-    if not (sep and k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+    if not (sep and k.isascii() and n.isascii() and k.isdigit() and n.isdigit() and len(k + n) <= 8
+            and 1 <= int(k) <= int(n)):
         raise InputError(f"expected K/N with 1 <= K <= N, got {printable(text, 40)!r}", where="--shard")
     return int(k), int(n)
 

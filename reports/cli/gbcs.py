@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from nowan.model.errors import NowanError
+from nowan.model.errors import NowanError, printable
 from nowan.model.gbcs.envelope import parse_hex
 from nowan.model.gbcs.keystore import Keystore
 from nowan.model.gbcs.verify import Verification, Verifier
@@ -76,8 +76,8 @@ def verify(files: tuple[Path, ...], keystore_dir: Path, as_json: bool, strict: b
             continue
         invalid |= result.status == "rejected"
         if not result.fully_verified:
-            not_verified.append(path.name)
-        click.echo(json.dumps(result.to_dict()) if as_json else _text_line(result))
+            not_verified.append(printable(path.name, 120))
+        click.echo(json.dumps(result.to_dict()) if as_json else printable(_text_line(result)))
     if strict and not_verified:
         click.echo(f"nowan: --strict: {len(not_verified)} of {len(files)} messages not verified: "
                    f"{', '.join(not_verified)}", err=True)
