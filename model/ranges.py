@@ -194,6 +194,8 @@ def _number(x: Any, type_: str, err: Raise, path: tuple) -> Any:
         return math.inf
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise err(f"range bound {x!r} is not a number", path)
+    if isinstance(x, float) and not math.isfinite(x) and not (type_ == "seconds" and x == math.inf):
+        raise err(f"range bound {x!r} is not a finite number", path)
     if type_ == "int" and x != int(x):
         raise err(f"range bound {x!r} is not a whole number", path)
     return int(x) if type_ == "int" else x

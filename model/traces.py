@@ -22,6 +22,7 @@ from typing import Any, Mapping
 
 from nowan.model.assumptions import Assumptions
 from nowan.model.errors import AssumptionError, InputError
+from nowan.model.ids import CHANNEL_ID
 from nowan.model.safeio import read_text
 
 TRACE_FORMAT = "nowan-attack-trace/1"
@@ -143,8 +144,9 @@ class Trace:
         if data.get("format") != TRACE_FORMAT:
             raise TraceError(f"expected format {TRACE_FORMAT!r}, got {data.get('format')!r}",
                              where=f"{source} field 'format'")
-        if not isinstance(data.get("channel"), str):
-            raise TraceError("expected a channel id string", where=f"{source} field 'channel'")
+        if not isinstance(data.get("channel"), str) or not CHANNEL_ID.fullmatch(data["channel"]):
+            raise TraceError("expected a channel id (lower-case letters, digits and hyphens)",
+                             where=f"{source} field 'channel'")
         steps = data.get("steps")
         if not isinstance(steps, list):
             raise TraceError("expected a list of steps", where=f"{source} field 'steps'")

@@ -89,3 +89,15 @@ def finite_json(value: Any, where: str = "") -> Any:
     if isinstance(value, (list, tuple)):
         return [finite_json(v, f"{where}[{i}]") for i, v in enumerate(value)]
     return value
+
+
+_JSON_UNSAFE = {c: f"\\u{c:04x}" for c in (0x85, 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def json_safe_text(text: str) -> str:
+    """JSON text with line separators and bidi overrides written as ``\\uXXXX`` escapes.
+
+    JSON permits them raw, but they reorder or split what a reader sees in a terminal, an editor
+    or a code-review page; escaped, the decoded value is unchanged.
+    """
+    return text.translate(_JSON_UNSAFE)

@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from nowan.model.errors import printable
-from nowan.model.values import finite_json
+from nowan.model.values import finite_json, json_safe_text
 from nowan.reports.heatmap import heatmap_svg, place
 from nowan.reports.tornado import tornado_svg
 
@@ -107,4 +107,4 @@ def render_markdown(bundle: Mapping[str, Any]) -> str:
 
 def render_json(bundle: Mapping[str, Any]) -> str:
     """Strict JSON: infinity as ``"inf"``, never a bare ``NaN`` or ``Infinity`` (not JSON)."""
-    return json.dumps(finite_json(bundle), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json_safe_text(json.dumps(finite_json(bundle), indent=2, ensure_ascii=False, allow_nan=False)) + "\n"

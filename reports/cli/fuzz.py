@@ -67,14 +67,14 @@ def _replay(path: str, envelope) -> None:
     trace = Trace.load(path)
     result = replay(trace, envelope=envelope, source=path)
     if not result.reproduced:
-        click.echo(f"{path}: no invariant violated in {len(trace.steps)} steps (not reproduced)"
-                   + (f": {result.detail}" if result.detail else ""))
+        click.echo(printable(f"{path}: no invariant violated in {len(trace.steps)} steps (not reproduced)"
+                   + (f": {result.detail}" if result.detail else "")))
         return
     i = result.step if result.step is not None else len(trace.steps) - 1
-    click.echo(f"{path}: reproduced {result.invariant}@{trace.channel} at step {i + 1}/{len(trace.steps)}: "
-               f"{result.detail}")
+    click.echo(printable(f"{path}: reproduced {result.invariant}@{trace.channel} at step {i + 1}/{len(trace.steps)}: "
+                         f"{result.detail}"))
     for n, step in enumerate(trace.steps[:i + 1], 1):
-        click.echo(f"  {n:3d}. {step.describe()}")
+        click.echo(printable(f"  {n:3d}. {step.describe()}"))
     raise SystemExit(1)
 
 

@@ -111,3 +111,54 @@ def test_gbcs_verify_hostile_files(kind: str, tmp_path: Path) -> None:
         f.write_bytes(b"\xff\xfe")
     keys = Path(__file__).parents[1] / "data" / "keystore"
     assert str(f) in one_line_exit_2(run("gbcs", "verify", str(f), "--keystore", str(keys)))
+
+
+def test_replay_trace_channel_is_an_id(tmp_path: Path) -> None:
+    f = tmp_path / "t.json"
+    f.write_text('{"format": "nowan-attack-trace/1", "channel": "\\u001b]0;PWN\\u0007../../x", "steps": []}')
+    line = one_line_exit_2(run("fuzz", "--replay", str(f)))
+    assert "channel" in line
+
+
+def test_report_json_escapes_bidi_and_line_separators() -> None:
+    import json
+
+    from nowan.reports.render import render_json
+
+    text = render_json({"t": "a\u202eb\u2028c"})
+    assert "\u202e" not in text and "\u2028" not in text and json.loads(text) == {"t": "a\u202eb\u2028c"}
+
+
+@pytest.mark.parametrize("target", ["fifo", "dir"])
+def test_fuzz_sarif_never_replaces_a_special_file(target: str, tmp_path: Path) -> None:
+    import os
+
+    f = tmp_path / "x"
+    os.mkfifo(f) if target == "fifo" else f.mkdir()
+    line = one_line_exit_2(run("fuzz", "--channels", "utrn-keypad", "--budget", "1", "--db", "none",
+                               "--out", str(tmp_path / "o"), "--sarif", str(f)))
+    assert "--sarif" in line
+
+
+@pytest.mark.parametrize("param", ["utrn.cache_size: -5", "nowan.share: -1.0", "lockout.max_failures: .inf",
+                                   "lockout.covers_han: x", "lockout.window_s: '9**9'"])
+def test_channel_parameters_shadowing_assumptions_are_checked(param: str, tmp_path: Path) -> None:
+    import shutil
+
+    from nowan.model.channels.loader import CHANNEL_DIR
+
+    m = tmp_path / "m"
+    m.mkdir()
+    shutil.copy(CHANNEL_DIR / "utrn-keypad.yaml", m / "utrn-keypad.yaml")
+    with (m / "utrn-keypad.yaml").open("a") as fh:
+        fh.write(f"parameters: {{{param}}}\n")
+    line = one_line_exit_2(run("risk", "--models", str(m), "--channels", "utrn-keypad"))
+    assert "parameters" in line
+
+
+@pytest.mark.parametrize("expr", ["(min('a'*999999999)<'b')*2", "'a'*10**12", "'%1999999999d' % 1"])
+def test_string_arithmetic_in_expressions_is_refused(expr: str) -> None:
+    from nowan.model.channels import exprs
+
+    with pytest.raises(exprs.ExprError, match="arithmetic"):
+        exprs.number(expr, {})
