@@ -65,7 +65,7 @@ def _replay(path: str, envelope) -> None:
     from nowan.attacks.replay import replay
 
     trace = Trace.load(path)
-    result = replay(trace, envelope=envelope, source=path)
+    result = _bounded_replay(lambda: replay(trace, envelope=envelope, source=path), path)
     if not result.reproduced:
         click.echo(printable(f"{path}: no invariant violated in {len(trace.steps)} steps (not reproduced)"
                    + (f": {result.detail}" if result.detail else "")))
@@ -76,6 +76,32 @@ def _replay(path: str, envelope) -> None:
     for n, step in enumerate(trace.steps[:i + 1], 1):
         click.echo(printable(f"  {n:3d}. {step.describe()}"))
     raise SystemExit(1)
+
+
+#: The longest a replay may run. A real finding replays in well under a second; a trace whose
+#: step arguments ask for 10**18 guesses would otherwise run for ever.
+REPLAY_SECONDS = 120
+
+
+def _bounded_replay(run, path: str):
+    """Run a replay under a wall-clock bound: a trace from a pull request must not hang CI."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():  # signals only work there
+        return run()
+
+    def expire(signum, frame):
+        raise InputError(f"replay ran longer than {REPLAY_SECONDS} s; a step argument is too large "
+                         "for a trace (a real finding replays in under a second)", where=path)
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(REPLAY_SECONDS)
+    try:
+        return run()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
 
 
 def _parent_ready(target: str | None, option: str) -> None:

@@ -162,3 +162,18 @@ def test_string_arithmetic_in_expressions_is_refused(expr: str) -> None:
 
     with pytest.raises(exprs.ExprError, match="arithmetic"):
         exprs.number(expr, {})
+
+
+def test_a_replay_that_would_run_for_ever_is_cut_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    import nowan.attacks.replay as replay_mod
+    import nowan.reports.cli.fuzz as fuzz_cli
+
+    monkeypatch.setattr(fuzz_cli, "REPLAY_SECONDS", 1)
+    monkeypatch.setattr(replay_mod, "replay", lambda *a, **k: time.sleep(30))
+    f = tmp_path / "t.json"
+    f.write_text('{"format": "nowan-attack-trace/1", "channel": "utrn-keypad", "steps": []}')
+    t0 = time.monotonic()
+    line = one_line_exit_2(run("fuzz", "--replay", str(f)))
+    assert "longer than 1 s" in line and time.monotonic() - t0 < 20
