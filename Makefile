@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: assess test bench clean
+.PHONY: assess test bench clean system-libs test-libs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,10 +11,18 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-assess: $(STAMP)
+# report.pdf needs Pango (WeasyPrint); the tests also read the PDF with poppler's pdftoppm/pdftotext.
+system-libs:
+	@.ci/system-libs pango
+
+test-libs:
+	@.ci/system-libs pango
+	@.ci/system-libs poppler || echo "warning: without poppler the PDF page tests are skipped" >&2
+
+assess: system-libs $(STAMP)
 	$(VENV)/bin/nowan assess
 
-test: $(STAMP)
+test: test-libs $(STAMP)
 	$(VENV)/bin/python -m pytest -n 2
 
 bench: $(STAMP)

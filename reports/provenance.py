@@ -14,7 +14,7 @@ from typing import Iterable
 
 #: Distributions whose versions can change a verdict or a byte of output.
 DEPENDENCIES = ("cryptography", "z3-solver", "networkx", "hypothesis", "jinja2", "PyYAML", "click", "rich",
-                "jsonschema")
+                "jsonschema", "weasyprint")
 
 
 def _version(dist: str) -> str:

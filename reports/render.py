@@ -76,7 +76,7 @@ def _html_finalize(v: Any) -> Any:
     return printable(v, keep_lines=True)
 
 
-def _environment(autoescape: bool) -> Environment:
+def environment(autoescape: bool) -> Environment:
     # Autoescape is on for every template of the HTML environment, whatever its file name
     # (select_autoescape would leave ``_macros.j2`` unescaped).
     env = Environment(loader=PackageLoader("nowan.reports", "templates"), undefined=StrictUndefined,
@@ -87,22 +87,31 @@ def _environment(autoescape: bool) -> Environment:
     return env
 
 
-def render_html(bundle: Mapping[str, Any], graphs: Mapping[str, Markup]) -> str:
-    """The self-contained committee page: inline CSS and SVG, no scripts, no network."""
+def heatmap(bundle: Mapping[str, Any]) -> Markup:
+    """The residual-risk heat map of the bundle's channels, as inline SVG."""
     sc = bundle["scales"]
     matrix = {int(k): v for k, v in sc["matrix"].items()}
-    heat = heatmap_svg(matrix, {int(k): v for k, v in sc["likelihood"].items()},
+    return heatmap_svg(matrix, {int(k): v for k, v in sc["likelihood"].items()},
                        {int(k): v for k, v in sc["impact"].items()}, place(bundle["channels"]),
                        bundle["appetite"], sc["levels"])
-    tornados = {c["id"]: tornado_svg(c["id"], c["robustness"]["tornado"], c["residual"]["level"], sc["levels"],
-                                     bundle["appetite"]) for c in bundle["channels"] if c.get("robustness")}
-    return _environment(True).get_template("index.html.j2").render(r=bundle, heatmap=heat, graphs=graphs,
-                                                                    tornados=tornados)
+
+
+def tornados(bundle: Mapping[str, Any]) -> dict[str, Markup]:
+    """Each channel's tornado chart (robustness), as inline SVG, by channel id."""
+    sc = bundle["scales"]
+    return {c["id"]: tornado_svg(c["id"], c["robustness"]["tornado"], c["residual"]["level"], sc["levels"],
+                                 bundle["appetite"]) for c in bundle["channels"] if c.get("robustness")}
+
+
+def render_html(bundle: Mapping[str, Any], graphs: Mapping[str, Markup]) -> str:
+    """The self-contained committee page: inline CSS and SVG, no scripts, no network."""
+    return environment(True).get_template("index.html.j2").render(r=bundle, heatmap=heatmap(bundle), graphs=graphs,
+                                                                   tornados=tornados(bundle))
 
 
 def render_markdown(bundle: Mapping[str, Any]) -> str:
     """The same content in the shape of a SEC modification report section."""
-    return _environment(False).get_template("report.md.j2").render(r=bundle)
+    return environment(False).get_template("report.md.j2").render(r=bundle)
 
 
 def render_json(bundle: Mapping[str, Any]) -> str:

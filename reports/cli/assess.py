@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import math
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -30,9 +31,11 @@ BUDGET_ALIAS_S = 40.0
 @click.option("--fail-on", "fail_on", default=None, metavar="LEVEL",
               help="Exit 1 if any channel's residual risk is above LEVEL (a CI risk gate).")
 @models_option
+@click.option("--pdf/--no-pdf", "pdf", default=True, show_default=True,
+              help="Also write the committee paper, report.pdf (needs the Pango libraries).")
 def command(channels: tuple[str, ...], out_dir: str, examples: int | None, budget: float | None, seed: str,
-            assume: tuple[str, ...], fail_on: str | None, models: Path | None) -> None:
-    """Assess every no-WAN channel and write the SSC report (HTML, Markdown, JSON, SARIF, JUnit)."""
+            assume: tuple[str, ...], fail_on: str | None, models: Path | None, pdf: bool) -> None:
+    """Assess every no-WAN channel and write the SSC report (HTML, Markdown, JSON, SARIF, JUnit, PDF)."""
     from nowan.reports.ci_outputs import IMPLEMENTATION, Policy, assess_cases, failed, to_junit, to_sarif
     from nowan.reports.pipeline import DEFAULT_EXAMPLES, StageTimes, above, above_levels, assess, levels
     from nowan.reports.render import render_html, render_json, render_markdown
@@ -63,12 +66,21 @@ def command(channels: tuple[str, ...], out_dir: str, examples: int | None, budge
              "report.sarif": to_sarif(cases, version=bundle["tool"]["version"],
                                       models_root=Path(models) if models else None),
              "junit.xml": to_junit(cases, policy, name="nowan assess")}
+    if pdf:
+        from nowan.reports.paper import render_paper_html, render_pdf
+
+        t0 = time.perf_counter()
+        paper = render_pdf(render_paper_html(bundle, graphs))
+        times.seconds["write paper"] = time.perf_counter() - t0
+        files["report.pdf"] = paper.pdf
     written = write_all(out_dir, files)
     s = bundle["summary"]
     click.echo(f"{s['channels']} channels: {len(s['within'])} within appetite, {len(s['above'])} above "
                f"({', '.join(s['above']) or 'none'})")
     click.echo("stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in times.seconds.items()))
     click.echo(f"wrote {', '.join(printable(p) for p in written)}")
+    if pdf:
+        click.echo(f"report.pdf: {paper.pages} pages, front part {paper.front_pages}")
     failing = failed(cases, policy)
     for c in failing:
         if c.result is not None and c.result.kind == IMPLEMENTATION:

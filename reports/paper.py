@@ -1,0 +1,168 @@
+"""The committee paper: ``report.pdf``, a short front part the SSC decides from, then the full
+assessment as an appendix.
+
+Why a separate renderer: committee papers circulate as PDFs, and the committee decides on
+modifications in plain words. The front part (summary, decision table, key findings, glossary)
+uses only terms its glossary defines; the appendix is the same assessment the HTML report shows.
+Everything comes from the evidence bundle (``report.json``): the key findings are sentences built
+from its counts, decisions and refuted proofs (``reports/findings.yaml``), never typed in.
+
+The PDF is laid out by WeasyPrint from HTML and print CSS. It is deterministic: no clock is read,
+the document dates are SOURCE_DATE_EPOCH's (none without it), and WeasyPrint writes the same bytes
+for the same HTML.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from html import unescape
+from importlib import resources
+from typing import Any, Mapping, Sequence
+
+import yaml
+from markupsafe import Markup
+
+from nowan.model.errors import NowanError
+from nowan.reports.decisions import CANNOT, CONDITIONS, NOT_ASSESSED, OUTSIDE, SUPPORT, WORDS
+
+#: A code: a token starting with a capital that holds at least one more capital or digit
+#: ("SSC", "MP094", "Wi-Fi", "L5xI5", "A-60MIN"). The front part may use one only if its glossary
+#: defines it.
+CODE = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?![\w-])")
+
+
+class PaperError(NowanError):
+    """The PDF cannot be produced on this machine (a missing system library)."""
+
+
+@dataclass(frozen=True)
+class Paper:
+    """The rendered PDF and where its front part ends."""
+
+    pdf: bytes
+    pages: int
+    front_pages: int
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, str]:
+    """Term -> definition, from ``reports/glossary.yaml``."""
+    raw = yaml.safe_load(resources.files("nowan.reports").joinpath("glossary.yaml").read_text(encoding="utf-8"))
+    return {str(k): " ".join(str(v).split()) for k, v in raw.items()}
+
+
+@lru_cache(maxsize=1)
+def finding_texts() -> dict[str, str]:
+    """Property family -> what its refutation means, from ``reports/findings.yaml``."""
+    raw = yaml.safe_load(resources.files("nowan.reports").joinpath("findings.yaml").read_text(encoding="utf-8"))
+    return {str(k): " ".join(str(v).split()) for k, v in raw.items()}
+
+
+def codes(text: str) -> set[str]:
+    """The code-like tokens of ``text`` (plural 's' kept: ``defined`` strips it)."""
+    return set(CODE.findall(text))
+
+
+def defined(code: str, terms: Mapping[str, str]) -> bool:
+    """True if the glossary defines ``code``, its singular ('UTRNs') or its stem before a
+    lower-case suffix ('SECMP0031-style')."""
+    stem = re.sub(r"(-[a-z]+)+$", "", code)
+    return any(c in terms or (c.endswith("s") and c[:-1] in terms) for c in (code, stem))
+
+
+def terms_used(text: str, terms: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """The glossary entries ``text`` uses, alphabetically (case-insensitive)."""
+    terms = glossary() if terms is None else terms
+    found = [(t, d) for t, d in terms.items() if re.search(rf"(?<![\w-]){re.escape(t)}s?(?![\w-])", text)]
+    return sorted(found, key=lambda td: td[0].lower())
+
+
+def plain_text(html: str) -> str:
+    """The visible text of an HTML fragment (for the glossary scan)."""
+    html = re.sub(r"<(style|title)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def _names(pages: Sequence[Mapping[str, Any]]) -> str:
+    titles = [p["title"].split(" (")[0] for p in pages]
+    if len(titles) <= 1:
+        return "".join(titles)
+    return ", ".join(titles[:-1]) + " and " + titles[-1]
+
+
+def key_findings(bundle: Mapping[str, Any]) -> list[str]:
+    """The key findings in plain prose, each sentence computed from the bundle."""
+    pages = bundle.get("modifications") or []
+    out: list[str] = []
+    by = {k: [p for p in pages if p["recommendation"] == k] for k in WORDS}
+    parts = [f"{len(by[k])} {WORDS[k].lower()} ({_names(by[k])})" for k in (SUPPORT, CONDITIONS, CANNOT) if by[k]]
+    if parts:
+        out.append(f"Of the {len(pages)} modifications, " + "; ".join(parts) + ".")
+    for p in by[CANNOT]:
+        out.append(f"{p['title']}: {p['reason']}")
+    for p in by[OUTSIDE] + by[NOT_ASSESSED]:
+        out.append(f"{p['title']}: {p['recommendation_words'].lower()}. {p['reason']}")
+    positions = [(p, q) for p in pages for q in p["positions"] if q["agrees"] is not None]
+    differs = [(p, q) for p, q in positions if not q["agrees"]]
+    if positions:
+        s = f"The assessment agrees with {len(positions) - len(differs)} of the {len(positions)} recorded positions it can be compared with"
+        if differs:
+            s += "; it differs from " + "; ".join(
+                f"the {q['who']} on {p['title'].split(' (')[0]} ({q['stance'].replace('-', ' ')} there, "
+                f"{p['recommendation_words'].lower()} here)" for p, q in differs)
+        out.append(s + ".")
+    texts = finding_texts()
+    refuted: dict[str, int] = {}
+    for c in bundle.get("channels", []):
+        for pr in c.get("proofs") or []:
+            if pr["status"] == "refuted":
+                fam = pr["id"].split("@")[0]
+                refuted[fam] = refuted.get(fam, 0) + 1
+    described = sorted(f for f in refuted if f in texts)
+    seen: set[str] = set()
+    for fam in described:
+        if texts[fam] in seen:
+            continue
+        seen.add(texts[fam])
+        n = sum(refuted[f] for f in described if texts[f] == texts[fam])
+        out.append(f"{texts[fam]} (Shown by the solver with a concrete example on {n} channel "
+                   f"model{'s' if n != 1 else ''}; details in the appendix.)")
+    ft = bundle.get("fuzz_total") or {}
+    if ft.get("examples"):
+        out.append(f"Randomised attack testing ran {ft['examples']:,} examples against the reference implementation: "
+                   f"{ft.get('implementation_findings', 0)} defects in the implementation and "
+                   f"{ft.get('weakness_findings', 0)} demonstrated weaknesses of the proposals themselves.")
+    confs = [p["confidence"]["status"] for p in pages if p["confidence"]["status"] != "not-computed"]
+    if not confs:
+        out.append("The confidence of each decision was not computed in this run (no robustness analysis).")
+    else:
+        low = sum(1 for c in confs if c == "low")
+        out.append(f"Confidence was computed for {len(confs)} decisions: {len(confs) - low} high, {low} low "
+                   "(a low one can change within the ranges of the inputs sampled).")
+    return out
+
+
+def render_paper_html(bundle: Mapping[str, Any], graphs: Mapping[str, Markup]) -> str:
+    """The paper as one HTML document with print CSS (what WeasyPrint lays out)."""
+    from nowan.reports.render import environment, heatmap, tornados
+
+    env = environment(True)
+    findings = key_findings(bundle)
+    common = {"r": bundle, "findings": findings, "dec_words": WORDS}
+    front = env.get_template("paper_front.html.j2").render(glossary=[], **common)
+    used = terms_used(plain_text(front))
+    return env.get_template("paper.html.j2").render(glossary=used, graphs=graphs, heatmap=heatmap(bundle),
+                                                     tornados=tornados(bundle), **common)
+
+
+def render_pdf(html: str) -> Paper:
+    """Lay out ``html`` with WeasyPrint; the front part ends where the appendix anchor starts."""
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:  # OSError: Pango/GObject shared libraries not found
+        raise PaperError("cannot write report.pdf: WeasyPrint needs the Pango libraries "
+                         f"(apt-get install libpango-1.0-0 libpangoft2-1.0-0; {type(exc).__name__})") from None
+    document = HTML(string=html).render()
+    front = next((i for i, page in enumerate(document.pages) if "appendix" in page.anchors), len(document.pages))
+    return Paper(pdf=document.write_pdf(), pages=len(document.pages), front_pages=front)

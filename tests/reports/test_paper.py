@@ -1,0 +1,166 @@
+"""The committee paper (report.pdf): a short front part with a decision per modification, plain words
+with a glossary, nothing wider than the page, byte-identical under SOURCE_DATE_EPOCH."""
+from __future__ import annotations
+
+import copy
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from markupsafe import Markup
+from PIL import Image
+
+from nowan.model.modifications import load_modifications
+from nowan.reports.cli import cli
+from nowan.reports.decisions import decisions
+from nowan.reports.paper import (PaperError, codes, defined, glossary, key_findings, plain_text,
+                                 render_paper_html, render_pdf)
+from nowan.reports.pipeline import assess
+
+MODELS = Path(__file__).parents[1] / "data" / "models"
+POPPLER = shutil.which("pdftoppm") and shutil.which("pdftotext")
+needs_poppler = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftoppm, pdftotext) not installed; .ci/run installs it")
+
+
+def _no_graphs(b):
+    return {c["id"]: Markup("") for c in b["channels"]}
+
+
+@pytest.fixture(scope="module")
+def bundle():
+    b, graphs = assess(examples=0)
+    return b, graphs
+
+
+@pytest.fixture(scope="module")
+def paper(bundle, tmp_path_factory):
+    b, graphs = bundle
+    p = render_pdf(render_paper_html(b, graphs))
+    path = tmp_path_factory.mktemp("paper") / "report.pdf"
+    path.write_bytes(p.pdf)
+    return p, path
+
+
+def _text(path: Path, first: int, last: int) -> str:
+    """The pages' text in reading order, one line, with words that wrapped at a hyphen rejoined."""
+    raw = subprocess.run(["pdftotext", "-f", str(first), "-l", str(last), str(path), "-"],
+                         check=True, capture_output=True, text=True).stdout
+    return re.sub(r"-\s+", "-", " ".join(raw.split()))
+
+
+@needs_poppler
+def test_front_part_is_at_most_four_pages_and_the_appendix_follows(paper):
+    p, path = paper
+    assert 1 <= p.front_pages <= 4 and p.pages > p.front_pages
+    assert "Appendix: the full assessment" in _text(path, p.front_pages + 1, p.front_pages + 1)
+    assert _text(path, p.front_pages + 1, p.front_pages + 1).startswith("Appendix: the full assessment")
+
+
+@needs_poppler
+def test_the_front_part_holds_every_decision(paper, bundle):
+    p, path = paper
+    front = _text(path, 1, p.front_pages)
+    for d in bundle[0]["modifications"]:
+        # pdftotext drops a hyphen where a cell wraps at it: compare without hyphens
+        assert d["title"].replace("-", "") in front.replace("-", ""), d["id"]
+    for words in ("Support with conditions", "Cannot support", "Outside the security assessment"):
+        assert words in front
+    assert {d["id"] for d in bundle[0]["modifications"]} == set(load_modifications())
+
+
+@needs_poppler
+def test_every_code_in_the_front_part_is_defined_in_its_glossary(paper):
+    p, path = paper
+    front = _text(path, 1, p.front_pages)
+    glossary_part = front[front.index("Glossary", front.index("Key findings")):]
+    terms = glossary()
+    undefined = sorted(c for c in codes(front) if not defined(c, terms))
+    assert undefined == []
+    for c in codes(front[:front.index("Glossary", front.index("Key findings"))]):
+        assert c.rstrip("s") in glossary_part or c in glossary_part, c
+    assert "L5xI5" not in front and "A-60MIN" not in front
+
+
+@needs_poppler
+def test_nothing_overflows_the_page_width(paper, tmp_path):
+    _, path = paper
+    subprocess.run(["pdftoppm", "-r", "24", "-png", str(path), str(tmp_path / "p")], check=True)
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert pages
+    for page in pages:
+        im = Image.open(page).convert("L")
+        w, h = im.size
+        margin = int(w * 10 / 210)  # the page's right margin is 14 mm of 210 mm: keep 10 mm blank
+        strip = im.crop((w - margin, 0, w, h))
+        assert strip.getextrema()[0] >= 250, f"{page.name}: ink in the right margin (something is wider than the page)"
+
+
+def test_the_overflow_check_can_fail(tmp_path):
+    """A table wider than the page does show ink in the right margin (the check is not vacuous)."""
+    if not POPPLER:
+        pytest.skip("poppler-utils not installed")
+    wide = render_pdf("<html><body><table style='width:400mm'><tr><td style='background:#000'>x</td></tr>"
+                      "</table></body></html>")
+    (tmp_path / "w.pdf").write_bytes(wide.pdf)
+    subprocess.run(["pdftoppm", "-r", "24", "-png", str(tmp_path / "w.pdf"), str(tmp_path / "w")], check=True)
+    im = Image.open(next(tmp_path.glob("w-*.png"))).convert("L")
+    w, h = im.size
+    assert im.crop((w - int(w * 10 / 210), 0, w, h)).getextrema()[0] < 250
+
+
+def test_confidence_reads_not_computed_without_robustness_and_high_with_it(bundle):
+    b, _ = bundle
+    front = plain_text(render_paper_html(b, _no_graphs(b)).split('id="appendix"')[0])
+    assert "not computed" in front
+    rob = copy.deepcopy(b)
+    for c in rob["channels"]:
+        c["robustness"] = {"robust": True, "p_above": 0.01, "ci": [0.0, 0.03], "flips": [], "drivers": []}
+    rob["modifications"] = decisions(rob["channels"], load_modifications(), rob["appetite"])
+    front = plain_text(render_paper_html(rob, _no_graphs(rob)).split('id="appendix"')[0])
+    assert "Confidence was computed for" in front
+    assert all(d["confidence"]["status"] == "high" for d in rob["modifications"] if d["assessed"])
+
+
+def test_key_findings_are_computed_from_the_bundle(bundle):
+    b, _ = bundle
+    findings = key_findings(b)
+    cannot = [d for d in b["modifications"] if d["recommendation"] == "cannot-support"]
+    assert any(f.startswith(f"Of the {len(b['modifications'])} modifications") for f in findings)
+    for d in cannot:
+        assert any(f.startswith(d["title"]) for f in findings)
+    fewer = copy.deepcopy(b)
+    for c in fewer["channels"]:
+        c["proofs"] = [p for p in c["proofs"] if not p["id"].startswith("pairing-window")]
+    assert len(key_findings(fewer)) == len(findings) - 1
+
+
+def test_pdf_is_byte_identical_under_source_date_epoch_and_carries_that_date(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    runner = CliRunner()
+    outs = []
+    for n in (1, 2):
+        out = tmp_path / f"o{n}"
+        r = runner.invoke(cli, ["assess", "--models", str(MODELS), "--examples", "0", "--out", str(out)])
+        assert r.exit_code == 0, r.output
+        assert "report.pdf:" in r.output
+        outs.append((out / "report.pdf").read_bytes())
+    assert outs[0] == outs[1]
+    assert outs[0].startswith(b"%PDF")
+    if POPPLER:  # the document's dates are SOURCE_DATE_EPOCH's (1700000000 = 2023-11-14T22:13:20Z)
+        (tmp_path / "r.pdf").write_bytes(outs[0])
+        info = subprocess.run(["pdfinfo", str(tmp_path / "r.pdf")], capture_output=True, text=True).stdout
+        assert "Nov 14 22:13:20 2023" in info.split("CreationDate:")[1].splitlines()[0]
+
+
+def test_without_pango_the_run_stops_with_one_line(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails as it does without the libraries
+    with pytest.raises(PaperError, match="Pango"):
+        render_pdf("<html></html>")
+    r = CliRunner().invoke(cli, ["assess", "--models", str(MODELS), "--examples", "0", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2
+    assert r.output.count("\n") == 1 and "Pango" in r.output
+    assert not (tmp_path / "o" / "index.html").exists()  # nothing half-written
