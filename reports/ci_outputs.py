@@ -102,13 +102,14 @@ class Policy:
 
     weakness: bool = False
     risk_levels: frozenset[str] = frozenset()  # residual levels that fail (above --fail-on LEVEL)
+    accepted: frozenset[str] = frozenset()     # channels whose residual risk the committee accepted
 
     def fails(self, r: Result) -> bool:
         if r.kind == IMPLEMENTATION:
             return True
         if r.kind == WEAKNESS:
             return self.weakness
-        return r.residual in self.risk_levels
+        return r.residual in self.risk_levels and r.subject not in self.accepted
 
 
 @dataclass(frozen=True)
@@ -235,9 +236,12 @@ def harness_sources(channel: str, invariants: Iterable[str], under_test: Any,
     return {i: evidence_source(threats, invariant=i) or f"{ch.file}:1" for i in invariants}
 
 
-def assess_cases(bundle: Mapping[str, Any], risk_levels: Iterable[str] = ()) -> list[Case]:
-    """Risk, proof and fuzz cases for every channel of an assessment bundle, in report order."""
+def assess_cases(bundle: Mapping[str, Any], risk_levels: Iterable[str] = (),
+                 accepted: Iterable[str] = ()) -> list[Case]:
+    """Risk, proof and fuzz cases for every channel of an assessment bundle, in report order;
+    ``accepted`` channels (decision tracking) are not failed by the gate."""
     gate = frozenset(risk_levels)
+    accepted = frozenset(accepted)
     risk, proofs, fuzz = [], [], []
     for c in bundle["channels"]:
         threats = c.get("threats", [])
@@ -249,7 +253,8 @@ def assess_cases(bundle: Mapping[str, Any], risk_levels: Iterable[str] = ()) -> 
         if c["verdict"] != "within-appetite":
             result = Result(RISK, c["id"], f"{c['id']}: residual {level} is above the '{bundle['appetite']}' "
                             f"appetite (goal {c['residual']['goal']})", driving, residual=level)
-        gated = f"residual {level} above the --fail-on gate" if level in gate and result is None else None
+        gated = (f"residual {level} above the --fail-on gate"
+                 if level in gate and result is None and c["id"] not in accepted else None)
         risk.append(Case("nowan.risk", "nowan.risk", f"residual@{c['id']}", result, failure=gated, note=text))
         for p in c.get("proofs", []):
             where = evidence_source(threats, proof=p["id"]) or driving

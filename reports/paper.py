@@ -133,6 +133,19 @@ def key_findings(bundle: Mapping[str, Any]) -> list[str]:
         out.append(f"Randomised attack testing ran {ft['examples']:,} examples against the reference implementation: "
                    f"{ft.get('implementation_findings', 0)} defects in the implementation and "
                    f"{ft.get('weakness_findings', 0)} demonstrated weaknesses of the proposals themselves.")
+    ch = bundle.get("changes")
+    if ch is not None:
+        moved = [c for c in ch["changes"] if c["kind"] == "decision"]
+        s = f"Since the previous assessment, {len(ch['changes'])} results changed"
+        if moved:
+            s += "; the recommendation moved on " + "; ".join(
+                f"{c['id'].split('@', 1)[1]} ({c['old'].replace('-', ' ')} to {c['new'].replace('-', ' ')})" for c in moved)
+        out.append(s + " (appendix, 'Changes since the baseline').")
+    tr = bundle.get("tracking")
+    if tr is not None:
+        out.append(f"The committee's decision record: {len(tr['undecided'])} risks above appetite have no recorded "
+                   f"decision, and {len(tr['stale'])} recorded decisions concern risks that no longer exist "
+                   "(appendix, 'Decision tracking').")
     confs = [p["confidence"]["status"] for p in pages if p["confidence"]["status"] != "not-computed"]
     if not confs:
         out.append("The confidence of each decision was not computed in this run (no robustness analysis).")

@@ -17,7 +17,7 @@ import click
 from nowan.model.errors import NowanError
 
 # Sub-command modules, in help order. A module that is not there yet is skipped.
-_SUBCOMMANDS = ("assess", "utrn", "gbcs", "graph", "risk", "robustness", "prove", "fuzz")
+_SUBCOMMANDS = ("assess", "utrn", "gbcs", "graph", "risk", "robustness", "prove", "fuzz", "diff")
 
 
 class _Group(click.Group):

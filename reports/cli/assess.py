@@ -33,12 +33,23 @@ BUDGET_ALIAS_S = 40.0
 @models_option
 @click.option("--pdf/--no-pdf", "pdf", default=True, show_default=True,
               help="Also write the committee paper, report.pdf (needs the Pango libraries).")
+@click.option("--baseline", "baseline", default=None, metavar="OLD/report.json",
+              help="A previous report.json: add a 'changes' section (what changed, and which input caused it).")
+@click.option("--tracking", "tracking", default=None, metavar="FILE",
+              help="Decision tracking YAML: the committee's status per risk id (accepted, mitigated, ...).")
+@click.option("--ignore-accepted", "ignore_accepted", is_flag=True,
+              help="With --tracking: --fail-on lets through channels whose residual risk is accepted.")
 def command(channels: tuple[str, ...], out_dir: str, examples: int | None, budget: float | None, seed: str,
-            assume: tuple[str, ...], fail_on: str | None, models: Path | None, pdf: bool) -> None:
+            assume: tuple[str, ...], fail_on: str | None, models: Path | None, pdf: bool, baseline: str | None,
+            tracking: str | None, ignore_accepted: bool) -> None:
     """Assess every no-WAN channel and write the SSC report (HTML, Markdown, JSON, SARIF, JUnit, PDF)."""
     from nowan.reports.ci_outputs import IMPLEMENTATION, Policy, assess_cases, failed, to_junit, to_sarif
     from nowan.reports.pipeline import DEFAULT_EXAMPLES, StageTimes, above, above_levels, assess, levels
     from nowan.reports.render import render_html, render_json, render_markdown
+    from nowan.reports.changes import diff, load_report
+    from nowan.reports.tracking import accepted_channels
+    from nowan.reports.tracking import apply as apply_tracking
+    from nowan.reports.tracking import load_tracking
     from nowan.reports.writer import check_output_dir, write_all
 
     if fail_on is not None and fail_on not in levels():
@@ -49,7 +60,11 @@ def command(channels: tuple[str, ...], out_dir: str, examples: int | None, budge
         if examples is not None:
             raise click.BadParameter("give --examples N, or the deprecated --budget, not both", param_hint="--budget")
         examples = round(budget * DEFAULT_EXAMPLES / BUDGET_ALIAS_S)
+    if ignore_accepted and tracking is None:
+        raise click.BadParameter("needs --tracking FILE (the accepted risks)", param_hint="--ignore-accepted")
     ids = split_ids(channels)
+    old = load_report(baseline) if baseline is not None else None  # fail before the run, not after
+    decisions = load_tracking(tracking) if tracking is not None else None
     check_output_dir(out_dir)  # before the run, not after it
     assumptions = Assumptions.from_cli(assume)
     seed_n = parse_int(seed, "--seed")
@@ -58,9 +73,14 @@ def command(channels: tuple[str, ...], out_dir: str, examples: int | None, budge
         bundle, graphs = assess(channel_ids=ids or None, assumptions=assumptions, seed=seed_n,
                                 examples=DEFAULT_EXAMPLES if examples is None else examples,
                                 directory=Path(models) if models else None, progress=progress, times=times)
+    if decisions is not None:
+        bundle["tracking"] = apply_tracking(bundle, decisions, tracking)
+    if old is not None:
+        bundle["changes"] = diff(old, bundle)
     gate = above_levels(fail_on) if fail_on is not None else ()
-    policy = Policy(risk_levels=frozenset(gate))
-    cases = assess_cases(bundle, gate)
+    accepted = accepted_channels(bundle) if ignore_accepted else frozenset()
+    policy = Policy(risk_levels=frozenset(gate), accepted=accepted)
+    cases = assess_cases(bundle, gate, accepted)
     files = {"index.html": render_html(bundle, graphs), "report.md": render_markdown(bundle),
              "report.json": render_json(bundle),
              "report.sarif": to_sarif(cases, version=bundle["tool"]["version"],
@@ -86,7 +106,9 @@ def command(channels: tuple[str, ...], out_dir: str, examples: int | None, budge
         if c.result is not None and c.result.kind == IMPLEMENTATION:
             click.echo(f"implementation invariant violated: {c.result.message}", err=True)
     if fail_on is not None:
-        over = above(bundle, fail_on)
+        over = [c for c in above(bundle, fail_on) if c not in accepted]
+        if accepted & set(above(bundle, fail_on)):
+            click.echo(f"risk gate: accepted by the committee: {', '.join(sorted(accepted & set(above(bundle, fail_on))))}")
         if over:
             click.echo(f"risk gate: {', '.join(over)} above {fail_on}", err=True)
     if failing:
