@@ -118,7 +118,10 @@ def test_confidence_reads_not_computed_without_robustness_and_high_with_it(bundl
     assert "not computed" in front
     rob = copy.deepcopy(b)
     for c in rob["channels"]:
-        c["robustness"] = {"robust": True, "p_above": 0.01, "ci": [0.0, 0.03], "flips": [], "drivers": []}
+        c["robustness"] = {"id": c["id"], "verdict": c["verdict"], "level": c["residual"]["level"], "robust": True,
+                           "p_above": 0.01, "ci": [0.0, 0.03], "flips": [], "drivers": [], "tornado": [],
+                           "confidence": "robust"}
+    rob["robustness"] = {"samples": 200, "trajectories": 4, "confidence_level": 0.95}
     rob["modifications"] = decisions(rob["channels"], load_modifications(), rob["appetite"])
     front = plain_text(render_paper_html(rob, _no_graphs(rob)).split('id="appendix"')[0])
     assert "Confidence was computed for" in front
