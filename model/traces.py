@@ -144,7 +144,8 @@ class Trace:
         if data.get("format") != TRACE_FORMAT:
             raise TraceError(f"expected format {TRACE_FORMAT!r}, got {data.get('format')!r}",
                              where=f"{source} field 'format'")
-        if not isinstance(data.get("channel"), str) or not CHANNEL_ID.fullmatch(data["channel"]):
+        # a proof counterexample may carry no channel ("" : its world names the premises)
+        if not isinstance(data.get("channel"), str) or not (data["channel"] == "" or CHANNEL_ID.fullmatch(data["channel"])):
             raise TraceError("expected a channel id (lower-case letters, digits and hyphens)",
                              where=f"{source} field 'channel'")
         steps = data.get("steps")
