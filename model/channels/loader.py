@@ -264,6 +264,7 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
     assets = tuple(Asset(a["id"], a["title"], a.get("kind"), _origin(src, ("assets", i))) for i, a in enumerate(d["assets"]))
     _check_acyclic(src, steps)
     inputs = _calibrations(src, cid, chk)
+    _check_withheld_commands(src, steps, goals)
     content_hash = hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return Channel(
         id=cid, title=d["title"], description=d["description"], file=src.file, sources=tuple(d.get("sources", [])),
@@ -322,6 +323,31 @@ def _calibrations(src: Sourced, cid: str, chk: _Checker) -> tuple[ranges.Input, 
             add(ranges.goal_measure(cid, g["id"], m), "measure", g[m],
                 f"{'hours off supply' if m == 'hours' else 'GBP'} per premises of goal '{g['id']}'", p, own, m)
     return tuple(out)
+WITHHOLD_RULE = "withhold"
+
+
+def _check_withheld_commands(src: Sourced, steps: list[Step], goals: list[Goal]) -> None:
+    """A goal reached by withholding names the commands whose absence does the harm.
+
+    Why: a harm counts against a command only where the channel carries a command that enables it
+    (a withheld non-disconnect period is no harm of a top-up-only relay). A withholding goal
+    without ``commands`` would count against every command the channel carries, and the command x
+    channel matrix would then disagree with the channel's verdict.
+    """
+    by_id = {s.id: s for s in steps}
+    for i, g in enumerate(goals):
+        seen: set[str] = set()
+        todo = sorted(g.requires.steps())
+        while todo:
+            sid = todo.pop()
+            if sid in seen:
+                continue
+            seen.add(sid)
+            s = by_id[sid]
+            if s.rule.id == WITHHOLD_RULE and not g.commands:
+                raise src.error(f"goal reached by withholding (step '{sid}') must list the withheld commands "
+                                "in 'commands'", ("goals", i))
+            todo.extend(sorted(s.requires.steps()) if s.requires else [])
 
 
 def _check_acyclic(src: Sourced, steps: list[Step]) -> None:

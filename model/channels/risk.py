@@ -32,24 +32,39 @@ def _src(origin: Any) -> str:
     return str(origin)
 
 
+HOURS_PER_YEAR = 8760.0
+POPULATION_KEYS = {"nowan": ("nowan.share", "nowan.smart_ppm_meters"), "smart-ppm": ("nowan.smart_ppm_meters",),
+                   "smets2": ("nowan.smets2_meters",)}
+
+
 def population(channel: Channel, env: Mapping[str, Any]) -> float:
-    """Premises exposed: the no-WAN population, or every smart prepayment meter."""
-    total = float(env["nowan.smart_ppm_meters"])
-    return total * float(env["nowan.share"]) if channel.exposure_population == "nowan" else total
+    """Premises exposed (a count): no-WAN share x smart prepayment meters, every smart prepayment
+    meter (every hub), or every SMETS2 meter (MP169, seed 001)."""
+    return math.prod(float(env[k]) for k in POPULATION_KEYS[channel.exposure_population])
+
+
+def exposed_years(channel: Channel, env: Mapping[str, Any]) -> float:
+    """Years each exposed premises is exposed, per year: an intermittent outage lasts
+    ``nowan.outage_hours`` (MP094 Option 1, domain.md 11.3); permanent no-WAN or a change on every
+    hub lasts the whole year."""
+    if channel.exposure_duration == "intermittent":
+        return min(HOURS_PER_YEAR, float(env["nowan.outage_hours"])) / HOURS_PER_YEAR
+    return 1.0
 
 
 def exposure(channel: Channel, env: Mapping[str, Any]) -> tuple[float, int, list[dict[str, Any]]]:
-    """Premises-years exposed and the likelihood adjustment, with the inputs used."""
+    """Premises-years exposed a year (premises x years each) and the likelihood adjustment."""
     sc = catalogues.scales()
     pop = population(channel, env)
-    years = float(env["wan.restore_days"]) / 365.0 if channel.exposure_duration == "restore" else 1.0
+    years = exposed_years(channel, env)
     py = pop * years
     edges = [calibrated(env, ranges.exposure_band(i), b) if not math.isinf(b) else b
              for i, (b, _) in enumerate(sc.exposure)]
     adjust = next((a for b, (_, a) in zip(edges, sc.exposure) if py < b), sc.exposure[-1][1])
-    keys = ["nowan.smart_ppm_meters"] + (["nowan.share"] if channel.exposure_population == "nowan" else []) + \
-        (["wan.restore_days"] if channel.exposure_duration == "restore" else [])
-    trace = [{"what": "exposure", "value": round(py, 1), "unit": "premises-years", "adjust": adjust,
+    keys = list(POPULATION_KEYS[channel.exposure_population]) + \
+        (["nowan.outage_hours"] if channel.exposure_duration == "intermittent" else [])
+    trace = [{"what": "exposure", "value": round(py, 1), "unit": "premises-years", "premises": round(pop, 1),
+              "years_each": round(years, 6), "duration": channel.exposure_duration, "adjust": adjust,
               "assumptions": keys, "source": f"{channel.file} field 'exposure'; {_src(sc.origin('likelihood', 'exposure'))}"}]
     return py, adjust, trace
 

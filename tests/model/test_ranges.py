@@ -35,9 +35,9 @@ def test_every_input_of_every_channel_has_a_sourced_range_holding_its_value():
 
 def test_seed_backed_figures_use_the_seeds_ranges():
     cat = catalogue()
-    share, days = cat["nowan.share"].range, cat["wan.restore_days"].range
+    share, hours = cat["nowan.share"].range, cat["nowan.outage_hours"].range
     assert (share.lo, share.hi) == (0.0007, 0.36) and "seed 002" in share.source
-    assert (days.lo, days.hi) == (2, 365) and "48 hours" in days.source and "permanent" in days.source
+    assert (hours.lo, hours.hi) == (48, 8760) and "48 hours" in hours.source and "permanent" in hours.source
 
 
 def test_calibration_kinds_are_all_covered():
@@ -74,8 +74,8 @@ def test_assumption_range_needs_a_source():
 
 
 def test_assumption_without_a_range_is_refused():
-    text = ASSUMPTIONS.replace("  range: [2, 365]\n", "", 1)
-    with pytest.raises(ModelError, match="wan.restore_days.range.*missing the plausible range|missing the plausible range"):
+    text = ASSUMPTIONS.replace("  range: [48, 8760]\n", "", 1)
+    with pytest.raises(ModelError, match="nowan.outage_hours.range.*missing the plausible range|missing the plausible range"):
         parse_catalogue(text)
 
 

@@ -36,7 +36,7 @@ def test_svg_is_valid_and_deterministic():
     root = ET.fromstring(a)
     assert root.tag.endswith("svg")
     ids = {g.get("id") for g in root.iter("{http://www.w3.org/2000/svg}g")}
-    assert "goal:off-supply" in ids and "control:gbcs-e2e" in ids
+    assert "goal:non-disconnect-withheld" in ids and "control:gbcs-e2e" in ids
 
 
 def test_unknown_channel_is_one_line_exit_2():

@@ -100,7 +100,7 @@ def test_every_number_in_a_verdict_traces_to_a_model_line_or_assumption(cid):
             if t["what"] in ("attacker", "step", "likelihood", "impact", "level"):
                 assert ".yaml:" in t["source"], t
         exposure = next(t for t in res["trace"] if t["what"] == "exposure")
-        assert "nowan.smart_ppm_meters" in exposure["assumptions"]
+        assert {"nowan.smart_ppm_meters", "nowan.smets2_meters"} & set(exposure["assumptions"])
     for threat in entry["threats"]:
         assert threat["source"].startswith(f"model/channels/{cid}.yaml:")
         assert threat["id"].count("@") == 2

@@ -14,7 +14,7 @@ assumption_sets = st.fixed_dictionaries({}, optional={
     "lockout.max_failures": st.sampled_from(["1", "5", "50", "1000000000"]),
     "lockout.covers_han": st.sampled_from(["true", "false"]),
     "nowan.share": st.sampled_from(["0.007", "0.03", "0.5"]),
-    "wan.restore_days": st.sampled_from(["30", "90", "365"]),
+    "nowan.outage_hours": st.sampled_from(["48", "72", "8760"]),
     "pairing.window_s": st.sampled_from(["3600", "inf"]),
     "utrn.cache_size": st.sampled_from(["0", "100"]),
 })

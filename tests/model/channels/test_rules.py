@@ -29,7 +29,7 @@ TABLE: dict[str, list[tuple[str, float, set[str]]]] = {
     "key-compromise": [("key-compromise@utrn-keypad@supplier", 6, set()),
                        ("key-compromise@pairing-no-timeout@zse-device", 2, set())],
     "remote-compromise": [("remote-compromise@wifi-ppmid-relay@ppmid", 3, set()),
-                          ("remote-compromise@mp169-flag@dcc", 5, set())],
+                          ("remote-compromise@wifi-ppmid-utrn@ppmid", 3, set())],
     "local-exploit": [("local-exploit@usb@ppmid", 3, set()), ("local-exploit@nfc@ppmid", 3, set())],
     "rogue-join": [("rogue-join@pairing-no-timeout@hub", 2, set())],
     "withhold": [("withhold@wifi-ppmid-relay@ppmid", 1, set()), ("withhold@wifi-ppmid-utrn@ppmid", 4, set())],
@@ -38,7 +38,7 @@ TABLE: dict[str, list[tuple[str, float, set[str]]]] = {
     "flooding": [("flooding@wifi-ppmid-relay@han", 1, set()), ("flooding@wan@wan", 2, set())],
     "service-outage": [("service-outage@wan@dcc", 6, set()), ("service-outage@smets1-utrn-gen-3@generation", 5, set())],
     "data-exposure": [("data-exposure@pairing-no-timeout@han", 1, set())],
-    "misconfiguration": [("misconfiguration@mp169-flag@dcc-flag", 4, set()),
+    "misconfiguration": [("misconfiguration@mp169-flag@dcc-flag", math.inf, {"responsible-supplier-only"}),
                          ("misconfiguration@mp169-flag@alert-filter", math.inf, {"alerts-exempt"}),
                          ("misconfiguration@pairing-no-timeout@hub", 1, set())],
 }

@@ -72,7 +72,7 @@ def test_keypad_above_when_a_justifying_control_is_removed(control):
 
 
 def test_keypad_above_when_exposure_grows():
-    a = Assumptions({"nowan.share": "0.5", "wan.restore_days": "365"})
+    a = Assumptions({"nowan.share": "0.5"})
     assert score(CH["utrn-keypad"], a).verdict == "above-appetite"
 
 
@@ -140,8 +140,8 @@ def test_relay_within_appetite_only_if_non_disconnect_periods_also_had_a_fallbac
 
 
 @pytest.mark.parametrize("assume,level,likelihood", [
-    ({}, "very-high", 5),
-    ({"wan.restore_days": "1"}, "very-high", 4),
+    ({}, "very-high", 4),
+    ({"nowan.outage_hours": "8760"}, "very-high", 5),
     ({"nowan.share": "0.0001"}, "high", 4),
     ({"nowan.share": "0.00001"}, "medium", 4),
 ])

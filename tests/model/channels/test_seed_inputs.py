@@ -1,0 +1,90 @@
+"""Model inputs faithful to the seed documents (domain.md 11): each test fails on the old models."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels import load_channels, score
+from nowan.model.channels.catalogues import scales
+from nowan.model.channels.evaluate import environment
+from nowan.model.channels.risk import exposure
+from nowan.model.errors import AssumptionError
+
+CH = load_channels()
+
+
+def rank(level: str) -> int:
+    return scales().rank(level)
+
+
+# --- MP169 (seed 001) -------------------------------------------------------------------------
+
+def test_mp169_covers_every_smets2_meter_not_the_no_wan_share():
+    ch = CH["mp169-flag"]
+    env = environment(ch, Assumptions())
+    py, _, trace = exposure(ch, env)
+    assert py == env["nowan.smets2_meters"]
+    assert trace[0]["assumptions"] == ["nowan.smets2_meters"]
+
+
+def test_mp169_removing_only_the_responsible_supplier_sets_the_flag_changes_its_risk():
+    ch = CH["mp169-flag"]
+    kept, removed = score(ch), score(ch, controls_delta=["-responsible-supplier-only"])
+    assert removed.residual.key > kept.residual.key
+    assert (kept.verdict, removed.verdict) == ("within-appetite", "above-appetite")
+    assert "misconfiguration@mp169-flag@dcc-flag" in removed.residual.steps
+
+
+@pytest.mark.parametrize("cid", ["mp169-flag", "pairing-no-timeout"])
+def test_channels_that_carry_no_top_up_show_it_as_not_carried(cid):
+    row = score(CH[cid]).commands
+    assert row["top-up"] == "not-carried"
+    assert set(row.values()) == {"not-carried"}
+
+
+# --- a harm counts against a command only where the channel carries it ---------------------------
+
+def test_withheld_non_disconnect_periods_are_no_harm_of_a_top_up_only_relay():
+    ch = CH["wifi-ppmid-relay"]
+    full = score(ch)
+    assert rank(full.commands["top-up"]) < rank(full.commands["set-non-disconnect"])
+    top_up_only = score(replace(ch, commands=("top-up",)))
+    assert top_up_only.residual.goal != "non-disconnect-withheld"
+    assert rank(top_up_only.residual.level) < rank(full.residual.level)
+
+
+@pytest.mark.parametrize("cid", sorted(CH))
+def test_command_matrix_and_channel_verdict_agree(cid):
+    """No carried command is worse than the channel; a command-specific worst goal shows in its rows."""
+    r = score(CH[cid])
+    carried = {c: lvl for c, lvl in r.commands.items() if lvl != "not-carried"}
+    assert all(rank(lvl) <= r.residual.rank for lvl in carried.values())
+    goal = CH[cid].goals[[g.id for g in CH[cid].goals].index(r.residual.goal)] if r.residual.goal else None
+    if goal is not None and goal.commands:
+        assert any(carried.get(c) == r.residual.level for c in goal.commands)
+    if carried and (goal is None or not goal.commands):
+        assert max(rank(v) for v in carried.values()) == r.residual.rank
+
+
+# --- exposure: share x meters x duration (domain.md 11.3) -------------------------------------------
+
+def test_ninety_days_is_not_an_outage_length():
+    with pytest.raises(AssumptionError):
+        Assumptions({"wan.restore_days": "90"})
+
+
+def test_intermittent_exposure_is_share_times_meters_times_outage_hours():
+    ch = CH["wifi-ppmid-relay"]  # SECMP0038: intermittent WAN only (seed 004)
+    env = environment(ch, Assumptions())
+    py, _, _ = exposure(ch, env)
+    assert py == pytest.approx(env["nowan.share"] * env["nowan.smart_ppm_meters"] * 72 / 8760)
+    whole_year, _, _ = exposure(ch, environment(ch, Assumptions({"nowan.outage_hours": "8760"})))
+    assert whole_year == pytest.approx(env["nowan.share"] * env["nowan.smart_ppm_meters"])
+
+
+def test_permanent_no_wan_ignores_the_outage_length():
+    ch = CH["utrn-extended"]  # SEC0009 lineage: permanent no-WAN (seed 004), MP094 Option 2
+    a, b = (exposure(ch, environment(ch, Assumptions({"nowan.outage_hours": h})))[0] for h in ("48", "8760"))
+    assert a == b
