@@ -29,18 +29,18 @@ def test_json_fields_per_channel_and_same_seed_same_bytes():
             assert {"input", "at", "verdict"} <= set(f)
         for d in c["drivers"]:
             assert {"input", "index"} <= set(d)
-    usb = next(c for c in data["channels"] if c["id"] == "usb")
-    assert not usb["robust"] and any(f["input"] == "nowan.share" for f in usb["flips"])
+    keypad = next(c for c in data["channels"] if c["id"] == "utrn-keypad")
+    assert not keypad["robust"] and any(f["input"] == "nowan.share" for f in keypad["flips"])
 
 
 def test_assume_pins_an_input_and_moves_the_centre():
-    res = _run("--channels", "usb", "--samples", "0", "--trajectories", "0", "--json",
+    res = _run("--channels", "utrn-keypad", "--samples", "0", "--trajectories", "0", "--json",
                "--assume", "nowan.share=0.2")
     data = json.loads(res.stdout)
     assert data["pinned"] == ["nowan.share"]
-    usb = data["channels"][0]
-    assert usb["verdict"] == "above-appetite" and usb["p_above"] is None
-    assert all(f["input"] != "nowan.share" for f in usb["flips"])
+    keypad = data["channels"][0]
+    assert keypad["verdict"] == "above-appetite" and keypad["p_above"] is None
+    assert all(f["input"] != "nowan.share" for f in keypad["flips"])
 
 
 def test_models_directory_and_list():

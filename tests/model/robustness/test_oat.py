@@ -26,7 +26,7 @@ def _cli_verdict(channel: str, key: str, value: object) -> str:
     return json.loads(res.stdout)["channels"][0]["verdict"]
 
 
-@pytest.mark.parametrize("channel", ["usb", "wifi-ppmid-relay"])
+@pytest.mark.parametrize("channel", ["utrn-keypad", "wifi-ppmid-relay"])
 def test_every_reported_flip_is_real_on_the_command_line(channel):
     result = one_at_a_time((Subject((channel,)), channel))
     assert result["flips"], "these channels have flips in range (the test must be able to fail)"
@@ -37,8 +37,8 @@ def test_every_reported_flip_is_real_on_the_command_line(channel):
 
 
 # (channel, input): continuous, integer-on-a-scale, ordinal and boolean inputs, some that flip, some not.
-CASES = [("usb", "nowan.share"), ("usb", "wan.restore_days"), ("usb", "calibration.attacker.remote-internet.capability"),
-         ("wifi-ppmid-relay", "calibration.wifi-ppmid-relay.goal.off-supply.scale"),
+CASES = [("usb", "nowan.share"), ("usb", "nowan.outage_hours"), ("utrn-keypad", "nowan.outage_hours"), ("usb", "calibration.attacker.remote-internet.capability"),
+         ("wifi-ppmid-relay", "calibration.wifi-ppmid-relay.goal.non-disconnect-withheld.scale"),
          ("utrn-keypad", "lockout.covers_han"), ("utrn-keypad", "nowan.share"),
          ("wifi-ppmid-relay", "calibration.impact.fleet_share"), ("nfc", "nowan.smart_ppm_meters")]
 
@@ -74,7 +74,7 @@ def test_numeric_inputs_move_the_level_monotonically(channel):
 
 
 def test_a_pinned_input_is_not_swept_and_sets_the_centre():
-    subject = Subject(("usb",), base=(("nowan.share", "0.2"),))
-    result = one_at_a_time((subject, "usb"))
-    assert result["verdict"] == "above-appetite"          # 0.2 is above the share flip (about 0.109)
+    subject = Subject(("utrn-keypad",), base=(("nowan.share", "0.2"),))
+    result = one_at_a_time((subject, "utrn-keypad"))
+    assert result["verdict"] == "above-appetite"          # 0.2 is above the share flip (about 0.027)
     assert all(f["input"] != "nowan.share" for f in result["flips"])
