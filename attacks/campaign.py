@@ -1,19 +1,18 @@
-"""The campaign runner behind ``nowan fuzz``: time-boxed rounds of Hypothesis per harness.
+"""The campaign runner behind ``nowan fuzz``: seeded rounds of Hypothesis per harness.
 
 Hypothesis has no time budget, so a campaign runs each harness in *rounds*: a round is one
 Hypothesis run with a fixed ``max_examples`` and a seed derived from the campaign seed, the
-channel and the round number, and rounds continue until the harness's share of the budget is
-spent. Every round uses the campaign's example database, so a failure found by any worker (or a
-previous night) is replayed first. Each round is sized from the measured time per example to take
-about a second, or the time left, so the budget check is cheap and the overrun small (shrinking a
-finding is not cut short: a minimal trace is worth the extra seconds).
+channel, the invariant kind and the round number, under one of the harness's assumption variants
+(the channel's own values, then the shrinking variants of :mod:`attacks.variants`, in turn). Round
+sizes follow a fixed schedule (:data:`ROUND_SIZES`), so the examples a campaign explores are a
+prefix of one sequence fixed by the seed, whatever the machine's speed: the time budget only
+decides, between rounds, how long a prefix is run. Every round uses the campaign's example
+database, so a failure found by any worker (or a previous night) is replayed first. Shrinking a
+finding is not cut short: a minimal trace is worth the extra seconds.
 
 Settings come from this module's own registered profiles (``nowan-fuzz``, ``nowan-fuzz-ci``), never
 from whatever profile is loaded globally: Hypothesis loads its own ``ci`` profile when ``CI`` is set,
 which switches the database off and derandomises, and a campaign must do neither.
-
-The budget is wall-clock by nature; nothing else here reads the clock, and the examples a round
-runs depend only on the seed (and on the database contents).
 """
 from __future__ import annotations
 
@@ -39,9 +38,11 @@ PROFILE_CI = "nowan-fuzz-ci"
 WEAKNESS_SHARE = 0.25
 #: Rules (each a burst of up to machines.BURST steps) per example.
 STEPS_PER_EXAMPLE = 12
-_ROUND_TARGET_S = 1.0
 #: Key prefix of the campaign's examples on a shared Redis server.
 REDIS_PREFIX = b"nowan-fuzz:"
+#: Examples per round, by how many rounds each variant has already run (the last size repeats):
+#: small first, so that every variant is tried early in a short campaign.
+ROUND_SIZES = (2, 5, 10, 20, 40)
 
 _common = dict(deadline=None, derandomize=False, print_blob=False, report_multiple_bugs=False,
                suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
@@ -60,6 +61,9 @@ class Harness(Protocol):
     def round(self, assumptions: Assumptions, flaws: frozenset[Flaw], kind: str,
               run_settings: settings, seed: int, ignore: frozenset[str] = frozenset()) -> tuple[int, int]:
         """Run one Hypothesis round, not raising ``ignore``d invariants; (examples, steps) or raise."""
+
+    def variants(self, assumptions: Assumptions, kind: str) -> list[Assumptions]:
+        """The assumption values rounds cycle through (``assumptions`` first)."""
 
     def replay(self, trace: Trace) -> tuple[str, str, int] | None:
         """Re-run a trace: the first violation as (invariant, message, step index), or None."""
@@ -111,32 +115,33 @@ def _round(harness: Harness, run: ChannelRun, assumptions: Assumptions, flaws: f
     return ex, found
 
 
+def round_plan(harness: Harness, assumptions: Assumptions, kind: str, n: int) -> tuple[Assumptions, int]:
+    """Round ``n``'s assumption variant and size: variants in turn, each on the ROUND_SIZES schedule."""
+    vs = harness.variants(assumptions, kind)
+    return vs[n % len(vs)], ROUND_SIZES[min(n // len(vs), len(ROUND_SIZES) - 1)]
+
+
 def run_harness(harness: Harness, *, budget: float, seed: int, assumptions: Assumptions,
                 flaws: Iterable[Flaw] = (), kind: str = IMPLEMENTATION,
                 database: ExampleDatabase | None = None, ci: bool = False,
                 progress: Callable[[Progress], None] | None = None, stop_on_first: bool = False,
-                clock: Callable[[], float] = time.monotonic) -> ChannelRun:
-    """Run one harness for one invariant kind until its budget is spent.
+                clock: Callable[[], float] = time.monotonic, max_rounds: int | None = None) -> ChannelRun:
+    """Run one harness for one invariant kind, round after round, until its budget is spent.
 
-    After a finding the hunt goes on for the invariants not yet violated (so one channel weakness
-    found early does not hide another), unless ``stop_on_first``.
+    The rounds are fixed by the seed (see :func:`round_plan`); the clock is read only between them.
+    ``max_rounds`` bounds the campaign by rounds instead (then it explores the same examples on any
+    machine). After a finding the hunt goes on for the invariants not yet violated (so one channel
+    weakness found early does not hide another), unless ``stop_on_first``.
     """
     fl = frozenset(flaws)
     run = ChannelRun(harness.channel)
     start = clock()
-    size, per_example, n = 2, None, 0
-    while True:
-        left = budget - (clock() - start)
-        if left <= 0:
-            break
-        if per_example is not None:  # size the round to the time left, at most about a second
-            size = max(1, min(5000, int(min(_ROUND_TARGET_S, left) / per_example)))
-        t0 = clock()
-        ex, found = _round(harness, run, assumptions, fl, kind, campaign_settings(database, ci, size),
-                           round_seed(seed, harness.channel, kind, n))
+    n = 0
+    while (max_rounds is None or n < max_rounds) and clock() - start < budget:
+        variant, size = round_plan(harness, assumptions, kind, n)
+        _, found = _round(harness, run, variant, fl, kind, campaign_settings(database, ci, size),
+                          round_seed(seed, harness.channel, kind, n))
         n += 1
-        if ex:
-            per_example = max(1e-6, (clock() - t0) / ex)
         if found is not None:
             run.findings.append(finding_from(harness.channel, found))
             done = {f.invariant for f in run.findings}
@@ -156,29 +161,33 @@ def run_examples(harnesses: Sequence[Harness], *, examples: int, seed: int = 0,
                  progress: Callable[[Progress], None] | None = None) -> CampaignResult:
     """An example-bounded campaign for reproducible reports: no clock, no database.
 
-    Each harness runs ``examples`` seeded examples per invariant kind; after a finding it runs
-    again (same size, next round seed) for the invariants not yet violated, so one weakness does
-    not hide another. The same arguments always give the same examples and findings. ``progress``
-    hears after each harness and kind, its fraction the share of the campaign done (for a display
-    only: nothing it returns reaches the result).
+    Each harness runs ``examples`` seeded examples per invariant kind, shared out over its
+    assumption variants (the channel's own values first, so they get the remainder); after a finding that round's variant runs again (next
+    round seed) for the invariants not yet violated, so one weakness does not hide another. The
+    same arguments always give the same examples and findings. ``progress`` hears after each
+    harness and kind, its fraction the share of the campaign done (for a display only: nothing it
+    returns reaches the result).
     """
     a = assumptions or Assumptions()
     fl = frozenset(flaws)
     result = CampaignResult(seed=seed, budget=float(examples))
     for index, h in enumerate(harnesses):
         run = ChannelRun(h.channel)
+        n = 0
         for kind in KINDS:
             wanted = {i for i in h.checks if _kind_of(i) == kind}
-            n = 0
-            while wanted - {f.invariant for f in run.findings}:
-                _, found = _round(h, run, a, fl, kind, campaign_settings(None, False, examples),
-                                  round_seed(seed, h.channel, kind, n))
-                n += 1
-                if found is None:
-                    break
-                run.findings.append(finding_from(h.channel, found))
-                if found.invariant == "no-crash":
-                    break
+            vs = h.variants(a, kind)
+            for i, variant in enumerate(vs):
+                per = examples // len(vs) + (i < examples % len(vs))
+                while per and wanted - {f.invariant for f in run.findings}:
+                    _, found = _round(h, run, variant, fl, kind, campaign_settings(None, False, per),
+                                      round_seed(seed, h.channel, kind, n))
+                    n += 1
+                    if found is None:
+                        break
+                    run.findings.append(finding_from(h.channel, found))
+                    if found.invariant == "no-crash":
+                        break
             if progress is not None:
                 done = index + (KINDS.index(kind) + 1) / len(KINDS)
                 progress(Progress(h.channel, kind, done / len(harnesses), run.examples, len(run.findings)))

@@ -5,8 +5,16 @@ hand the parser any bytes. Two properties must hold for every mutant of a real m
 
 - ``envelope-errors-documented``: parsing and verifying raise nothing but
   :class:`model.errors.FrameError` (the parser's own documented error);
-- ``mutated-never-verifies``: no mutant verifies (status ``verified``): a bit flip, a truncation,
-  an insertion, or a field spliced in from another real message must break the MAC or signature.
+- ``mutated-never-verifies``: no mutant whose *protected* bytes differ from every real message
+  verifies (status ``verified``): a bit flip, a truncation, an insertion, or a field spliced in from
+  another real message must break the MAC or signature. The protected bytes are those GBCS covers:
+  the security header, the General-Signing APDU and the MAC of a General-Ciphering frame (the MAC's
+  additional data, IV and tag), the whole General-Signing APDU of a signed-only frame.
+
+A mutant that changes only the General-Ciphering header fields outside that protection
+(transaction-id, system titles, date-time, other-information of the outer APDU) and still verifies
+is not a broken check but what GBCS specifies: it is reported as ``envelope-uncovered-fields``, a
+weakness of the format (evidence), never as a mutant that verifies.
 
 Mutations are plain records (:class:`Mutation`) so that a finding is stored with the exact mutant
 bytes and the operations that made it, and replays without the fuzzer.
@@ -16,7 +24,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from nowan.model.errors import FrameError
 from nowan.model.gbcs.envelope import GeneralCiphering, GeneralSigning, parse_frame, parse_hex
@@ -148,8 +156,25 @@ class Violation:
     message: str
 
 
-def check_mutant(mutant: bytes, verifier: Verifier, originals: frozenset[bytes]) -> Violation | None:
-    """Parse and verify a mutant; None if it is rejected the documented way."""
+_OUTER_FIELDS = ("transaction-id", "originator-system-title", "recipient-system-title", "date-time",
+                 "other-information")
+
+
+def protected_bytes(frame: GeneralCiphering | GeneralSigning) -> bytes:
+    """The bytes GBCS protection covers: security header, General-Signing APDU and MAC (or, for a
+    signed-only frame, the General-Signing APDU)."""
+    if isinstance(frame, GeneralCiphering):
+        return frame.security_header + frame.signing.encode() + frame.mac
+    return frame.encode()
+
+
+def check_mutant(mutant: bytes, verifier: Verifier, originals: frozenset[bytes],
+                 protected: Mapping[bytes, GeneralCiphering | GeneralSigning] | None = None) -> Violation | None:
+    """Parse and verify a mutant; None if it is rejected the documented way.
+
+    ``protected`` maps the protected bytes of each original to its parsed frame: a verified mutant
+    whose protected bytes are an original's changed only uncovered header fields.
+    """
     if mutant in originals:
         return None
     try:
@@ -160,6 +185,15 @@ def check_mutant(mutant: bytes, verifier: Verifier, originals: frozenset[bytes])
         return Violation("envelope-errors-documented",
                          f"parser/verifier raised {type(exc).__name__}: {exc}")
     if result.status == "verified":
+        frame = parse_frame(mutant)
+        original = (protected or {}).get(protected_bytes(frame))
+        if original is not None:
+            changed = [name for name, a, b in zip(_OUTER_FIELDS, getattr(frame, "header_fields", ()),
+                                                  getattr(original, "header_fields", ())) if a != b]
+            return Violation("envelope-uncovered-fields",
+                             f"mutant {result.message_code:#06x} changed only General-Ciphering header fields "
+                             f"outside the MAC ({', '.join(changed) or 'encoding'}) and still verifies, as GBCS "
+                             "specifies")
         return Violation("mutated-never-verifies",
                          f"mutant {result.message_code:#06x} verified (mac {result.mac.value}, "
                          f"signature {result.signature.value})")
@@ -177,11 +211,12 @@ class EnvelopeTarget:
         self.keystore = keystore
         self.verifier = verifier_factory(keystore)
         self.originals = frozenset(s.raw for s in self.seeds)
+        self.protected = {protected_bytes(f): f for f in (parse_frame(s.raw) for s in self.seeds)}
 
     def run(self, seed_index: int, mutations: Sequence[Mutation]) -> tuple[bytes, Violation | None]:
         raw = self.seeds[seed_index % len(self.seeds)].raw
         mutant = apply(raw, mutations, self.seeds)
-        return mutant, check_mutant(mutant, self.verifier, self.originals)
+        return mutant, check_mutant(mutant, self.verifier, self.originals, self.protected)
 
 
 def verified_seeds(target: EnvelopeTarget) -> list[Seed]:

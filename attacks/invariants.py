@@ -42,6 +42,16 @@ _ALL = (
               "The meter balance never exceeds limits.max_balance_pence through top-ups.",
               "A-LIMITS: a top-up above the Max Credit Threshold or one taking the balance above the Max "
               "Meter Balance must be refused."),
+    Invariant("balance-rises-only-by-credit", IMPLEMENTATION,
+              "The meter balance rises only through a credited top-up or an executed set-credit command.",
+              "The balance went up with no top-up credited and no set-credit run: a command meant to take "
+              "credit away (deduct-credit) or some other path added credit. Check the command's sign and "
+              "the prepayment registers."),
+    Invariant("emergency-credit-once", IMPLEMENTATION,
+              "Emergency credit is activated only while none is in use and the balance is below the emergency "
+              "credit threshold.",
+              "Emergency credit was activated again while in use (its allowance refilled: free credit), or "
+              "with the balance above the threshold. Check the activation conditions of the account."),
     Invariant("han-membership-authorised", IMPLEMENTATION,
               "HAN membership and forwarding change only through an authorised path (CCS01/CCS02, or the "
               "inter-PAN window while it is open).",
@@ -55,8 +65,16 @@ _ALL = (
               "The GBCS envelope parser and verifier raise nothing but FrameError on any input.",
               "A mutated frame raised an undocumented exception: the codec must reject it with FrameError."),
     Invariant("mutated-never-verifies", IMPLEMENTATION,
-              "No mutated GBCS message verifies (MAC or signature valid on altered bytes).",
-              "A frame altered by the attacker still verified: check which bytes the MAC and signature cover."),
+              "No GBCS message whose protected bytes (security header, General-Signing APDU, MAC) were altered "
+              "verifies.",
+              "A frame altered by the attacker in bytes the MAC or signature covers still verified: check the "
+              "MAC and signature computations."),
+    Invariant("envelope-uncovered-fields", WEAKNESS,
+              "No General-Ciphering header field can be changed in transit without detection.",
+              "GBCS authenticates the security header and the General-Signing APDU, not the outer "
+              "General-Ciphering header fields (transaction-id, system titles, date-time, other-information): a "
+              "relay can change them undetected. A property of the format, not an implementation bug; a "
+              "receiver must act only on the protected copies of these fields."),
     Invariant("no-crash", IMPLEMENTATION,
               "Devices return an Outcome for every input; no exception escapes on attacker input.",
               "A device raised instead of refusing: attacker bytes reached code that does not expect them."),

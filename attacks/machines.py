@@ -108,9 +108,11 @@ small_hex = Hex(64)
 U32 = range(2**32)
 
 COMMON = (spec("env", "wait", seconds=(1, 60, 601, 3600, 90000)),
-          spec("legit", "consume", meter=meters, kwh=range(1, 401)))
+          spec("legit", "consume", meter=meters, kwh=range(1, 401)),
+          spec("legit", "emergency-credit", meter=meters, via=("keypad", "ppmid")))
 UTRN = COMMON + (
     spec("legit", "buy", meter=meters, amount=amount),
+    spec("legit", "top-up", meter=meters, amount=amount),
     spec("legit", "enter", index=index),
     spec("legit", "raise-floor", meter=meters),
     spec("attacker", "replay", index=index, meter=meters),
@@ -121,6 +123,7 @@ UTRN = COMMON + (
 )
 FRAMES = COMMON + (
     spec("legit", "command", meter=meters, command=range(9), value=range(60001)),
+    spec("legit", "raise-floor", meter=meters),
     spec("legit", "topup", meter=meters, amount=amount),
     spec("legit", "deliver", index=index),
     spec("attacker", "drop", index=index),
@@ -191,7 +194,9 @@ class WanMachine(SpecMachine):
     world_class = WanWorld
     steps_spec = FRAMES + (
         spec("attacker", "acb-forge", meter=meters, command=range(9), value=range(60001)),
-        spec("attacker", "acb-tamper", index=index, command=range(9), value=range(60001)))
+        spec("attacker", "acb-tamper", index=index, command=range(9), value=range(60001)),
+        spec("attacker", "acb-topup", index=index, meter=meters, pence=range(1, 8192), mac=U32,
+             forge=(False, True)))
 
 
 class UsbMachine(SpecMachine):
@@ -209,6 +214,7 @@ class PairingMachine(SpecMachine):
     steps_spec = COMMON + (
         spec("legit", "add-device", kind=(0,)),
         spec("attacker", "power-cut"),
+        spec("attacker", "other-log-change", add=(True, False)),
         spec("attacker", "rogue-join", device_type=("ppmid", "hht")),
         spec("attacker", "replay-ccs01", index=index),
         spec("attacker", "rogue-send", action=range(3), meter=meters),

@@ -17,6 +17,7 @@ from nowan.attacks.harness import ChannelMachine, InvariantViolation, bind, mini
 from nowan.attacks.invariants import INVARIANTS
 from nowan.attacks.machines import MACHINES
 from nowan.model.traces import Step, Trace, TraceError
+from nowan.attacks.variants import variants
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices.flaws import Flaw
 from nowan.model.errors import InputError
@@ -59,6 +60,12 @@ class MachineHarness:
             raise
         return cls.stats["examples"] - before["examples"], cls.stats["steps"] - before["steps"]
 
+    def variants(self, assumptions: Assumptions, kind: str) -> list[Assumptions]:
+        """The assumption values rounds cycle through: shrinking variants hunt bugs only."""
+        if kind == WEAKNESS:
+            return [assumptions]
+        return variants(assumptions, self.machine.world_class.reads)
+
     def _step_valid(self, step: Step) -> bool:
         spec = {s.action: s for s in self.machine.steps_spec}.get(step.action)  # type: ignore[attr-defined]
         return spec is not None and spec.problem(step) is None
@@ -95,7 +102,7 @@ class EnvelopeHarness:
     """Mutation fuzzing of the GBCS envelope parser and verifier over real seed frames."""
 
     channel = ENVELOPE
-    checks = ("envelope-errors-documented", "mutated-never-verifies")
+    checks = ("envelope-errors-documented", "mutated-never-verifies", "envelope-uncovered-fields")
     #: What a finding is about, for a report's source location: no channel model describes the
     #: envelope, so it is the verifier under test.
     under_test = Verifier
@@ -115,7 +122,8 @@ class EnvelopeHarness:
 
     def round(self, assumptions: Assumptions, flaws: frozenset[Flaw], kind: str, run_settings: settings,
               seed: int, ignore: frozenset[str] = frozenset()) -> tuple[int, int]:
-        if INVARIANTS[self.checks[0]].kind != kind or set(self.checks) <= ignore:
+        wanted = {i for i in self.checks if INVARIANTS[i].kind == kind} - ignore
+        if not wanted:
             return 0, 0
         before = dict(self.stats)
         n = len(self.target.seeds)
@@ -129,7 +137,7 @@ class EnvelopeHarness:
                 seed_index, muts = decode_mutant(packed, n)
                 self.stats["steps"] += 1
                 mutant, violation = self.target.run(seed_index, muts)
-                if violation is not None and violation.invariant not in ignore:
+                if violation is not None and violation.invariant in wanted:
                     raise InvariantViolation(violation.invariant, violation.message,
                                              self._trace(seed_index, muts, mutant, violation.invariant))
 
@@ -140,6 +148,9 @@ class EnvelopeHarness:
                          self.stats["steps"] - before["steps"])
             raise
         return self.stats["examples"] - before["examples"], self.stats["steps"] - before["steps"]
+
+    def variants(self, assumptions: Assumptions, kind: str) -> list[Assumptions]:
+        return [assumptions]
 
     def check_trace(self, trace: Trace, source: str = "trace") -> None:
         """Raise TraceError naming ``steps[i]`` unless every step mutates one of this target's seeds.
@@ -168,7 +179,7 @@ class EnvelopeHarness:
         self.check_trace(trace)
         for i, step in enumerate(trace.steps):
             raw = bytes.fromhex(str(step.args["frame"]))
-            v = check_mutant(raw, self.target.verifier, self.target.originals)
+            v = check_mutant(raw, self.target.verifier, self.target.originals, self.target.protected)
             if v is not None:
                 return v.invariant, v.message, i
         return None

@@ -7,7 +7,8 @@ time / fuzz time: the share of the campaign spent in the reference implementatio
 The gbcs-envelope harness is measured the same way: the mutants Hypothesis generated, checked again
 by a bare loop over the same parser and verifier (RTDS seeds and keys from tests/data when present).
 Figures are medians of ``--repeat`` runs, each harness marked met/MISSED against the 0.25 target.
-Then the self-test: the time to the first finding for each seeded bug and the kill rate.
+Then the self-test: the time to the first finding for each seeded bug and the kill rate, and the
+same for the realistic code mutants of attacks/mutants.py (each hunted on its channels in turn).
 
     .venv/bin/python bench/fuzz.py [--examples N] [--repeat R] [--budget S]
 """
@@ -29,6 +30,7 @@ from nowan.attacks.envelope import EnvelopeTarget, load_seeds  # noqa: E402
 from nowan.attacks.findings import IMPLEMENTATION  # noqa: E402
 from nowan.attacks.harness import ChannelMachine, bind  # noqa: E402
 from nowan.attacks.machines import MACHINES  # noqa: E402
+from nowan.attacks.mutants import MUTANTS  # noqa: E402
 from nowan.attacks.registry import ENVELOPE, EnvelopeHarness  # noqa: E402
 from nowan.attacks.selftest import BUDGET_S, SEEDED, hunt  # noqa: E402
 from nowan.model.traces import Step  # noqa: E402
@@ -151,6 +153,17 @@ def main() -> None:
         where = f"{finding.channel} / {finding.invariant}" if finding else "-"
         print(f"{flaw.name:30} {'yes' if finding else 'no':>6} {seconds:16.2f}  {where}")
     print(f"kill rate {killed}/{len(SEEDED)} within {args.budget:g} s each")
+
+    print(f"\n{'code mutant':30} {'caught':>6} {'first finding s':>16}  channel / invariant / variant")
+    killed = 0
+    for name, mutant in MUTANTS.items():
+        with mutant.applied():
+            finding, seconds, _ = hunt(frozenset(), mutant.channels, budget=args.budget, seed=0)
+        killed += finding is not None
+        where = (f"{finding.channel} / {finding.invariant} / {dict(finding.trace.assumptions) or 'model values'}"
+                 if finding else "-")
+        print(f"{name:30} {'yes' if finding else 'no':>6} {seconds:16.2f}  {where}")
+    print(f"kill rate {killed}/{len(MUTANTS)} within {args.budget:g} s each")
 
 
 if __name__ == "__main__":

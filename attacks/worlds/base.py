@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from nowan.attacks.harness import World
+from nowan.model.traces import Step
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices.flaws import Flaw
 from nowan.model.devices.meter import PATH_HAN, PATH_KEYPAD, Meter
@@ -49,9 +50,13 @@ class PremisesWorld(World):
     """A premises plus the legitimate record and the attacker's observations."""
 
     checks: ClassVar[tuple[str, ...]] = ("credit-once", "floor-respected", "lockout-enforced",
-                                         "balance-within-limits", "no-crash")
+                                         "balance-within-limits", "balance-rises-only-by-credit", "emergency-credit-once",
+                                         "no-crash")
     #: Assumption overrides that define the channel (e.g. the window removed); user overrides win.
     channel_assumptions: ClassVar[dict[str, Any]] = {}
+    #: Assumptions whose code this world exercises: a campaign also runs it under shrinking
+    #: variants of these (attacks.variants).
+    reads: ClassVar[tuple[str, ...]] = ("utrn.cache_size", "utrn.reconstruction")
 
     def __init__(self, assumptions: Assumptions, flaws: frozenset[Flaw]) -> None:
         merged = Assumptions({**self.channel_assumptions, **assumptions.overridden})
@@ -61,10 +66,21 @@ class PremisesWorld(World):
         self.observed: list[Observed] = []
         self.paid: list[Observed] = []                         # top-ups the consumer paid for
         self._credit_seen = {m: 0 for m in METERS}
+        self._balance_seen = {m: self.meter(m).account.balance_pence for m in METERS}
+        self._set_credit_seen = {m: 0 for m in METERS}
         self._credited: set[tuple[str, int]] = set()
         self._events_seen: dict[str, int] = {}
         self._failures: dict[tuple[str, str], deque[float]] = {}
         self._violations: list[tuple[str, str]] = []
+        #: Per meter, (balance, emergency credit in use) before the step being checked.
+        self._before: dict[str, tuple[int, bool]] = {}
+        self._ec_seen = {m: 0 for m in METERS}
+
+    def apply(self, step: Step) -> None:
+        """Run a step, remembering the prepayment state it started from (for emergency-credit-once)."""
+        self._before = {n: (self.meter(n).account.balance_pence, self.meter(n).account.emergency_credit_active)
+                        for n in METERS}
+        super().apply(step)
 
     # ------------------------------------------------------------------ helpers for steps
     def meter(self, name: str) -> Meter:
@@ -138,14 +154,50 @@ class PremisesWorld(World):
                     out.append(("floor-respected", f"{name} credited counter {rec.upper} at or below the "
                                                    f"floor {m.utrn_cell.floor_hi}"))
                 self._credited.add(key)
+            out.extend(self._balance_rise(m, name, credited=bool(m.credited[self._credit_seen[name]:])))
             self._credit_seen[name] = len(m.credited)
             if m.account.balance_pence > max_balance:
                 out.append(("balance-within-limits", f"{name} balance {m.account.balance_pence} above "
                                                      f"{max_balance}"))
             out.extend(self._lockout(m, name))
+            out.extend(self._emergency(m, name))
         if "topup-delivered" in self.checks:
             out.extend(self._delivery())
         return [v for v in out if v[0] in self.checks]
+
+    def _balance_rise(self, m: Meter, name: str, credited: bool) -> list[tuple[str, str]]:
+        """A balance that went up since the last check with neither a new credit nor a set-credit run."""
+        before, now = self._balance_seen[name], m.account.balance_pence
+        self._balance_seen[name] = now
+        set_credit = any(e.command == "set-credit" for e in m.executed[self._set_credit_seen[name]:])
+        self._set_credit_seen[name] = len(m.executed)
+        if now > before and not credited and not set_credit:
+            return [("balance-rises-only-by-credit", f"{name} balance rose from {before} to {now} pence with no "
+                                                     "top-up credited and no set-credit executed")]
+        return []
+
+    def _emergency(self, m: Meter, name: str) -> list[tuple[str, str]]:
+        """Each emergency-credit activation this step against the state the step started from."""
+        new = [e for e in m.events[self._ec_seen[name]:] if e.name == "emergency-credit-activated"]
+        self._ec_seen[name] = len(m.events)
+        if not new or name not in self._before:
+            return []
+        balance, active = self._before[name]
+        threshold = int(self.assumptions["limits.emergency_credit_pence"])
+        if active or len(new) > 1:
+            return [("emergency-credit-once", f"{name} activated emergency credit while it was already in use")]
+        if balance >= threshold:
+            return [("emergency-credit-once", f"{name} activated emergency credit with a balance of {balance} "
+                                               f"pence, at or above the threshold {threshold}")]
+        return []
+
+    def do_emergency_credit(self, meter: str, via: str) -> None:
+        """The consumer selects emergency credit on the meter's keypad, or on the PPMID (PECS02/PCS02)."""
+        m = self.meter(meter)
+        if via == "ppmid":
+            self.sc.ppmid.emergency_credit(m.eui, m.kind)
+        else:
+            m.activate_emergency_credit()
 
     def _lockout(self, m: Meter, name: str) -> list[tuple[str, str]]:
         """At most max_failures failed checks per covered path in any window (when a lock outlasts it)."""

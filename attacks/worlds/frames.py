@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from nowan.attacks.envelope import SPLICE_FIELDS, _splice
 from nowan.attacks.worlds.base import AMOUNTS, METERS, Observed, PremisesWorld
-from nowan.model.devices.commands import COMMANDS
+from nowan.model.devices.commands import COMMANDS, decode_command
 from nowan.model.devices.scenario import PPMID_EUI
 from nowan.model.errors import FrameError
 from nowan.model.gbcs.envelope import MAC_LEN, GeneralCiphering, parse_frame
@@ -28,6 +28,7 @@ class FrameWorld(PremisesWorld):
     """Base for frame channels; ``transport`` is how a frame reaches the hub on this channel."""
 
     checks: ClassVar[tuple[str, ...]] = PremisesWorld.checks + ("entitled-commands-only",)
+    reads: ClassVar[tuple[str, ...]] = ("utrn.cache_size",)  # CS01a/b carry the full counter
 
     def __init__(self, *args: object, **kw: object) -> None:
         super().__init__(*args, **kw)  # type: ignore[arg-type]
@@ -69,6 +70,7 @@ class FrameWorld(PremisesWorld):
         item = Observed("frame", meter, frame.hex(), self.sc.clock.now, upper)
         self.paid.append(item)
         self._send(item)
+        self.observed.append(Observed("utrn", meter, parse_topup_utrn(frame), upper=upper))
 
     def do_deliver(self, index: int) -> None:
         """The channel delivers a frame in flight (any of them: the network may reorder)."""
@@ -163,6 +165,14 @@ class FrameWorld(PremisesWorld):
         return [v for v in out if v[0] in self.checks]
 
 
+def parse_topup_utrn(frame: bytes) -> str:
+    """The UTRN digits a CS01a/CS01b frame carries in clear (what anyone on the path sees)."""
+    gc = parse_frame(frame)
+    s = gc.signing if isinstance(gc, GeneralCiphering) else gc
+    kind = next(k for k, codes in COMMANDS["top-up"].codes.items() if s.message_code in codes)
+    return str(decode_command(s.content, s.message_code, kind).value)
+
+
 def issued_key(eui_hex: str, counter: int, code: int, content: bytes) -> tuple[str, int, int, str]:
     """The record of one issued command, in the form :class:`ExecutedCommand` reports it."""
     return (eui_hex, counter, code, hashlib.sha256(content).hexdigest())
@@ -192,6 +202,22 @@ class WanWorld(FrameWorld):
             return
         if isinstance(frame, GeneralCiphering):
             self._insider_send(item.meter, command, value, frame.signing.counter)
+
+    def do_acb_topup(self, index: int, meter: str, pence: int, mac: int, forge: bool) -> None:
+        """An insider at the DCC MACs a CS01a/CS01b top-up the supplier never sent: an observed UTRN
+        (possibly minted for the other meter: a foreign UTRN), or one with its value changed and a
+        random MAC, with the UTRN's own counter in the header. Only the UTRN's MAC stops it."""
+        item = self.pick(index, "utrn")
+        if item is None or item.upper is None:
+            return
+        utrn = self.forged_utrn(index, pence, mac) if forge else item.data
+        if utrn is None:
+            return
+        m = self.meter(meter)
+        s = self.sc.supplier.topup_command(m.eui, utrn, item.upper << 32, kind=m.kind)
+        frame = apply_mac(s, command_mac_key(self.sc.dcc.acb.ka, m.party.ka_public, s))  # type: ignore[arg-type]
+        self.observed.append(Observed("frame", meter, frame.encode().hex()))
+        self.transport(frame.encode())
 
     def _insider_send(self, meter: str, command: int, value: int, counter: int) -> None:
         cid = COMMAND_IDS[command % len(COMMAND_IDS)]

@@ -13,6 +13,7 @@ import math
 from typing import Any, ClassVar
 
 from nowan.attacks.worlds.base import Observed, PremisesWorld
+from nowan.model.devices.devicelog import DEVICE_TYPES
 from nowan.model.devices.meter import HAN_EMERGENCY_CREDIT, HAN_SUPPLY_ON, HAN_TOPUP, SUPPLY_ON_REQUEST, HanMessage
 from nowan.model.devices.outcomes import Reason
 from nowan.model.devices.scenario import ROGUE_EUI, install_code
@@ -26,15 +27,22 @@ class PairingWorld(PremisesWorld):
     channel = "pairing-no-timeout"
     channel_assumptions: ClassVar[dict[str, Any]] = {"pairing.window_s": "inf"}
     checks = PremisesWorld.checks + ("han-membership-authorised", "rogue-join-prevented")
+    reads = ("pairing.window_s",)
 
     def __init__(self, *args: object, **kw: object) -> None:
         super().__init__(*args, **kw)  # type: ignore[arg-type]
         self.rogue = self.sc.rogue()
         self.authorised: set[str] = set(e.hex() for e in self.sc.hub.device_log)
         self._log_seen = dict(self.sc.hub.device_log)
-        window = float(self.assumptions["pairing.window_s"])
-        if not math.isinf(window):
-            self.sc.clock.advance(window + 1)  # a premises installed long ago: the window has closed
+        self.window = float(self.assumptions["pairing.window_s"])
+        #: When the supply last came on, by the world's own record (the hub's verdict is not trusted).
+        self.powered_on_at = self.sc.hub.powered_on_at
+        if not math.isinf(self.window):
+            self.sc.clock.advance(self.window + 1)  # a premises installed long ago: the window has closed
+
+    def window_open(self) -> bool:
+        """Whether inter-PAN joining is allowed now, from the assumption and the world's power record."""
+        return math.isinf(self.window) or self.sc.clock.now - self.powered_on_at <= self.window
 
     # -- legitimate -------------------------------------------------------------------------------
     def do_add_device(self, kind: int) -> None:
@@ -50,9 +58,22 @@ class PairingWorld(PremisesWorld):
             self.sc.hub.receive_wan(sub.frame)
 
     # -- attacker ---------------------------------------------------------------------------------
+    def do_other_log_change(self, add: bool) -> None:
+        """The other (not responsible) supplier asks the DCC to add the rogue device to this hub's
+        log, or to remove the consumer's PPMID; whatever frame the DCC issues reaches the hub."""
+        other = self.sc.supplier2
+        other.command_counter += 1
+        device = ROGUE_EUI if add else self.sc.ppmid.eui
+        sub = self.sc.dcc.device_log_change(other.eui, other.command_counter, self.sc.hub.eui, device, add=add,
+                                            install_code=install_code(device), device_type=DEVICE_TYPES["ppmid"])
+        if sub.frame is not None:
+            self.observed.append(Observed("frame", "hub", sub.frame.hex()))
+            self.sc.hub.receive_wan(sub.frame)
+
     def do_power_cut(self) -> None:
         """Interrupt the supply (or pull the hub): the inter-PAN window reopens."""
         self.sc.hub.power_cycle()
+        self.powered_on_at = self.sc.clock.now
 
     def do_rogue_join(self, device_type: str) -> None:
         self.rogue.commission(self.sc.hub, device_type)
@@ -87,8 +108,14 @@ class PairingWorld(PremisesWorld):
                 continue
             if entry.via == "ccs01" and eui.hex() not in self.authorised:
                 out.append(("han-membership-authorised", f"{eui.hex()} added by a CCS01 nobody issued"))
-            if entry.via == "inter-pan" and not hub.inter_pan_open():
-                out.append(("han-membership-authorised", f"{eui.hex()} added over inter-PAN while closed"))
+            if entry.via == "inter-pan" and not self.window_open():
+                out.append(("han-membership-authorised", f"{eui.hex()} added over inter-PAN "
+                                                          f"{self.sc.clock.now - self.powered_on_at:g} s after "
+                                                          f"power-on, outside the {self.window:g} s window"))
+        for eui in self._log_seen:
+            if eui not in hub.device_log:
+                out.append(("han-membership-authorised", f"{eui.hex()} removed from the device log by a CCS02 "
+                                                          "the responsible supplier never issued"))
         self._log_seen = dict(hub.device_log)
         if hub.on_log(ROGUE_EUI) or ROGUE_EUI in hub.device_log:
             out.append(("rogue-join-prevented", f"rogue device {ROGUE_EUI.hex()} put itself on the device log "

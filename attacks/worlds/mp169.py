@@ -22,6 +22,7 @@ READ_CODES = tuple(sorted(CONSUMPTION_RELATED))
 class Mp169World(PremisesWorld):
     channel = "mp169-flag"
     checks: ClassVar[tuple[str, ...]] = PremisesWorld.checks + ("mp169-no-consumption-data",)
+    reads: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, assumptions: Assumptions, flaws: frozenset[Flaw]) -> None:
         super().__init__(assumptions, flaws)

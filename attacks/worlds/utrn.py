@@ -44,6 +44,11 @@ class UtrnWorld(PremisesWorld):
         if self.relayed:
             self.in_transit.append(item)
 
+    def do_top_up(self, meter: str, amount: int) -> None:
+        """The consumer buys a UTRN and enters it at once (the common case; keeps examples short)."""
+        self.do_buy(meter, amount)
+        self.do_enter(len(self.in_transit) - 1 if self.relayed else len(self.observed) - 1)
+
     def do_enter(self, index: int) -> None:
         """The consumer enters a UTRN they bought, on the meter it was bought for.
 

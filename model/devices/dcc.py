@@ -133,7 +133,12 @@ class Dcc(Device):
 
     def device_log_change(self, sender: bytes, sender_counter: int, hub: bytes, device: bytes, *, add: bool,
                           install_code: bytes = b"", device_type: int = 0, join_timeout_s: int = 90) -> Submission:
-        """SRV 8.11: the ACB originates CCS01/CCS02 to the hub on the supplier's behalf."""
+        """SRV 8.11: the ACB originates CCS01/CCS02 to the hub on the responsible supplier's behalf.
+
+        The sender must be entitled to the code (catalogue ``sender``) and, for a supplier, be the
+        hub's responsible supplier: otherwise a second supplier could add a device to another
+        supplier's hub, or remove the consumer's PPMID.
+        """
         user = self.users.get(sender)
         code = CCS01 if add else CCS02
         entry = codes.lookup(code)
@@ -142,6 +147,9 @@ class Dcc(Device):
         hub_rec = self.devices.get(hub)
         if hub_rec is None:
             return self._refuse(Reason.NO_ROUTE, f"unknown hub {hub.hex()}")
+        if user.role == "supplier" and hub_rec.supplier != sender:
+            # as submit() does for commands: only the hub's responsible supplier changes its log
+            return self._refuse(Reason.NOT_RESPONSIBLE_SUPPLIER, f"{sender.hex()} for hub {hub.hex()}")
         self.acb_counter += 1
         content = (encode_ccs01(self.acb_counter, device, install_code, device_type, join_timeout_s) if add
                    else encode_ccs02(self.acb_counter, device))

@@ -309,7 +309,11 @@ class Meter(Device):
         """The effect of an authenticated, fresh MP094 command on the prepayment registers."""
         acc = self.account
         if command in ("deduct-credit", "set-credit"):
-            new = acc.balance_pence + int(value) if command == "deduct-credit" else int(value)
+            # ECS04a/GCS40a deduct: the amount is a non-negative number of pence taken off the
+            # balance (a negative amount would credit the meter through a "deduction").
+            if command == "deduct-credit" and int(value) < 0:
+                return Outcome.refused(Reason.NOT_ALLOWED, "negative deduction")
+            new = acc.balance_pence - int(value) if command == "deduct-credit" else int(value)
             if new > acc.config.max_balance_pence:
                 return Outcome.refused(Reason.EXCEEDS_MAX_BALANCE, alert=int(Alert.CREDIT_EXCEEDS_MAX_BALANCE))
             acc.balance_pence = new

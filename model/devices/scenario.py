@@ -133,10 +133,16 @@ class Scenario:
         return Hht(p, self.clock, install_code(ROGUE_EUI), ZseCertificate(ROGUE_EUI, valid=cert_valid))
 
     def change_supplier(self) -> None:
-        """Change of supplier to supplier2: DCC registration and meter trust anchors (MP169 stays)."""
+        """Change of supplier to supplier2: DCC registration and meter trust anchors (MP169 stays).
+
+        The hub and the PPMID move with the meters: the new supplier is now the one the DCC lets
+        change the hub's device log.
+        """
         for m in (self.esme, self.gsme):
             self.dcc.change_supplier(m.eui, self.supplier2.eui)
             m.replace_supplier(anchor(self.supplier2.party), pp_floor=0)
+        for eui in (self.hub.eui, self.ppmid.eui):
+            self.dcc.change_supplier(eui, self.supplier2.eui)
         self.supplier, self.supplier2 = self.supplier2, self.supplier
 
     # ------------------------------------------------------------------ serialisable steps

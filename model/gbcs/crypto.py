@@ -55,8 +55,13 @@ def gmac(key: bytes, iv: bytes, aad: bytes, tag_len: int = 16) -> bytes:
 
 
 def sign_raw(private_key: ec.EllipticCurvePrivateKey, data: bytes) -> bytes:
-    """ECDSA P-256/SHA-256 signature as GBCS carries it: 64 bytes raw r||s."""
-    r, s = decode_dss_signature(private_key.sign(data, ec.ECDSA(hashes.SHA256())))
+    """ECDSA P-256/SHA-256 signature as GBCS carries it: 64 bytes raw r||s.
+
+    The nonce is derived from the key and the message (RFC 6979), so one key signs one message to
+    the same bytes in every process: seed frames, traces and reports built from signed commands are
+    reproducible, and a stored envelope trace replays anywhere. Verifiers accept either kind.
+    """
+    r, s = decode_dss_signature(private_key.sign(data, ec.ECDSA(hashes.SHA256(), deterministic_signing=True)))
     return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 

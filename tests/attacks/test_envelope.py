@@ -31,7 +31,21 @@ def test_no_mutant_escapes_or_verifies(target, verified, data):
     seed = data.draw(st.sampled_from(verified))
     muts = data.draw(st.lists(mutation, min_size=1, max_size=4))
     mutant = apply(seed.raw, muts, target.seeds)
-    assert check_mutant(mutant, target.verifier, target.originals) is None
+    v = check_mutant(mutant, target.verifier, target.originals, target.protected)
+    assert v is None or v.invariant == "envelope-uncovered-fields"
+
+
+def test_a_changed_outer_header_field_is_reported_as_uncovered_not_as_a_verifying_mutant(target, verified):
+    """GBCS MACs the security header and the General-Signing APDU, not the outer General-Ciphering
+    header fields: a relay may fill the empty transaction-id, and the frame still verifies."""
+    seed = next(s for s in verified if s.raw[0] == 0xDD and s.raw[1] == 0x00)
+    mutant = seed.raw[:1] + b"\x02ab" + seed.raw[2:]
+    assert target.verifier.verify_bytes(mutant).status == "verified"
+    v = check_mutant(mutant, target.verifier, target.originals, target.protected)
+    assert v is not None and v.invariant == "envelope-uncovered-fields" and "transaction-id" in v.message
+    # the same change with one protected byte altered as well is a mutant that must not verify
+    assert check_mutant(mutant[:-1] + bytes([mutant[-1] ^ 1]), target.verifier, target.originals,
+                        target.protected) is None
 
 
 @pytest.mark.parametrize("field", SPLICE_FIELDS)

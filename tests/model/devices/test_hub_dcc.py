@@ -132,3 +132,15 @@ def test_steps_are_plain_and_replayable():
     replayed = Scenario.build()
     replayed.run(json.loads(json.dumps(sc.trace)))
     assert replayed.state() == sc.state()
+
+
+def test_only_the_hubs_responsible_supplier_changes_its_device_log():
+    sc = Scenario.build()
+    other = sc.supplier2.eui
+    add = sc.dcc.device_log_change(other, 1, sc.hub.eui, ROGUE_EUI, add=True, install_code=b"0" * 16)
+    remove = sc.dcc.device_log_change(other, 2, sc.hub.eui, sc.ppmid.eui, add=False)
+    assert add.frame is None and add.outcome.reason is Reason.NOT_RESPONSIBLE_SUPPLIER
+    assert remove.frame is None and remove.outcome.reason is Reason.NOT_RESPONSIBLE_SUPPLIER
+    sc.change_supplier()  # the hub moves with the meters: the new supplier may now change its log
+    assert sc.dcc.device_log_change(other, 3, sc.hub.eui, ROGUE_EUI, add=True,
+                                  install_code=b"0" * 16).frame is not None

@@ -129,7 +129,7 @@ def test_critical_command_needs_supplier_signature():
 
 
 @pytest.mark.parametrize("command,value,check", [
-    ("deduct-credit", -300, lambda a: a.balance_pence == 700),
+    ("deduct-credit", 300, lambda a: a.balance_pence == 700),
     ("set-credit", 250, lambda a: a.balance_pence == 250),
     ("change-price", 31, lambda a: a.price_pence_per_kwh == 31),
     ("change-mode", 0, lambda a: a.mode == "credit"),

@@ -136,3 +136,13 @@ def test_bad_frames_give_clear_errors(hex_text, needle):
     with pytest.raises(FrameError) as e:
         parse_frame(parse_hex(hex_text, "x.HEX"), "x.HEX")
     assert needle in str(e.value)
+
+
+def test_signatures_are_deterministic_rfc6979():
+    """RFC 6979 appendix A.2.5 (P-256, SHA-256, message "sample"): the same bytes in every process."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.derive_private_key(0xC9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721, ec.SECP256R1())
+    assert sign_raw(key, b"sample").hex().upper() == (
+        "EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716"
+        "F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8")

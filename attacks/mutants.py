@@ -1,0 +1,137 @@
+"""Realistic code mutants of the reference implementation, to measure what the fuzzer can catch.
+
+A :class:`~nowan.model.devices.flaws.Flaw` is a switch the device code was written to honour; a code
+mutant is a small change a programmer could make by mistake (an off-by-one, a check left out of one
+path, the wrong end of a cache evicted) that the device code knows nothing about. Each mutant here is
+applied by temporarily replacing one method of a device class, and names the channels whose
+campaign should catch it. They are used by the tests, the self-test and ``bench/fuzz.py`` only;
+nothing on a production path applies one.
+
+The first two are the defects the faithful implementation once had (a second supplier changing
+another supplier's hub log; ``deduct-credit`` adding credit); the others are the misses a review
+of the fuzzer found (floor off-by-one, hub window, UTRN authentication skipped on the CS01a/b path,
+cache eviction order, emergency-credit re-activation).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+from nowan.model.devices.account import PrepaymentAccount
+from nowan.model.devices.dcc import Dcc
+from nowan.model.devices.hub import CommsHub
+from nowan.model.devices.meter import Meter
+from nowan.model.devices.utrn_cache import UtrnCounterCache
+
+
+@dataclass(frozen=True)
+class CodeMutant:
+    """One mutant: a name, what it changes, the channels to hunt it on, and how to apply it."""
+
+    name: str
+    text: str
+    channels: tuple[str, ...]
+    owner: type
+    method: str
+    make: Callable[[Callable[..., Any]], Callable[..., Any]]
+
+    @contextmanager
+    def applied(self) -> Iterator[None]:
+        """Replace the method for the duration of the block (the original is always restored)."""
+        original = self.owner.__dict__[self.method]
+        setattr(self.owner, self.method, self.make(original))
+        try:
+            yield
+        finally:
+            setattr(self.owner, self.method, original)
+
+
+def _log_change_any_supplier(orig: Callable[..., Any]) -> Callable[..., Any]:
+    def device_log_change(self: Dcc, sender: bytes, sender_counter: int, hub: bytes, device: bytes,
+                          **kw: Any) -> Any:
+        rec = self.devices.get(hub)
+        if rec is None or self.users.get(sender) is None:
+            return orig(self, sender, sender_counter, hub, device, **kw)
+        saved, rec.supplier = rec.supplier, sender  # the responsible-supplier check sees any supplier
+        try:
+            return orig(self, sender, sender_counter, hub, device, **kw)
+        finally:
+            rec.supplier = saved
+    return device_log_change
+
+
+def _deduct_adds(orig: Callable[..., Any]) -> Callable[..., Any]:
+    def _apply(self: Meter, command: str, value: Any, code: int) -> Any:
+        if command == "deduct-credit":  # the balance plus the amount, where minus was meant
+            return orig(self, "set-credit", self.account.balance_pence + int(value), code)
+        return orig(self, command, value, code)
+    return _apply
+
+
+def _floor_off_by_one(orig: Callable[..., Any]) -> Callable[..., Any]:
+    def check(self: UtrnCounterCache, upper: int, **kw: Any) -> Any:
+        if self.floor_hi == 0:
+            return orig(self, upper, **kw)
+        saved, self.floor = self.floor, (self.floor_hi - 1) << 32  # ``upper < floor`` where ``<=`` was meant
+        try:
+            return orig(self, upper, **kw)
+        finally:
+            self.floor = saved
+    return check
+
+
+def _window_in_minutes(orig: Callable[..., Any]) -> Callable[..., Any]:
+    def inter_pan_open(self: CommsHub) -> bool:
+        saved, self.window_s = self.window_s, self.window_s * 60  # seconds read as minutes
+        try:
+            return orig(self)
+        finally:
+            self.window_s = saved
+    return inter_pan_open
+
+
+def _wan_utrn_unauthenticated(orig: Callable[..., Any]) -> Callable[..., Any]:
+    def _remote_topup(self: Meter, *args: Any, **kw: Any) -> Any:
+        self._utrn_mac_ok = lambda *a, **k: True  # type: ignore[method-assign]
+        try:
+            return orig(self, *args, **kw)
+        finally:
+            del self._utrn_mac_ok
+    return _remote_topup
+
+
+def _evict_newest(orig: Callable[..., Any]) -> Callable[..., Any]:
+    def record(self: UtrnCounterCache, upper: int) -> None:
+        self.entries.add(upper)
+        while len(self.entries) > self.size:
+            self.entries.discard(max(self.entries))  # the wrong end of the cache
+    return record
+
+
+def _emergency_reactivates(orig: Callable[..., Any]) -> Callable[..., Any]:
+    def activate_emergency_credit(self: PrepaymentAccount) -> bool:
+        active, self.emergency_credit_active = self.emergency_credit_active, False
+        if orig(self):
+            return True
+        self.emergency_credit_active = active
+        return False
+    return activate_emergency_credit
+
+
+MUTANTS: dict[str, CodeMutant] = {m.name: m for m in (
+    CodeMutant("dcc-log-change-any-supplier", "the DCC lets any supplier change any hub's device log",
+               ("pairing-no-timeout",), Dcc, "device_log_change", _log_change_any_supplier),
+    CodeMutant("deduct-credit-adds", "deduct-credit adds its amount to the balance", ("wan",), Meter, "_apply",
+               _deduct_adds),
+    CodeMutant("utrn-floor-off-by-one", "a UTRN whose counter equals the floor is accepted", ("utrn-keypad", "wan"),
+               UtrnCounterCache, "check", _floor_off_by_one),
+    CodeMutant("hub-window-minutes", "the inter-PAN window is read in minutes, not seconds", ("pairing-no-timeout",),
+               CommsHub, "inter_pan_open", _window_in_minutes),
+    CodeMutant("wan-utrn-unauthenticated", "the UTRN MAC is not checked on the CS01a/b path", ("wan",), Meter,
+               "_remote_topup", _wan_utrn_unauthenticated),
+    CodeMutant("cache-evicts-newest", "the UTRN cache evicts its largest entry, not its smallest", ("utrn-keypad",),
+               UtrnCounterCache, "record", _evict_newest),
+    CodeMutant("emergency-credit-reactivates", "emergency credit can be activated again while in use",
+               ("utrn-keypad", "nfc"), PrepaymentAccount, "activate_emergency_credit", _emergency_reactivates),
+)}
