@@ -8,7 +8,9 @@ sizes follow a fixed schedule (:data:`ROUND_SIZES`), so the examples a campaign 
 prefix of one sequence fixed by the seed, whatever the machine's speed: the time budget only
 decides, between rounds, how long a prefix is run. Every round uses the campaign's example
 database, so a failure found by any worker (or a previous night) is replayed first. Shrinking a
-finding is not cut short: a minimal trace is worth the extra seconds.
+finding is not cut short: a minimal trace is worth the extra seconds. Hypothesis's pool of module
+literals is pinned to the code under test for every round (:mod:`model.seeding`), so what the
+process imported before (a renderer, a test module) never changes the examples.
 
 Settings come from this module's own registered profiles (``nowan-fuzz``, ``nowan-fuzz-ci``), never
 from whatever profile is loaded globally: Hypothesis loads its own ``ci`` profile when ``CI`` is set,
@@ -31,6 +33,7 @@ from nowan.model.traces import Trace
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices.flaws import Flaw
 from nowan.model.errors import InputError
+from nowan.model.seeding import CODE_UNDER_TEST, pinned_constants
 
 PROFILE = "nowan-fuzz"
 PROFILE_CI = "nowan-fuzz-ci"
@@ -105,8 +108,9 @@ def _round(harness: Harness, run: ChannelRun, assumptions: Assumptions, flaws: f
     steps to ``run`` and returns (examples, the violation found or None)."""
     found = None
     try:
-        ex, st = harness.round(assumptions, flaws, kind, run_settings, seed,
-                               frozenset(f.invariant for f in run.findings))
+        with pinned_constants(CODE_UNDER_TEST):  # the examples are a function of the seed alone
+            ex, st = harness.round(assumptions, flaws, kind, run_settings, seed,
+                                   frozenset(f.invariant for f in run.findings))
     except (InvariantViolation, HarnessCrash) as exc:
         ex, st = getattr(exc, "stats", (0, 0))
         found = exc

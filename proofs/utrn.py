@@ -35,7 +35,7 @@ import z3
 
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices.flaws import Flaw
-from nowan.proofs.engine import System, Verdict, prove
+from nowan.proofs.engine import RLIMIT, System, Verdict, prove
 from nowan.proofs.result import PROVED, REFUTED, UNKNOWN, Finding, counterexample
 
 WINDOW = 1024  # 10 truncated counter bits
@@ -327,7 +327,7 @@ def wrap(assumptions: Assumptions) -> Finding:
     low = z3.If(full, u - N, F + 1)  # smallest cached counter when the cache is full
     accepted = z3.And(rebuilt == u, z3.Not(in_cache(u)), u > F, z3.Or(z3.Not(full), u >= low))
     opt = z3.Optimize()
-    opt.set("timeout", 5000)
+    opt.set("rlimit", RLIMIT)
     opt.add(N >= 1, F >= 0, u > F, u < 2 ** 32, c10 == u % WINDOW, in_pool(m), extreme, z3.Not(accepted))
     opt.minimize(u - F)
     opt.minimize(N)

@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import z3
 
-from nowan.proofs.engine import System, TIMEOUT_MS, fresh
+from nowan.proofs.engine import RLIMIT, System, fresh
 
 Values = dict[str, Any]
 Outcome = Callable[[dict, dict, dict, dict], z3.BoolRef]
@@ -122,7 +122,7 @@ class ConcreteModel:
 
     def _solver(self) -> z3.Solver:
         s = z3.Solver()
-        s.set("timeout", TIMEOUT_MS)
+        s.set("rlimit", RLIMIT)
         s.add(self.system.assume(self.params))
         return s
 

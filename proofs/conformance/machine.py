@@ -12,10 +12,8 @@ Hypothesis ``ci`` profile.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Iterator, Mapping
-from unittest.mock import patch
+from typing import Any, Callable, ClassVar, Mapping
 
 import z3
 from hypothesis import HealthCheck, Phase, Verbosity, seed as hyp_seed, settings
@@ -23,6 +21,7 @@ from hypothesis.errors import FlakyFailure
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from nowan.model.devices.flaws import Flaw
+from nowan.model.seeding import pinned_constants
 from nowan.proofs.conformance.concrete import ConcreteModel, Outcome, Values
 
 CONFORMS, DIVERGES = "conforms", "diverges"
@@ -115,26 +114,6 @@ class ConformanceMachine(RuleBasedStateMachine):
             raise Divergence(f"step {len(self.history)} ({label}): {result.why} [run: {run}]")
 
 
-@contextmanager
-def _no_module_constants() -> Iterator[None]:
-    """Keep Hypothesis from mixing literals of the loaded modules into generation for one run.
-
-    Hypothesis draws, now and then, constants it found in every *local* module imported so far, so
-    with one seed a run explores different examples depending on what the process imported before
-    (``nowan assess`` runs a fuzz campaign between two proofs runs). Conformance evidence must be a
-    function of the seed alone, so the pool is empty for the run, and its cache is cleared on both
-    sides.
-    """
-    from hypothesis.internal.conjecture import providers
-
-    providers.CONSTANTS_CACHE.cache.clear()
-    try:
-        with patch.object(providers, "_get_local_constants", lambda: providers.Constants()):
-            yield
-    finally:
-        providers.CONSTANTS_CACHE.cache.clear()
-
-
 def run(machine: type[ConformanceMachine], family: str, budget: Budget = SMOKE) -> Evidence:
     """Run ``machine`` under ``budget``; the first divergence (if any) is the evidence against the model."""
     tally = Tally()
@@ -144,7 +123,7 @@ def run(machine: type[ConformanceMachine], family: str, budget: Budget = SMOKE) 
                  derandomize=False, phases=phases, suppress_health_check=list(HealthCheck),
                  verbosity=Verbosity.quiet, print_blob=False, report_multiple_bugs=False)
     try:
-        with _no_module_constants():
+        with pinned_constants():  # the evidence is a function of the seed alone
             run_state_machine_as_test(cls, settings=s)
     except Divergence as exc:
         return Evidence(family, DIVERGES, tally.steps, tally.examples, budget.seed, str(exc))

@@ -232,3 +232,19 @@ def test_the_faithful_campaign_over_every_channel_is_clean_and_repeats_its_examp
     second = run_examples(harnesses(), examples=6, seed=11)
     assert first.implementation_findings() == [] and explored and explored == seen
     assert [f.to_dict() for f in first.findings] == [f.to_dict() for f in second.findings]
+
+
+def test_the_examples_do_not_depend_on_what_the_process_imported_before(monkeypatch, tmp_path):
+    """Hypothesis mines literals from the local modules imported so far; a campaign pins that pool
+    to the code under test, so importing a module between two runs (assess imports its renderers
+    after fuzzing; xdist decides what a worker imported before) changes nothing."""
+    seen = _explored(monkeypatch)
+    run_examples(harnesses(["wifi-ppmid-utrn", "usb"]), examples=6, seed=2)
+    before = list(seen)
+    seen.clear()
+    literals = ", ".join(str(n) for n in (3, 90000, 3600, 4294967295, 17, 500, 1149, 732, 12345))
+    (tmp_path / "nowan_literals_probe.py").write_text(f"LITERALS = ({literals}, 'esme', 'gsme', b'\\x00')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    __import__("nowan_literals_probe")
+    run_examples(harnesses(["wifi-ppmid-utrn", "usb"]), examples=6, seed=2)
+    assert before and before == seen
