@@ -19,6 +19,7 @@ which switches the database off and derandomises, and a campaign must do neither
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -297,6 +298,11 @@ def open_databases(specs: Sequence[str], default_dir: str | Path = ".nowan/fuzz-
     return dbs[0] if len(dbs) == 1 else MultiplexedDatabase(*dbs)
 
 
+#: GitHub's rules for an owner, a repository and (a safe subset of) an artifact name: checked
+#: before the campaign, so a typo is one line, not a URL error in its middle.
+_GITHUB_NAMES = (r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}", r"[A-Za-z0-9._-]{1,100}", r"[A-Za-z0-9._-]{1,200}")
+
+
 def open_database(spec: str | None, default_dir: str | Path = ".nowan/fuzz-db") -> ExampleDatabase | None:
     """``--db``: a directory (default), ``none``, ``redis://host:port/db`` or
     ``github://owner/repo[/artifact]`` (read-only, the nightly corpus, merged with a local directory).
@@ -327,9 +333,12 @@ def open_database(spec: str | None, default_dir: str | Path = ".nowan/fuzz-db") 
             raise InputError(f"cannot reach the Redis server ({exc})", where=f"--db {spec}") from None
         return RedisExampleDatabase(client, key_prefix=REDIS_PREFIX)
     if text.startswith("github://"):
-        parts = text[len("github://"):].strip("/").split("/")
-        if len(parts) not in (2, 3) or not all(parts):
-            raise InputError("expected github://OWNER/REPO[/ARTIFACT]", where=f"--db {spec}")
+        parts = text[len("github://"):].rstrip("/").split("/")
+        if len(parts) not in (2, 3) or not all(re.fullmatch(p, x) for p, x in zip(_GITHUB_NAMES, parts)) \
+                or parts[1] in (".", ".."):
+            raise InputError("expected github://OWNER/REPO[/ARTIFACT]: an owner of letters, digits and single "
+                             "hyphens, a repository and an artifact name of letters, digits, '.', '_' and '-'",
+                             where=f"--db {spec}")
         artifact = parts[2] if len(parts) == 3 else "hypothesis-example-db"
         shared = GitHubArtifactDatabase(parts[0], parts[1], artifact_name=artifact)
         return MultiplexedDatabase(DirectoryBasedExampleDatabase(str(default_dir)), ReadOnlyDatabase(shared))

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from nowan.model.errors import FrameError
+from nowan.model.errors import FrameError, InputError
 from nowan.model.gbcs.envelope import GeneralCiphering, GeneralSigning, parse_frame, parse_hex
 from nowan.model.gbcs.keystore import Keystore
 from nowan.model.gbcs.verify import Verifier
@@ -91,17 +91,30 @@ def mutant_stream(x: int, count: int) -> list[int]:
                   for j in range(1, count)]
 
 
+#: The most seed frames one campaign reads (the DCC's RTDS set has about 150).
+MAX_SEEDS = 10_000
+
+
 def load_seeds(directory: str | Path) -> list[Seed]:
-    """Every ``*.HEX`` under ``directory`` that parses as a protected (``DD``) or signed frame."""
+    """Every ``*.HEX`` under ``directory``: each must be a file holding a protected (``DD``) or
+    signed frame. One that is not is a one-line error naming it: skipping it silently would run a
+    campaign on fewer seeds than the user believes."""
     seeds: list[Seed] = []
     for path in sorted(Path(directory).rglob("*")):
-        if path.suffix.upper() != ".HEX" or not path.is_file():
+        if path.suffix.upper() != ".HEX":
             continue
+        if not path.is_file():
+            raise InputError("expected a file holding a GBCS frame as hex (a directory, FIFO or broken link "
+                             "is named .HEX)", where=f"--seeds {path}")
+        if len(seeds) == MAX_SEEDS:
+            raise InputError(f"more than {MAX_SEEDS:,} .HEX files; expected a folder of seed frames",
+                             where=f"--seeds {directory}")
         raw = parse_hex(read_text(path, str(path), encoding="ascii"), str(path))
         try:
             parse_frame(raw)
-        except FrameError:
-            continue
+        except FrameError as exc:
+            raise FrameError(f"not a GBCS frame a seed can be: {exc.message}",
+                             where=f"--seeds {path}" + (f" {exc.where}" if exc.where else "")) from None
         seeds.append(Seed(path.name, raw))
     return seeds
 

@@ -9,12 +9,12 @@ it came from.
 """
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from nowan.attacks.counterexamples import WORLDS
-from nowan.attacks.harness import World, run_world
+from nowan.attacks.counterexamples import WORLDS, CounterexampleWorld
+from nowan.attacks.counterexamples.args import evidence_problem, step_problem
+from nowan.attacks.harness import run_world
 from nowan.model.traces import Trace, TraceError
 
 
@@ -29,18 +29,22 @@ class Replay:
     observed: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _check_steps(world: type[World], trace: Trace, source: str) -> None:
-    """Every step names a ``do_`` method of ``world`` and binds to its parameters."""
+def _check_steps(world: type[CounterexampleWorld], trace: Trace, source: str) -> None:
+    """Every step names a ``do_`` method of ``world``, with the arguments it declares, each in its
+    domain; and the evidence holds what the world reads. Checked before any device is built, so a
+    hostile trace is one line naming ``steps[i]`` and the field, never a hang or a crash."""
+    found = evidence_problem(world.reads, trace.evidence)
+    if found:
+        raise TraceError(found[1], where=f"{source} field '{found[0]}'")
     for i, step in enumerate(trace.steps):
         handler = getattr(world, f"do_{step.action.replace('-', '_')}", None)
         if handler is None:
             actions = sorted(n[3:].replace("_", "-") for n in dir(world) if n.startswith("do_"))
             raise TraceError(f"unknown action {step.action!r} on {trace.executor}; expected one of "
                              f"{', '.join(actions)}", where=f"{source} steps[{i}]")
-        try:
-            inspect.signature(handler).bind(None, **step.args)
-        except TypeError as exc:
-            raise TraceError(f"{step.action}: {exc}", where=f"{source} steps[{i}]") from None
+        found = step_problem(handler, step.args)
+        if found:
+            raise TraceError(f"{step.action}: {found[1]}", where=f"{source} steps[{i}] field '{found[0]}'")
 
 
 def _counterexample(trace: Trace, source: str) -> Replay:
@@ -48,6 +52,8 @@ def _counterexample(trace: Trace, source: str) -> Replay:
     _check_steps(world_class, trace, source)
     try:
         hit, world = run_world(world_class, trace)
+    except TraceError as exc:  # the premises found a step it cannot take (a control the model lacks)
+        raise TraceError(exc.message, where=f"{source} {exc.where}") from None
     except (KeyError, TypeError, ValueError) as exc:  # evidence the world needs is missing or malformed
         raise TraceError(f"the {trace.executor} premises cannot be built: {type(exc).__name__}: {exc}",
                          where=f"{source} field 'evidence'") from None

@@ -31,17 +31,25 @@ class NumberSpec:
     def describe(self) -> str:
         """The range in words, for error messages ("a number > 0", "an integer 1..5")."""
         kind = "an integer" if self.integer else "a number"
+
+        def show(x: float) -> str:  # an integer bound in full (2**64 - 1, not 1.84467e+19)
+            return str(int(x)) if self.integer and float(x).is_integer() else f"{x:g}"
+
         if self.minimum is not None and self.maximum is not None and not self.exclusive_minimum:
-            span = f" {self.minimum:g}..{self.maximum:g}"
+            span = f" {show(self.minimum)}..{show(self.maximum)}"
         else:
             parts = []
             if self.minimum is not None:
-                parts.append(f"{'>' if self.exclusive_minimum else '>='} {self.minimum:g}")
+                parts.append(f"{'>' if self.exclusive_minimum else '>='} {show(self.minimum)}")
             if self.maximum is not None:
-                parts.append(f"<= {self.maximum:g}")
+                parts.append(f"<= {show(self.maximum)}")
             span = " " + " and ".join(parts) if parts else ""
         return kind + span + (" (or inf)" if self.allow_inf else "")
 
+
+#: The largest integer any input may hold (as model expressions allow): beyond it, converting
+#: to a float overflows, so it is no quantity nowan reasons about.
+MAX_INT_BITS = 256
 
 NON_NEGATIVE = NumberSpec(minimum=0)
 POSITIVE = NumberSpec(minimum=0, exclusive_minimum=True)
@@ -60,7 +68,9 @@ def check_number(value: Any, spec: NumberSpec = ANY_FINITE) -> str | None:
             return f"{expected}, got {value!r}"
     if spec.integer and isinstance(value, float) and not math.isinf(value) and value != int(value):
         return f"{expected}, got {value!r}"
-    if math.isinf(value):
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:  # no float holds it: not a quantity
+        return f"{expected}, got a number too large (over 2^{MAX_INT_BITS})"
+    if isinstance(value, float) and math.isinf(value):
         return None
     if spec.minimum is not None:
         if value < spec.minimum or (spec.exclusive_minimum and value == spec.minimum):

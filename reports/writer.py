@@ -16,24 +16,27 @@ import ctypes.util
 import errno
 import os
 import shutil
+import stat
 import tempfile
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import Mapping
 
-from nowan.model.errors import InputError
+from nowan.model.errors import InputError, printable
 
 _NAME_MAX = 255
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
 
-def check_output_dir(out_dir: str | Path, option: str = "--out") -> Path:
+def check_output_dir(out_dir: str | Path, option: str = "--out", *, replaced: bool = True) -> Path:
     """The output directory, checked before any work is done: usable, or a one-line InputError.
 
     Catches the mistakes that would otherwise surface only after a long run: a path that exists
     and is not a directory (``/dev/null``, a file), a parent that is a file, an over-long name,
-    a parent where we may not write.
+    a parent where we may not write, a kernel filesystem (``/proc/self``). ``replaced``: the folder
+    is swapped for a new one (a report), so an existing one must also be swappable and hold only
+    a report's kind of content; a folder written in place (an example database) need not.
     """
     out = Path(out_dir)
     where = f"{option} {out_dir}"
@@ -57,9 +60,63 @@ def check_output_dir(out_dir: str | Path, option: str = "--out") -> Path:
             raise InputError(f"'{probe}' is not a directory", where=where)
         if not os.access(probe, os.W_OK | os.X_OK):
             raise InputError(f"cannot write in '{probe}'", where=where)
+        fs = _filesystem(resolved if resolved.exists() else probe)
+        if fs in _PSEUDO_FILESYSTEMS:
+            raise InputError(f"is on the kernel's {fs} filesystem; expected a folder on a disk", where=where)
+        if replaced and resolved.is_dir():
+            _check_existing(resolved, where)
     except OSError as exc:
         raise InputError(f"not a usable directory ({exc.strerror})", where=where) from None
     return out
+
+
+#: Kernel filesystems where a report cannot live (files there are not files: /proc, /sys, /dev).
+_PSEUDO_FILESYSTEMS = frozenset({"proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs",
+                                 "tracefs", "securityfs", "pstore", "bpf", "configfs", "fusectl", "mqueue",
+                                 "hugetlbfs", "binfmt_misc", "efivarfs", "autofs", "nsfs", "rpc_pipefs"})
+#: The most entries an existing output folder may hold: a report is a few dozen files, so a folder
+#: with more is a mistake (``--out /usr``), not a report to replace.
+_MAX_EXISTING_ENTRIES = 10_000
+
+
+def _filesystem(path: Path) -> str | None:
+    """The type of the filesystem ``path`` is on (Linux ``/proc/self/mountinfo``), None if unknown."""
+    try:
+        lines = Path("/proc/self/mountinfo").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    best, fstype = -1, None
+    text = str(path)
+    for line in lines:
+        left, sep, right = line.partition(" - ")
+        fields = left.split()
+        if not sep or len(fields) < 5 or not right.split():
+            continue
+        mount = fields[4].replace("\\040", " ")
+        if (text == mount or text.startswith(mount.rstrip("/") + "/")) and len(mount) > best:
+            best, fstype = len(mount), right.split()[0]
+    return fstype
+
+
+def _check_existing(folder: Path, where: str) -> None:
+    """An existing output folder is replaced by renaming: it must not be a mount point, and what it
+    holds must be a report's kind of content (regular files, folders, links), few enough to carry
+    over. A device or FIFO would be read for ever when its content is carried over."""
+    if os.path.ismount(folder):
+        raise InputError("is a mount point, which cannot be swapped for the new report; choose a folder inside it",
+                         where=where)
+    count = 0
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            count += 1
+            if count > _MAX_EXISTING_ENTRIES:
+                raise InputError(f"holds more than {_MAX_EXISTING_ENTRIES:,} entries; expected a report folder "
+                                 "(it would be replaced)", where=where)
+            entry = Path(root, name)
+            mode = entry.lstat().st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
+                raise InputError(f"holds {printable(str(entry.relative_to(folder)), 80)!r}, which is not a file "
+                                 "(a device, FIFO or socket); expected a report folder", where=where)
 
 
 def write_all(out_dir: str | Path, files: Mapping[str, str | bytes]) -> list[Path]:
@@ -134,6 +191,8 @@ def _link_or_copy(src: str, dst: str) -> None:
     try:
         os.link(src, dst)
     except OSError:
+        if not stat.S_ISREG(os.lstat(src).st_mode):  # a device or FIFO would be read for ever
+            raise OSError(errno.EINVAL, f"{src} is not a regular file") from None
         shutil.copy2(src, dst)
 
 

@@ -11,11 +11,29 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Mapping
 
+from nowan.attacks.counterexamples.args import Matches, Record
 from nowan.attacks.harness import World
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices.flaws import Flaw
 from nowan.model.devices.scenario import Scenario
 from nowan.model.traces import Trace
+from nowan.model.values import NumberSpec
+
+#: Step argument domains the worlds share (see :mod:`nowan.attacks.counterexamples.args`).
+#: Clock moves: finite, never backwards, at most a century (a proof's horizon is a year).
+SECONDS = NumberSpec(minimum=0, maximum=100 * 365 * 86400)
+#: The upper 32-bit word of a UTRN counter.
+UTRN_COUNTER = NumberSpec(minimum=0, maximum=2**32 - 1, integer=True)
+#: An originator counter (64-bit).
+COUNTER64 = NumberSpec(minimum=0, maximum=2**64 - 1, integer=True)
+#: What one UTRN can carry: 8191 pennies, or 8191 pounds.
+PENCE = NumberSpec(minimum=1, maximum=819_100, integer=True)
+#: Consumption in one step.
+KWH = NumberSpec(minimum=0, maximum=100_000, integer=True)
+#: Positions in a short list of frames or entries a proof's run issued.
+INDEX = NumberSpec(minimum=0, maximum=10_000, integer=True)
+#: A model id (a control, a threat).
+MODEL_ID = Matches(r"[A-Za-z0-9][A-Za-z0-9-]*", "an id (letters, digits and hyphens)")
 
 
 class CounterexampleWorld(World):
@@ -23,6 +41,8 @@ class CounterexampleWorld(World):
 
     #: False for a world that re-scores a model rather than running devices (no scenario to build).
     devices: ClassVar[bool] = True
+    #: The evidence fields this world reads, checked before it is built (None: it reads none).
+    reads: ClassVar[Record | None] = None
 
     def __init__(self, trace: Trace) -> None:
         a = Assumptions(dict(trace.assumptions))

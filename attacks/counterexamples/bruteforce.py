@@ -5,9 +5,15 @@ locked out): the devices then allow at least the rate the optimisation counted.
 """
 from __future__ import annotations
 
-from nowan.attacks.counterexamples.base import CounterexampleWorld
+from nowan.attacks.counterexamples.args import Record, takes
+from nowan.attacks.counterexamples.base import SECONDS, CounterexampleWorld
 from nowan.model.gbcs.utrn import decode_utrn, utrn_from_ptut
 from nowan.model.traces import Trace
+from nowan.model.values import NumberSpec
+
+#: Guesses in one burst: a burst is one lockout window's failures (``lockout.max_failures`` + 1
+#: at most); 100,000 replay in about 4 s.
+GUESSES = NumberSpec(minimum=1, maximum=100_000, integer=True)
 
 
 def wrong_mac(utrn: str, guess: int) -> str:
@@ -18,15 +24,19 @@ def wrong_mac(utrn: str, guess: int) -> str:
 
 
 class BruteforceWorld(CounterexampleWorld):
+    reads = Record({"schedule": Record({"entry_s": SECONDS})})
+
     def __init__(self, trace: Trace) -> None:
         super().__init__(trace)
         self.entry_s = float(self.evidence["schedule"]["entry_s"])
         self.target = self.sc.mint("esme", 1000)
         self.guesses = 0
 
+    @takes(seconds=SECONDS)
     def do_advance(self, seconds: float) -> None:
         self.sc.clock.advance(float(seconds))
 
+    @takes(path=("keypad", "han"), count=GUESSES)
     def do_guess(self, path: str, count: int) -> None:
         sc = self.sc
         for _ in range(int(count)):

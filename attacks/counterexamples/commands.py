@@ -7,20 +7,28 @@ floor a credential change set.
 """
 from __future__ import annotations
 
-from nowan.attacks.counterexamples.base import CounterexampleWorld
+from nowan.attacks.counterexamples.args import Record, takes
+from nowan.attacks.counterexamples.base import COUNTER64, CounterexampleWorld
 from nowan.model.traces import Trace
+from nowan.model.values import NumberSpec
+
+#: A-REPLAY cells a proof's run uses (the devices have one per meter).
+CELL = NumberSpec(minimum=0, maximum=63, integer=True)
 
 #: A replay-protected MP094 command whose re-execution is visible in the meter's ``executed`` list.
 COMMAND, VALUE = "add-debt", 100
 
 
 class CommandCellWorld(CounterexampleWorld):
+    reads = Record({"bearer": ("wan", "ppmid")}, optional=frozenset({"bearer"}))
+
     def __init__(self, trace: Trace) -> None:
         super().__init__(trace)
         self.frames: dict[int, bytes] = {}
         self.floors: list[int] = []
         self.other_cells = False
 
+    @takes(cell=CELL, floor=COUNTER64)
     def do_replace_credentials(self, cell: int, floor: int) -> None:
         esme = self.sc.esme
         self.other_cells |= cell != 0
@@ -28,6 +36,7 @@ class CommandCellWorld(CounterexampleWorld):
         self.floors.append(int(floor))
         self.log.append({"action": "replace-credentials", "floor": floor})
 
+    @takes(cell=CELL, counter=COUNTER64)
     def do_deliver(self, cell: int, counter: int) -> None:
         if cell != 0:  # the devices have one Supplier cell per meter
             self.other_cells = True

@@ -12,13 +12,18 @@ from __future__ import annotations
 from itertools import combinations
 from pathlib import Path
 
-from nowan.attacks.counterexamples.base import CounterexampleWorld
+from nowan.attacks.counterexamples.args import ListOf, Matches, Record, takes
+from nowan.attacks.counterexamples.base import MODEL_ID, CounterexampleWorld
 from nowan.model.channels import load_channels, load_file, residual_with, within_appetite
-from nowan.model.traces import Trace
+from nowan.model.traces import Trace, TraceError
+from nowan.model.values import NumberSpec
 
 
 class ControlSetWorld(CounterexampleWorld):
     devices = False
+    reads = Record({"model": Matches(r"[^\x00]*\.ya?ml", "a path to a .yaml model file", 4096),
+                    "controls": ListOf(MODEL_ID, 1000), "budget_gbp": NumberSpec(minimum=0)},
+                   optional=frozenset({"model", "controls", "budget_gbp"}))
 
     def __init__(self, trace: Trace) -> None:
         super().__init__(trace)
@@ -26,7 +31,13 @@ class ControlSetWorld(CounterexampleWorld):
         self.channel_model = (load_file(Path(model)) if isinstance(model, str) and Path(model).is_file()
                               else load_channels([trace.channel])[trace.channel])
         self.enabled: list[str] = []
+        known = set(self.channel_model.candidate_controls) | set(self.channel_model.existing_controls)
+        for i, step in enumerate(trace.steps):
+            if step.args.get("control") not in known:
+                raise TraceError(f"enable: {step.args.get('control')!r} is not a control of {self.channel_model.id}; "
+                                 f"expected one of {', '.join(sorted(known))}", where=f"steps[{i}] field 'control'")
 
+    @takes(control=MODEL_ID)
     def do_enable(self, control: str) -> None:
         self.enabled.append(control)
 

@@ -11,10 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from nowan.attacks.counterexamples.args import Record, takes
 from nowan.attacks.counterexamples.base import CounterexampleWorld
 from nowan.model.traces import Trace
+from nowan.model.values import NumberSpec
 
 READ_METER_BALANCE = 0x0069
+#: The solver's symbolic parties (any integers; only equality with the state's supplier matters).
+PARTY = NumberSpec(minimum=-2**63, maximum=2**63 - 1, integer=True)
+#: Every step carries the solver's whole action and the state before it (the first one's flag
+#: is where the DCC starts).
+STEP = {"sender": PARTY, "value": (True, False), "by_responsible_supplier": (True, False),
+        "request": ("consumption", "alert", "firmware", "other"),
+        "state": Record({"flag": (True, False), "supplier": PARTY})}
 
 
 class Mp169FlagWorld(CounterexampleWorld):
@@ -39,6 +48,7 @@ class Mp169FlagWorld(CounterexampleWorld):
             return sc.dcc.receive_alert(self.alerts.pop(0)).accepted
         return sc.send_command("esme", "change-price", 20) is not None
 
+    @takes(**STEP)
     def do_set_flag(self, by_responsible_supplier: bool, value: bool, **_solver: Any) -> None:
         before = self._flag()
         sender = self.sc.supplier if by_responsible_supplier else self.sc.supplier2
@@ -48,6 +58,7 @@ class Mp169FlagWorld(CounterexampleWorld):
         self.log.append({"action": "set-flag", "responsible": by_responsible_supplier, "accepted": out.accepted,
                          "flag": self._flag()})
 
+    @takes(**STEP)
     def do_request(self, request: str, **_solver: Any) -> None:
         before = self._flag()
         served = self._served(request)
@@ -55,6 +66,7 @@ class Mp169FlagWorld(CounterexampleWorld):
         self.violated |= self.trace.invariant == "mp169-blocks-consumption" and before and wrong
         self.log.append({"action": "request", "class": request, "flag": before, "served": served})
 
+    @takes(**STEP)
     def do_change_supplier(self, **_solver: Any) -> None:
         before = self._flag()
         self.sc.change_supplier()

@@ -5,7 +5,8 @@ passes a HAN message from a device not on its log.
 """
 from __future__ import annotations
 
-from nowan.attacks.counterexamples.base import CounterexampleWorld
+from nowan.attacks.counterexamples.args import Record, takes
+from nowan.attacks.counterexamples.base import SECONDS, CounterexampleWorld
 from nowan.model.devices import HanMessage
 from nowan.model.devices.meter import HAN_EMERGENCY_CREDIT
 from nowan.model.devices.scenario import ROGUE_EUI
@@ -13,6 +14,8 @@ from nowan.model.traces import Trace
 
 
 class PairingWindowWorld(CounterexampleWorld):
+    reads = Record({"claim_window_s": SECONDS})
+
     def __init__(self, trace: Trace) -> None:
         super().__init__(trace)
         self.claim = float(self.evidence["claim_window_s"])
@@ -22,14 +25,17 @@ class PairingWindowWorld(CounterexampleWorld):
         extra = {"accepted": out.accepted, "reason": out.reason.value} if out is not None else {}  # type: ignore[attr-defined]
         self.log.append({"action": action, "t": self.sc.clock.now, **extra})
 
+    @takes(seconds=SECONDS)
     def do_advance(self, seconds: float) -> None:
         self.sc.clock.advance(float(seconds))
         self._record("advance")
 
+    @takes()
     def do_power_cycle(self) -> None:
         self.sc.hub.power_cycle()
         self._record("power-cycle")
 
+    @takes()
     def do_rogue_join(self) -> None:
         sc = self.sc
         gap = sc.clock.now - sc.hub.powered_on_at
@@ -37,6 +43,7 @@ class PairingWindowWorld(CounterexampleWorld):
         self.late_join |= out.accepted and ROGUE_EUI in sc.hub.device_log and gap > self.claim
         self._record("rogue-join", out)
 
+    @takes()
     def do_rogue_send(self) -> None:
         sc = self.sc
         out = sc.hub.han_send(HanMessage(ROGUE_EUI, sc.esme.eui, HAN_EMERGENCY_CREDIT["esme"]))

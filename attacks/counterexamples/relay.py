@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from nowan.attacks.counterexamples.base import CounterexampleWorld
+from nowan.attacks.counterexamples.args import takes
+from nowan.attacks.counterexamples.base import INDEX, KWH, PENCE, CounterexampleWorld
 from nowan.model.devices.account import SUPPLY_OFF
 from nowan.model.devices.commands import COMMANDS, encode_command
 from nowan.model.gbcs.crypto import CRA_COMMAND
 from nowan.model.gbcs.envelope import MAC_LEN, GeneralCiphering, GeneralSigning, other_info_for
 from nowan.model.traces import Trace
+from nowan.model.values import NumberSpec
 
+#: A command's value (a price in pence per kWh, a mode, a debt): what the fuzzer's commands draw.
+COMMAND_VALUE = NumberSpec(minimum=0, maximum=60_000, integer=True)
 #: The command the Supplier issues in a forgery trace, and the one the relay forges (both add-debt).
 FORGED = ("add-debt", 100)
 
@@ -32,6 +36,7 @@ class RelayWorld(CounterexampleWorld):
         forwards = [int(s.args["issued"]) for s in trace.steps if s.action == "relay-forwards"]
         self.order = sorted(forwards) if in_issue_order else forwards
 
+    @takes(pence=PENCE)
     def do_keypad_topup(self, pence: int) -> None:
         out = self.sc.esme.enter_utrn(self.sc.mint("esme", int(pence)), "keypad")
         self.log.append({"action": "keypad-topup", "accepted": out.accepted})
@@ -41,17 +46,21 @@ class RelayWorld(CounterexampleWorld):
         self.sc.ppmid.receive_wifi(frame)
         self.log.append({"action": action, "queued": len(self.sc.ppmid.inbox)})
 
+    @takes(pence=PENCE)
     def do_supplier_sends_topup(self, pence: int) -> None:
         self._queue("supplier-sends-topup", self.sc.wan_topup_frame("esme", int(pence)))
 
+    @takes(command=tuple(c for c in COMMANDS if c != "top-up"), value=COMMAND_VALUE)
     def do_supplier_sends_command(self, command: str, value: int) -> None:
         self._queue("supplier-sends-command", self.sc.send_command("esme", command, value))
 
+    @takes()
     def do_relay_withholds(self) -> None:
         ppmid = self.sc.ppmid
         self.log.append({"action": "relay-forwards", "accepted": ppmid.forward(0).accepted} if self.deliver
                         else {"action": "relay-withholds", "dropped": ppmid.drop(0)})
 
+    @takes(issued=INDEX)
     def do_relay_forwards(self, issued: int) -> None:
         ppmid = self.sc.ppmid
         nth = self.order.pop(0)
@@ -59,6 +68,7 @@ class RelayWorld(CounterexampleWorld):
         self.log.append({"action": "relay-forwards", "issued": nth, "accepted": out.accepted,
                          "reason": out.reason.value})
 
+    @takes(kwh=KWH)
     def do_consume(self, kwh: int) -> None:
         self.log.append({"action": "consume", "charged": self.sc.esme.consume(int(kwh))})
 
@@ -94,6 +104,7 @@ class RelayForgeryWorld(CounterexampleWorld):
         self.issued: list[bytes] = []
         self.counters: list[int] = []
 
+    @takes(index=INDEX)
     def do_supplier_issues(self, index: int) -> None:
         frame = self.sc.send_command("esme", *FORGED)
         assert frame is not None
@@ -102,6 +113,7 @@ class RelayForgeryWorld(CounterexampleWorld):
         self.counters.append(self.sc.supplier.command_counter)
         self.log.append({"action": "supplier-issues", "counter": self.counters[-1]})
 
+    @takes(index=INDEX)
     def do_relay_delivers(self, index: int) -> None:
         ppmid = self.sc.ppmid
         frame = self.issued[int(index) - 1]
@@ -109,9 +121,11 @@ class RelayForgeryWorld(CounterexampleWorld):
                else ppmid.replay(ppmid.seen.index(frame)))
         self.log.append({"action": "relay-delivers", "index": index, "accepted": out.accepted})
 
+    @takes(index=INDEX)
     def do_relay_forges(self, index: int) -> None:
         self.log.append(self._forge(self.sc.supplier.command_counter + int(index)))
 
+    @takes(index=INDEX)
     def do_idle(self, index: int) -> None:
         """The solver's no-op step."""
 

@@ -9,15 +9,28 @@ after a credential change until the meter rejects one.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Mapping
 
-from nowan.attacks.counterexamples.base import CounterexampleWorld
+from nowan.attacks.counterexamples.args import ListOf, Record, takes
+from nowan.attacks.counterexamples.base import UTRN_COUNTER, CounterexampleWorld
 from nowan.model.devices.meter import UtrnTicket
 from nowan.model.traces import Step, Trace
+
+#: Paths a UTRN enters by; an interleaved entry (begin, finish) is a meter-side path only.
+PATHS, METER_PATHS = ("keypad", "han", "wan"), ("keypad", "han")
+#: In-order entries one step may make (a wrap needs 1,025; each is a real UTRN, about 0.6 ms).
+IN_ORDER_MAX = 4096
+
+
+def _span(args: Mapping[str, Any]) -> tuple[str, str] | None:
+    span = args["last"] - args["first"]
+    return None if 0 <= span < IN_ORDER_MAX else ("last", f"expected first <= last < first + {IN_ORDER_MAX}")
 
 
 class UtrnCellWorld(CounterexampleWorld):
     """The ESME's UTRN counter cell after a credential change that set the trace's floor."""
+
+    reads = Record({"params": Record({"floor": UTRN_COUNTER})})
 
     def __init__(self, trace: Trace) -> None:
         super().__init__(trace)
@@ -31,10 +44,12 @@ class UtrnCellWorld(CounterexampleWorld):
         self.log.append({"action": action, "path": path, "counter": upper, "accepted": out["accepted"],
                          "reason": out["reason"]})
 
+    @takes(floor=UTRN_COUNTER)
     def do_replace_credentials(self, floor: int) -> None:
         self.sc.esme.replace_supplier(self.sc.esme.supplier, pp_floor=int(floor) << 32)
         self.log.append({"action": "replace-credentials", "floor": floor})
 
+    @takes(path=PATHS, counter=UTRN_COUNTER, accepted=(True, False, None))
     def do_enter(self, path: str, counter: int, accepted: bool | None = None) -> None:
         """Enter the UTRN for ``counter`` on ``path`` (``accepted``: what the proof expects, if it says)."""
         upper = int(counter)
@@ -48,10 +63,12 @@ class UtrnCellWorld(CounterexampleWorld):
             out = self.sc.esme.enter_utrn(self._utrn(upper), path).to_dict()
         self._record("enter", path, upper, out)
 
+    @takes(path=METER_PATHS, counter=UTRN_COUNTER)
     def do_begin(self, path: str, counter: int) -> None:
         self.tickets[path] = self.sc.esme.begin_utrn(self._utrn(int(counter)), path)
         self._record("begin", path, int(counter), {"accepted": None, "reason": "pending"})
 
+    @takes(path=METER_PATHS, counter=UTRN_COUNTER)
     def do_finish(self, path: str, counter: int) -> None:
         self._record("finish", path, int(counter), self.sc.esme.finish_utrn(self.tickets.pop(path)).to_dict())
 
@@ -68,6 +85,8 @@ class UtrnCellWorld(CounterexampleWorld):
 class UtrnAvailabilityWorld(UtrnCellWorld):
     """Reproduced if issue order credits every UTRN and the traced order rejects the traced ones."""
 
+    reads = Record({**UtrnCellWorld.reads.fields, "issued": ListOf(UTRN_COUNTER, IN_ORDER_MAX)})  # type: ignore[union-attr]
+
     def verdict(self) -> tuple[bool, str]:
         issued = [int(u) for u in self.evidence["issued"]]
         in_order = UtrnCellWorld(replace(self.trace, steps=tuple(
@@ -83,6 +102,7 @@ class UtrnAvailabilityWorld(UtrnCellWorld):
 class UtrnWrapWorld(UtrnCellWorld):
     """Reproduced if every in-order UTRN before the traced one is credited and the traced one is not."""
 
+    @takes(_span, path=METER_PATHS, first=UTRN_COUNTER, last=UTRN_COUNTER)
     def do_enter_in_order(self, path: str, first: int, last: int) -> None:
         for upper in range(int(first), int(last) + 1):  # 1 p each, so 1024 top-ups stay under the limit
             out = self.sc.esme.enter_utrn(self.sc.mint("esme", 1, counter=upper << 32), path)

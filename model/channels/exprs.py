@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Mapping
 
+from nowan.model.values import MAX_INT_BITS
+
 #: Bounds on one expression: model expressions are a line long; these stop a pull request from
 #: spinning the assessor (``9**9**9**9``) or exhausting memory with a giant integer.
 MAX_EXPR_CHARS = 400
 MAX_EXPR_NODES = 200
-MAX_INT_BITS = 256
 
 
 def _pow(base: Any, exp: Any) -> Any:

@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 
 import click
 
-from nowan.model.errors import NowanError
+from nowan.model.errors import NowanError, printable
 
 # Sub-command modules, in help order. A module that is not there yet is skipped.
 _SUBCOMMANDS = ("assess", "utrn", "gbcs", "graph", "risk", "robustness", "prove", "fuzz", "diff")
+
+
+def _warning_line(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    """Print a warning as one escaped line on stderr, without the library's source line."""
+    click.echo(f"nowan: warning: {printable(message, 300)}", err=True)
 
 
 class _Group(click.Group):
@@ -39,6 +45,10 @@ class _Group(click.Group):
         return mod.command
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
+        for arg in args or ():  # argv cannot hold NUL; a caller's list can, and paths would raise on it
+            if "\x00" in arg:
+                click.echo(f"nowan: error: {printable(arg, 80)!r}: an argument may not hold a NUL character", err=True)
+                sys.exit(2)
         try:
             rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                               standalone_mode=False, **extra)
@@ -70,7 +80,8 @@ def cli() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. A library's warning (GitHub unreachable, say) is one line too."""
+    warnings.showwarning = _warning_line
     cli(prog_name="nowan")
 
 

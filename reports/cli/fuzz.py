@@ -27,6 +27,9 @@ from nowan.reports.writer import check_output_dir, write_all, write_file
 _UNITS = {"s": 1, "m": 60, "h": 3600}
 
 
+#: Where examples are kept when no --db names a directory (open_databases' default).
+DEFAULT_DB = ".nowan/fuzz-db"
+
 #: The longest campaign one invocation may run: a week (a nightly job runs 20 minutes).
 MAX_BUDGET_S = 7 * 86400
 
@@ -221,10 +224,11 @@ def command(channels: tuple[str, ...], models: Path | None, shard_text: str | No
     for option, target in (("--sarif", sarif), ("--junit", junit), ("--db-log", db_log)):
         _parent_ready(target, option)
     check_output_dir(out_dir, "--out")  # before the campaign, not after it
-    for spec in db:
-        if "://" not in spec and spec.lower() != "none":
-            check_output_dir(spec, "--db")  # an unwritable database would silently lose every example
-    database = open_databases(db)
+    database = open_databases(db)  # the form of every --db, and a Redis server's answer, before the campaign
+    for spec in db or [DEFAULT_DB]:  # a GitHub corpus is merged into the default directory
+        local = DEFAULT_DB if spec.startswith("github://") else spec
+        if "://" not in local and local.lower() != "none":
+            check_output_dir(local, "--db", replaced=False)  # an unwritable database would silently lose every example
     for cid in skipped:
         click.echo(f"{cid}: not fuzzed: no fuzz world covers this channel yet", err=True)
     if db_log and database is not None:

@@ -1,6 +1,7 @@
 """Hostile options on every subcommand: one line on stderr, exit 2, nothing written."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,75 @@ def test_a_replay_that_would_run_for_ever_is_cut_off(tmp_path: Path, monkeypatch
     t0 = time.monotonic()
     line = one_line_exit_2(run("fuzz", "--replay", str(f)))
     assert "longer than 1 s" in line and time.monotonic() - t0 < 20
+
+
+@pytest.fixture
+def no_campaign(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if a campaign starts: the option must be refused before it."""
+    import nowan.reports.cli.fuzz as fuzz_cli
+
+    def ran(*args: object, **kw: object) -> None:
+        raise AssertionError("the campaign ran before the option was checked")
+
+    monkeypatch.setattr(fuzz_cli, "run_campaign", ran)
+
+
+def _fifo_folder(tmp: Path) -> str:
+    folder = tmp / "with-fifo"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe")  # carried over, it would be read for ever
+    return str(folder)
+
+
+@pytest.mark.parametrize("out, expected", [
+    ("/proc/self", "proc filesystem"), ("/proc", "proc filesystem"), ("/sys/kernel", "sysfs"),
+    ("/dev", "devtmpfs"), ("{fifo}", "not a file (a device, FIFO or socket)"),
+])
+@pytest.mark.parametrize("cmd", [("fuzz", "--budget", "600", "--db", "none"),
+                                 ("assess", "--examples", "0", "--no-pdf", "--channels", "utrn-keypad")])
+def test_an_unusable_out_is_refused_before_the_run(out: str, expected: str, cmd: tuple[str, ...], tmp_path: Path,
+                                                   no_campaign: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    if out.startswith(("/proc", "/sys", "/dev")) and not Path(out).is_dir():
+        pytest.skip(f"{out} is not on this machine")
+    import nowan.reports.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "assess", lambda *a, **k: (_ for _ in ()).throw(AssertionError("assess ran")))
+    line = one_line_exit_2(run(*cmd, "--out", out.format(fifo=_fifo_folder(tmp_path))))
+    assert "--out" in line and expected in line
+
+
+@pytest.mark.parametrize("db", ["github://a b/c", "github://../../etc", "github://-/x", "github://a/..",
+                                "github://a/b?token=1", "github://a/b/c/d", "github://o/r/art\x1b[2J"])
+def test_a_github_database_of_the_wrong_form_is_refused_before_the_campaign(db: str, no_campaign: None,
+                                                                           tmp_path: Path) -> None:
+    line = one_line_exit_2(run("fuzz", "--budget", "600", "--out", str(tmp_path / "o"), "--db", db))
+    assert "--db" in line and "github://OWNER/REPO[/ARTIFACT]" in line
+
+
+def test_the_default_database_folder_is_checked_before_the_campaign(no_campaign: None, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".nowan").write_text("a file where the database folder's parent belongs")
+    line = one_line_exit_2(run("fuzz", "--budget", "600", "--out", str(tmp_path / "o")))
+    assert "--db .nowan/fuzz-db" in line
+
+
+@pytest.mark.parametrize("bad, expected", [
+    ("zz", "expected hexadecimal digits"),
+    ("0011", "not a GBCS frame a seed can be"),
+    ("dir", "expected a file holding a GBCS frame"),
+])
+def test_a_bad_seed_entry_is_named_not_skipped(bad: str, expected: str, tmp_path: Path, no_campaign: None) -> None:
+    data = Path(__file__).parents[1] / "data"
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    good = next((data / "rtds").rglob("*_COMMAND_GBCS.HEX"))
+    (seeds / good.name).write_bytes(good.read_bytes())
+    entry = seeds / "bad.HEX"
+    if bad == "dir":
+        entry.mkdir()
+    else:
+        entry.write_text(bad)
+    line = one_line_exit_2(run("fuzz", "--channels", "gbcs-envelope", "--budget", "600", "--out", str(tmp_path / "o"),
+                               "--seeds", str(seeds), "--keystore", str(data / "keystore")))
+    assert "bad.HEX" in line and expected in line
