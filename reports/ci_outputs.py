@@ -18,9 +18,14 @@ The taxonomy (README "CI outputs"):
 A command exits 1 exactly when its JUnit file holds a failure (:func:`failed`).
 
 Every SARIF result has a physical location, because GitHub code scanning rejects a file holding a
-result without one: the model file (URI relative to ``%SRCROOT%``, the repository, or to
-``MODELSROOT``, a ``--models`` directory outside it) and the line of the threat, goal or code the
-result is about. ``partialFingerprints`` hash the rule and the subject only (never the message,
+result without one: the model file and the line of the threat, goal or code the result is about.
+A file is named relative to the root of the git checkout that holds it (``%SRCROOT%``), or, for
+a ``--models`` directory in no checkout, relative to that directory (``MODELSROOT``); never
+relative to the working directory, so the same inputs give the same SARIF from any folder.
+
+A check that gave no answer (a proof the solver could not decide, a channel no fuzz world covers)
+is a JUnit ``skipped`` case and a SARIF tool notification of level ``note`` in the run's
+invocation, with the same location: it is not a finding, so it is not a result. ``partialFingerprints`` hash the rule and the subject only (never the message,
 whose amounts change between campaigns), so a finding keeps its identity across runs.
 """
 from __future__ import annotations
@@ -30,6 +35,7 @@ import json
 import os
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -124,6 +130,7 @@ class Case:
     note: str | None = None      # system-out for a passing case
     skipped: str | None = None   # the check gave no answer (a proof the solver could not decide)
     seconds: float | None = None
+    where: str | None = None     # 'path:line' a skipped check concerns (its SARIF notification's location)
 
 
 def failed(cases: Iterable[Case], policy: Policy) -> list[Case]:
@@ -141,22 +148,38 @@ def split_source(source: str) -> tuple[str, int]:
 
 
 def artifact(path: str, models_root: Path | None = None) -> dict[str, str]:
-    """A relative ``artifactLocation``: a model label is already relative to the repository; an
-    absolute path is made relative to the working directory (the checkout in CI) or else to the
-    ``--models`` root. No absolute path reaches the file (same bytes on every machine)."""
+    """A relative ``artifactLocation`` that does not depend on the working directory.
+
+    A file of the ``--models`` directory (its label is the path as the user gave it) and any other
+    absolute path are named relative to the root of the git checkout holding them (``%SRCROOT%``,
+    what GitHub code scanning resolves against) or, in no checkout, relative to the ``--models``
+    root (``MODELSROOT``). A packaged model's label is already relative to the repository. No
+    absolute path reaches the file (same bytes on every machine), and URIs are percent-encoded: a
+    folder name may hold spaces, quotes, markup or control characters.
+    """
     from urllib.parse import quote
 
     p = Path(path)
-    if not p.is_absolute():
+    full = (p if p.is_absolute() else Path(os.getcwd()) / p).resolve()
+    root = models_root.resolve() if models_root is not None else None
+    inside = root is not None and (full == root or root in full.parents)
+    if not p.is_absolute() and not inside:
         return {"uri": quote(p.as_posix()), "uriBaseId": SRCROOT}
-    for base, root in ((SRCROOT, Path(os.getcwd())), (MODELSROOT, models_root)):
-        if root is None:
-            continue
-        try:  # percent-encoded: a folder name may hold spaces, quotes, markup or control characters
-            return {"uri": quote(p.resolve().relative_to(root.resolve()).as_posix()), "uriBaseId": base}
-        except ValueError:
-            continue
-    return {"uri": quote(p.name), "uriBaseId": MODELSROOT}
+    checkout = checkout_root(full.parent)
+    if checkout is not None:
+        return {"uri": quote(full.relative_to(checkout).as_posix()), "uriBaseId": SRCROOT}
+    if inside:
+        return {"uri": quote(full.relative_to(root).as_posix()), "uriBaseId": MODELSROOT}  # type: ignore[arg-type]
+    return {"uri": quote(full.name), "uriBaseId": MODELSROOT}
+
+
+@lru_cache(maxsize=64)
+def checkout_root(folder: Path) -> Path | None:
+    """The nearest folder at or above ``folder`` holding ``.git`` (a checkout or a worktree), or None."""
+    for d in (folder, *folder.parents):
+        if (d / ".git").exists():
+            return d
+    return None
 
 
 def evidence_source(threats: Sequence[Mapping[str, Any]], *, invariant: str | None = None,
@@ -264,13 +287,31 @@ def assess_cases(bundle: Mapping[str, Any], risk_levels: Iterable[str] = (),
                    if status == "refuted" else None)
             proofs.append(Case("nowan.proofs", f"nowan.proofs.{c['id']}", p["id"], res,
                                note=f"{status}: {p.get('detail', '')}" if status == "proved" else None,
-                               skipped=f"{status}: {p.get('detail', '')}" if status not in ("proved", "refuted") else None))
+                               skipped=f"{status}: {p.get('detail', '')}" if status not in ("proved", "refuted") else None,
+                               where=where))
         fz = c.get("fuzz")
         if fz:
             invs = list(dict.fromkeys([*fz.get("invariants", []), *(f["invariant"] for f in fz["findings"])]))
             source_of = {i: evidence_source(threats, invariant=i) or driving for i in invs}
             fuzz.extend(fuzz_cases(c["id"], invs, fz["findings"], source_of))
+        else:
+            why = NO_WORLD if bundle.get("fuzz_examples", 0) else "fuzzing was skipped (--examples 0)"
+            fuzz.append(not_fuzzed(c["id"], why, c["source"]))
     return risk + proofs + fuzz
+
+
+#: Why a channel of the model directory was not fuzzed, when no fuzz world covers it.
+NO_WORLD = "no fuzz world covers this channel yet"
+
+
+def not_fuzzed(channel: str, why: str, where: str) -> Case:
+    """The case for a channel that was not fuzzed: skipped, with the reason (never silently absent)."""
+    return Case("nowan.fuzz", f"nowan.fuzz.{channel}", NOT_FUZZED, skipped=f"{channel}: not fuzzed: {why}",
+                where=where)
+
+
+#: The JUnit case name and SARIF notification id of a channel that was not fuzzed.
+NOT_FUZZED = "not-fuzzed"
 
 
 # -- SARIF --------------------------------------------------------------------------------------
@@ -280,8 +321,17 @@ def to_sarif(cases: Iterable[Case], *, version: str, models_root: Path | None = 
     table = rules()
     ids = list(table)
     results = []
+    notes = []
     for case in cases:
         r = case.result
+        if r is None and case.skipped:  # no answer, no finding: a note about the run, at its model line
+            path, line = split_source(case.where or "")
+            note: dict[str, Any] = {"level": "note", "message": {"text": case.skipped},
+                                    "descriptor": {"id": case.name if case.name == NOT_FUZZED else "not-decided"}}
+            if case.where:
+                note["locations"] = [{"physicalLocation": {"artifactLocation": artifact(path, models_root),
+                                                           "region": {"startLine": line}}}]
+            notes.append(note)
         if r is None:
             continue
         path, line = split_source(r.source)
@@ -306,8 +356,10 @@ def to_sarif(cases: Iterable[Case], *, version: str, models_root: Path | None = 
             MODELSROOT: {"description": {"text": "The --models directory, when it lies outside the repository."}}},
         "results": results,
     }
-    if invocation is not None:
-        run["invocations"] = [{"executionSuccessful": True, "properties": dict(invocation)}]
+    if invocation is not None or notes:
+        run["invocations"] = [{"executionSuccessful": True,
+                               **({"toolExecutionNotifications": notes} if notes else {}),
+                               **({"properties": dict(invocation)} if invocation is not None else {})}]
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 

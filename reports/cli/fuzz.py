@@ -20,7 +20,8 @@ from nowan.model.assumptions import Assumptions
 from nowan.model.channels.loader import channel_ids as model_channel_ids
 from nowan.model.errors import AssumptionError, InputError, printable
 from nowan.model.traces import Trace
-from nowan.reports.ci_outputs import Case, Policy, failed, fuzz_cases, harness_sources, to_junit, to_sarif
+from nowan.reports.ci_outputs import (NO_WORLD, Case, Policy, failed, fuzz_cases, harness_sources, not_fuzzed,
+                                      to_junit, to_sarif)
 from nowan.reports.cli.common import emit_json, is_interactive, models_option, parse_int, split_ids
 from nowan.reports.writer import check_output_dir, write_all, write_file
 
@@ -241,9 +242,9 @@ def command(channels: tuple[str, ...], models: Path | None, shard_text: str | No
     files["summary.json"] = json.dumps(summary, indent=2) + "\n"
     write_all(out, files)  # whole or not at all; traces of earlier campaigns in the folder are kept
     policy = Policy(weakness=fail_on == "weakness")
-    cases = _cases(result, hs, models)
+    cases = _cases(result, hs, models) + [not_fuzzed(cid, NO_WORLD, _channel_file(cid, models)) for cid in skipped]
     if sarif:
-        write_file(sarif, to_sarif(cases, version=_version(), invocation={
+        write_file(sarif, to_sarif(cases, version=_version(), models_root=models, invocation={
             "seed": result.seed, "budget": result.budget, "examples": result.examples}), "--sarif")
     if junit:
         write_file(junit, to_junit(cases, policy, name="nowan fuzz", properties={"seed": result.seed}), "--junit")
@@ -269,6 +270,13 @@ def _cases(result: CampaignResult, hs, directory: Path | None = None) -> list[Ca
         cases += fuzz_cases(run.channel, invariants, [f.to_dict() for f in run.findings], sources,
                             seconds=run.seconds)
     return cases
+
+
+def _channel_file(cid: str, models: Path | None) -> str:
+    """The model file of a channel (its label: the packaged path, or the --models path as given)."""
+    from nowan.model.channels import load_channels
+
+    return f"{load_channels([cid], models)[cid].file}:1"
 
 
 def _run(hs, seconds, seed, assumptions, database, ci, *, show: bool) -> CampaignResult:

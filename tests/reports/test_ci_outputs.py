@@ -243,3 +243,80 @@ def test_junit_stays_well_formed_with_control_characters() -> None:
     text = to_junit([Case(suite="s\x00", classname="c\x1b[2J", name="n\x07", note="x\x1b\x00y")], Policy(), name="n")
     root = ET.fromstring(text.split("\n", 1)[1])
     assert "\\x1b" in ET.tostring(root, encoding="unicode")
+
+
+def _locations(doc: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every physical location of a SARIF log: results, code flows and tool notifications."""
+    run = doc["runs"][0]
+    out = [(r["ruleId"], loc["physicalLocation"]) for r in run["results"] for loc in r["locations"]]
+    for inv in run.get("invocations", []):
+        out += [(n["descriptor"]["id"], loc["physicalLocation"]) for n in inv.get("toolExecutionNotifications", [])
+                for loc in n.get("locations", [])]
+    return out
+
+
+def _assess_sarif(cwd: Path, models: str, out: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.chdir(cwd)
+    r = CliRunner().invoke(cli, ["assess", "--models", models, "--examples", "0", "--no-pdf", "--out", str(out)])
+    assert r.exit_code in (0, 1), r.output
+    return json.loads((out / "report.sarif").read_text())
+
+
+def test_sarif_locations_do_not_depend_on_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    # a --models folder in no checkout: relative to the models root, from whichever folder nowan runs
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    shutil.copytree(MODELS, tmp_path / "a" / "models")
+    inside = _assess_sarif(tmp_path / "a", "models", tmp_path / "o1", monkeypatch)
+    beside = _assess_sarif(tmp_path / "b", "../a/models", tmp_path / "o2", monkeypatch)
+    assert _locations(inside) == _locations(beside) and _locations(inside)
+    assert {loc["artifactLocation"]["uriBaseId"] for _, loc in _locations(inside)} == {MODELSROOT}
+    assert {loc["artifactLocation"]["uri"] for _, loc in _locations(inside)} == {"utrn-keypad.yaml"}
+    # a --models folder inside a git checkout: relative to the checkout root, what GitHub resolves against
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    shutil.copytree(MODELS, repo / "cfg" / "models")
+    top = _assess_sarif(repo, "cfg/models", tmp_path / "o3", monkeypatch)
+    deep = _assess_sarif(repo / "cfg" / "models", ".", tmp_path / "o4", monkeypatch)
+    outside = _assess_sarif(tmp_path, str(repo / "cfg" / "models"), tmp_path / "o5", monkeypatch)
+    assert _locations(top) == _locations(deep) == _locations(outside)
+    assert {(loc["artifactLocation"]["uri"], loc["artifactLocation"]["uriBaseId"]) for _, loc in _locations(top)} \
+        == {("cfg/models/utrn-keypad.yaml", SRCROOT)}
+    assert github_problems(top) == [] and str(tmp_path) not in json.dumps(top)
+
+
+def test_channels_not_fuzzed_are_skipped_cases_and_sarif_notes(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    models.mkdir()
+    keypad = (ROOT / "model" / "channels" / "utrn-keypad.yaml").read_text()
+    (models / "keypad-pilot.yaml").write_text(keypad.replace("id: utrn-keypad", "id: keypad-pilot", 1))
+    sarif, junit = tmp_path / "f.sarif", tmp_path / "f.xml"
+    r = CliRunner().invoke(cli, ["fuzz", "--models", str(models), "--channels", "keypad-pilot,gbcs-envelope",
+                                 "--budget", "1", "--db", "none", "--out", str(tmp_path / "fz"), "--sarif", str(sarif),
+                                 "--junit", str(junit)])
+    assert r.exit_code == 0, r.output
+    root = ET.fromstring(junit.read_text().split("\n", 1)[1])
+    [case] = [c for c in root.iter("testcase") if c.get("classname") == "nowan.fuzz.keypad-pilot"]
+    assert case.get("name") == "not-fuzzed"
+    assert case.find("skipped").get("message") == "keypad-pilot: not fuzzed: no fuzz world covers this channel yet"
+    doc = json.loads(sarif.read_text())
+    jsonschema.Draft4Validator(_schema()).validate(doc)
+    [note] = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert note["level"] == "note" and note["descriptor"]["id"] == "not-fuzzed"
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "keypad-pilot.yaml",
+                                                                             "uriBaseId": MODELSROOT}
+    assert all(res["ruleId"] != "not-fuzzed" for res in doc["runs"][0]["results"])  # a note, not a finding
+    assert github_problems(doc) == []
+
+
+def test_assess_without_fuzzing_says_so_per_channel(tmp_path: Path) -> None:
+    r = CliRunner().invoke(cli, ["assess", "--models", str(MODELS), "--examples", "0", "--no-pdf",
+                                 "--out", str(tmp_path)])
+    assert r.exit_code in (0, 1), r.output
+    root = ET.fromstring((tmp_path / "junit.xml").read_text().split("\n", 1)[1])
+    skipped = {c.get("classname"): c.find("skipped").get("message") for c in root.iter("testcase")
+               if c.get("name") == "not-fuzzed"}
+    assert skipped == {"nowan.fuzz.utrn-keypad": "utrn-keypad: not fuzzed: fuzzing was skipped (--examples 0)"}
+    doc = json.loads((tmp_path / "report.sarif").read_text())
+    notes = doc["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [n["message"]["text"] for n in notes if n["descriptor"]["id"] == "not-fuzzed"] == list(skipped.values())
