@@ -15,8 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
-from nowan.model.channels.source import Sourced, parse_yaml
-from nowan.model.errors import ModelError
+from nowan.model.catalogue import catalogue_entries, check_fields, one_line_text, read_catalogue
+from nowan.model.channels.source import Sourced
 
 STANCES = ("support", "support-with-conditions", "cannot-support", "none")
 COMBINE = ("all", "any")
@@ -63,22 +63,13 @@ class Modification:
 
 
 def _text(src: Sourced, path: tuple[Any, ...], value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise src.error("expected a non-empty string", path)
-    return " ".join(value.split())
+    return one_line_text(value, error=src.error, path=path)
 
 
 def _one(src: Sourced, mid: Any, raw: Any, known: frozenset[str] | None) -> Modification:
     if not isinstance(mid, str) or not mid:
         raise src.error("expected a modification id (a string key)", (mid,))
-    if not isinstance(raw, dict):
-        raise src.error("expected a mapping with title, proposal, source, channels, ...", (mid,))
-    for key in raw:
-        if key not in _REQUIRED + _OPTIONAL:
-            raise src.error(f"unknown field; expected one of {', '.join(_REQUIRED + _OPTIONAL)}", (mid, key))
-    for key in _REQUIRED:
-        if key not in raw:
-            raise src.error(f"missing field '{key}'", (mid,))
+    check_fields(raw, _REQUIRED, _OPTIONAL, error=src.error, path=(mid,))
     channels = raw["channels"]
     if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
         raise src.error("expected a list of channel ids", (mid, "channels"))
@@ -126,11 +117,9 @@ def _one(src: Sourced, mid: Any, raw: Any, known: frozenset[str] | None) -> Modi
 def parse_modifications(text: str, file: str = _LABEL,
                         known_channels: Iterable[str] | None = None) -> dict[str, Modification]:
     """Parse and validate the catalogue; ``known_channels`` (if given) are the valid channel ids."""
-    src = parse_yaml(text, file)
-    if not isinstance(src.data, dict):
-        raise ModelError.at("expected a mapping of modification id -> entry", source=file, line=1)
+    src, entries = catalogue_entries(text, file, "modification id -> entry")
     known = frozenset(known_channels) if known_channels is not None else None
-    return {mid: _one(src, mid, raw, known) for mid, raw in src.data.items()}
+    return {mid: _one(src, mid, raw, known) for mid, raw in entries}
 
 
 def load_modifications(path: Path | None = None,
@@ -139,8 +128,4 @@ def load_modifications(path: Path | None = None,
     if path is None:
         text = resources.files("nowan.model").joinpath("data", "modifications.yaml").read_text(encoding="utf-8")
         return parse_modifications(text, _LABEL, known_channels)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ModelError(f"cannot read file ({exc.strerror})", where=str(path)) from None
-    return parse_modifications(text, str(path), known_channels)
+    return parse_modifications(read_catalogue(path), str(path), known_channels)

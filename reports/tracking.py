@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from nowan.model.channels.source import parse_yaml
-from nowan.model.errors import InputError, ModelError
+from nowan.model.catalogue import catalogue_entries, check_fields, one_line_text, read_catalogue
 
 STATUSES = ("accepted", "mitigated", "in-discussion", "false-positive")
 _FIELDS = ("status", "date", "justification", "ticket")
@@ -48,22 +47,12 @@ class Decision:
 
 def parse_tracking(text: str, file: str) -> dict[str, Decision]:
     """Parse and validate a tracking file; a mistake is one line naming file, line and field."""
-    src = parse_yaml(text, file)
-    if not isinstance(src.data, dict):
-        raise ModelError.at("expected a mapping of risk id -> {status, date, justification, ticket}",
-                            source=file, line=1)
+    src, entries = catalogue_entries(text, file, "risk id -> {status, date, justification, ticket}")
     out = {}
-    for rid, raw in src.data.items():
+    for rid, raw in entries:
         if not isinstance(rid, str) or "@" not in rid:
             raise src.error("expected a risk id such as 'residual@nfc' or 'replay@utrn-keypad@meter'", (rid,))
-        if not isinstance(raw, dict):
-            raise src.error("expected a mapping with status, date, justification, ticket", (rid,))
-        for key in raw:
-            if key not in _FIELDS:
-                raise src.error(f"unknown field; expected one of {', '.join(_FIELDS)}", (rid, key))
-        for key in _FIELDS:
-            if key not in raw:
-                raise src.error(f"missing field '{key}'", (rid,))
+        check_fields(raw, _FIELDS, error=src.error, path=(rid,))
         if raw["status"] not in STATUSES:
             raise src.error(f"expected one of {', '.join(STATUSES)}, got {raw['status']!r}", (rid, "status"))
         date = raw["date"]
@@ -74,24 +63,16 @@ def parse_tracking(text: str, file: str) -> dict[str, Decision]:
                 date = dt.date.fromisoformat(str(date)).isoformat()
             except ValueError:
                 raise src.error(f"expected a date YYYY-MM-DD, got {raw['date']!r}", (rid, "date")) from None
-        for key in ("justification", "ticket"):
-            if not isinstance(raw[key], (str, int)) or not str(raw[key]).strip():
-                raise src.error("expected a non-empty text", (rid, key))
-        out[rid] = Decision(risk=rid, status=raw["status"], date=date,
-                            justification=" ".join(str(raw["justification"]).split()),
-                            ticket=str(raw["ticket"]).strip(), origin=f"{file}:{src.line((rid,))}")
+        justification, ticket = (one_line_text(raw[key], error=src.error, path=(rid, key), numbers=True)
+                                 for key in ("justification", "ticket"))
+        out[rid] = Decision(risk=rid, status=raw["status"], date=date, justification=justification,
+                            ticket=ticket, origin=f"{file}:{src.line((rid,))}")
     return out
 
 
 def load_tracking(path: str | Path) -> dict[str, Decision]:
     """Read the tracking file at ``path``."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read the tracking file ({exc.strerror})", where=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("expected a UTF-8 YAML tracking file", where=str(path)) from None
-    return parse_tracking(text, str(path))
+    return parse_tracking(read_catalogue(path), str(path))
 
 
 def risk_ids(bundle: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -24,6 +24,22 @@ settings.register_profile("ci", max_examples=150, deadline=None, derandomize=Tru
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))
 
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def one_mistake() -> Callable[..., None]:
+    """Check a catalogue parser on one edit of a good file: the good text parses, and the edited one
+    fails with one line that starts with ``where`` (file:line field) and says ``what``."""
+    def check(parse: Callable[[str], object], good: str, old: str, new: str, where: str, what: str) -> None:
+        from nowan.model.errors import NowanError
+
+        parse(good)
+        with pytest.raises(NowanError) as exc:
+            parse(good.replace(old, new, 1))
+        text = str(exc.value)
+        assert text.startswith(where) and what in text and "\n" not in text, text
+
+    return check
 
 
 @pytest.fixture(scope="session")

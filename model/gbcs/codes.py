@@ -7,22 +7,27 @@ control, and the HAN-only codes no Remote Party may send). Keeping that as data
 (``model/data/message_codes.yaml``, every fact with the public source it came from) lets the
 envelope verifier, the DCC model and the threat models agree on one table, and lets a reader check
 any entry against its source.
+
+The YAML is the source of truth; what ``nowan gbcs verify`` reads at start-up is its compiled twin,
+``model/data/message_codes.json`` (the validated entries as JSON, which loads in about a hundredth
+of the time YAML takes: bench/gbcs_verify.py). After editing the YAML, regenerate the twin with
+``python -m nowan.model.gbcs.codes``; a test fails while the two differ.
 """
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
-from importlib import resources
-from typing import Mapping
+from pathlib import Path
+from typing import Any, Mapping
 
-import yaml
-
+from nowan.model.catalogue import check_fields
 from nowan.model.errors import InputError
 
-#: libyaml's loader when PyYAML has it: the catalogue is read on every ``nowan gbcs verify`` start,
-#: and the C loader parses its 224 entries about ten times faster than the pure-Python one.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: The source of truth, and its compiled twin (package data of ``nowan.model``).
+YAML_FILE, TWIN_FILE = "data/message_codes.yaml", "data/message_codes.json"
 
 
 class Criticality(str, Enum):
@@ -40,6 +45,9 @@ SIGNERS = ("originator", "supplementary")
 _MACS = frozenset({"acb", "originator"})
 #: The groups of facts every entry must name a source for.
 FACT_GROUPS = ("code", "class", "parties", "replay")
+#: An entry's fields: every one of the first, any of the second.
+_FIELDS = ("use_case", "title", "kind", "criticality", "replay", "srv", "sender", "originator", "future_dated")
+_OPTIONAL = ("signer", "mac", "sources")
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,8 @@ def _entry(code: object, spec: object, where_file: str, known: Mapping[str, str]
     where = f"{where_file} code {code!r}"
     if not isinstance(code, int) or not 0 <= code <= 0xFFFF or not isinstance(spec, dict):
         raise InputError("expected a 2-byte message code mapping to fields", where=where)
+    check_fields(spec, _FIELDS, _OPTIONAL, path=(code,),
+                 error=lambda message, path: InputError(message, where=where + "".join(f" field '{p}'" for p in path[1:])))
     try:
         signers = spec.get("signer", [])
         if not isinstance(signers, list):
@@ -117,8 +127,6 @@ def _entry(code: object, spec: object, where_file: str, known: Mapping[str, str]
                             signers=tuple(_choice(s, SIGNERS, "signer") for s in signers),
                             mac=_choice(spec.get("mac", "acb"), _MACS, "mac"),
                             sources=_sources(spec, known))
-    except KeyError as exc:
-        raise InputError(f"missing field {exc.args[0]!r}", where=where) from None
     except ValueError as exc:
         raise InputError(str(exc), where=where) from None
     if entry.critical and entry.kind == "command" and not entry.signers:
@@ -132,9 +140,7 @@ def load_catalogue(text: str, source: str = "message_codes.yaml") -> dict[int, M
     The text is either ``{sources: {id: description}, codes: {code: entry}}``, in which case every
     entry must name a known source for each fact group, or a bare ``{code: entry}`` mapping.
     """
-    # libyaml's loader where PyYAML has it: the pure-Python one costs more than verifying a message
-    # batch (bench/gbcs_verify.py, command line), and the two give the same data.
-    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    data = _yaml(text)
     if not isinstance(data, dict):
         raise InputError("expected a mapping of message codes", where=source)
     known: dict[str, str] | None = None
@@ -146,20 +152,64 @@ def load_catalogue(text: str, source: str = "message_codes.yaml") -> dict[int, M
     return {code: _entry(code, spec, source, known) for code, spec in data.items()}
 
 
-def _text() -> str:
-    return resources.files("nowan.model").joinpath("data/message_codes.yaml").read_text()
+def _yaml(text: str) -> Any:
+    """The YAML's data, with libyaml's loader where PyYAML has it (imported here only: the start-up
+    of ``gbcs verify`` reads the twin and never pays for PyYAML)."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+
+
+def from_yaml() -> tuple[dict[int, MessageCode], dict[str, str]]:
+    """The catalogue read and validated from the YAML, and its source descriptions."""
+    text = (DATA_ROOT / YAML_FILE).read_text(encoding="utf-8")
+    return load_catalogue(text, "model/" + YAML_FILE), dict(_yaml(text)["sources"])
+
+
+def twin_text(entries: Mapping[int, MessageCode], sources: Mapping[str, str]) -> str:
+    """The compiled twin of validated entries: plain JSON, one line per entry, in code order."""
+    head = {"generated_from": "model/" + YAML_FILE, "regenerate_with": "python -m nowan.model.gbcs.codes",
+            "sources": dict(sources)}
+    rows = [f"  {json.dumps(f'0x{c:04X}')}: {json.dumps(_plain(e), ensure_ascii=False)}"
+            for c, e in sorted(entries.items())]
+    return json.dumps(head, indent=1, ensure_ascii=False)[:-2] + ',\n "codes": {\n' + ",\n".join(rows) + "\n }\n}\n"
+
+
+def _plain(e: MessageCode) -> dict[str, Any]:
+    return {"use_case": e.use_case, "title": e.title, "kind": e.kind, "criticality": e.criticality.value,
+            "replay": e.replay, "srv": e.srv, "sender": e.sender, "originator": e.originator,
+            "future_dated": e.future_dated, "signers": list(e.signers), "mac": e.mac,
+            "sources": {k: list(v) for k, v in e.sources.items()}}
+
+
+#: The package's data folder, on disk in a wheel as in a checkout (read directly: importing
+#: importlib.resources costs start-up time ``gbcs verify`` does not need).
+DATA_ROOT = Path(__file__).resolve().parents[1]
+
+
+@lru_cache(maxsize=1)
+def _twin() -> dict[str, Any]:
+    return json.loads((DATA_ROOT / TWIN_FILE).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
 def catalogue() -> Mapping[int, MessageCode]:
-    """Every known message code, keyed by its integer value."""
-    return load_catalogue(_text())
+    """Every known message code, keyed by its integer value (from the compiled twin)."""
+    out = {}
+    for key, d in _twin()["codes"].items():
+        code = int(key, 16)
+        out[code] = MessageCode(code=code, use_case=d["use_case"], title=d["title"], kind=d["kind"],
+                                criticality=Criticality(d["criticality"]), replay=d["replay"], srv=d["srv"],
+                                sender=d["sender"], originator=d["originator"], future_dated=d["future_dated"],
+                                signers=tuple(d["signers"]), mac=d["mac"],
+                                sources={k: tuple(v) for k, v in d["sources"].items()})
+    return out
 
 
 @lru_cache(maxsize=1)
 def source_descriptions() -> Mapping[str, str]:
     """The catalogue's source ids and what each one is (where its facts were taken from)."""
-    return dict(yaml.load(_text(), Loader=_SafeLoader)["sources"])
+    return dict(_twin()["sources"])
 
 
 def lookup(code: int) -> MessageCode | None:
@@ -179,3 +229,14 @@ def by_use_case(use_case: str) -> MessageCode | None:
     """The entry for a use-case id such as ``ECS09`` (case-insensitive); for a use case with
     several codes (CS02b) the lowest one."""
     return _by_use_case().get(use_case.lower())
+
+
+def main() -> None:
+    """``python -m nowan.model.gbcs.codes``: validate the YAML and rewrite its compiled twin."""
+    twin = DATA_ROOT / TWIN_FILE
+    twin.write_text(twin_text(*from_yaml()), encoding="utf-8")
+    print(f"wrote {twin.name}: {len(from_yaml()[0])} message codes", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -20,4 +20,4 @@ def parse_eui(text: str, field: str = "EUI") -> bytes:
 
 def format_eui(eui: bytes) -> str:
     """The dashed upper-case form used in DUIS and in reports."""
-    return "-".join(f"{b:02X}" for b in eui)
+    return eui.hex("-").upper()

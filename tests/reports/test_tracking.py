@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from nowan.model.errors import ModelError
 from nowan.reports.cli import cli
 from nowan.reports.tracking import apply, parse_tracking
 
@@ -59,15 +58,11 @@ def test_statuses_stale_entries_and_undecided_risks():
     ("status: accepted", "status: approved", "t.yaml:2 field 'residual@utrn-keypad.status'", "expected one of accepted"),
     ("date: 2026-11-20", "date: next week", "t.yaml:3 field 'residual@utrn-keypad.date'", "expected a date"),
     ("  ticket: SSC-1\n", "", "t.yaml:2 field 'residual@utrn-keypad'", "missing field 'ticket'"),
-    ("  ticket: SSC-1\n", "  ticket: SSC-1\n  owner: me\n", "t.yaml:6 field 'residual@utrn-keypad.owner'", "unknown field"),
     ("residual@utrn-keypad:", "keypad:", "t.yaml:2 field 'keypad'", "expected a risk id"),
 ])
-def test_a_mistake_names_file_line_and_field(old, new, where, what):
+def test_a_mistake_names_file_line_and_field(old, new, where, what, one_mistake):
     assert parse_tracking(TRACKING, "t.yaml")["residual@utrn-keypad"].ticket == "SSC-1"
-    with pytest.raises(ModelError) as exc:
-        parse_tracking(TRACKING.replace(old, new, 1), "t.yaml")
-    assert str(exc.value).startswith(where), str(exc.value)
-    assert what in str(exc.value)
+    one_mistake(lambda text: parse_tracking(text, "t.yaml"), TRACKING, old, new, where, what)
 
 
 def test_a_tracking_file_changes_the_statuses_shown_and_the_gate(tmp_path):

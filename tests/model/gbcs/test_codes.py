@@ -213,3 +213,19 @@ def test_catalogue_validation_names_the_code_and_field(text: str, expected: str)
     with pytest.raises(InputError, match=expected) as info:
         load_catalogue(text, "codes.yaml")
     assert str(info.value).startswith("codes.yaml")
+
+
+def test_the_compiled_twin_is_the_yaml_catalogue() -> None:
+    """What gbcs verify reads (the JSON twin) is what the YAML says; regenerate it after an edit."""
+    from nowan.model.gbcs.codes import from_yaml, twin_text
+
+    entries, sources = from_yaml()
+    assert dict(catalogue()) == entries and dict(source_descriptions()) == sources
+    twin = Path(__file__).parents[3] / "model" / "data" / "message_codes.json"
+    assert twin.read_text(encoding="utf-8") == twin_text(entries, sources), \
+        "model/data/message_codes.json is stale: run python -m nowan.model.gbcs.codes"
+
+
+def test_an_unknown_catalogue_field_is_named() -> None:
+    with pytest.raises(InputError, match=r"codes.yaml code 1 field 'colour': unknown field"):
+        load_catalogue("0x0001: {" + FULL + ", colour: red}", "codes.yaml")
