@@ -6,7 +6,7 @@ the reference run the verdict compares it with.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from nowan.attacks.counterexamples.args import takes
 from nowan.attacks.counterexamples.base import INDEX, KWH, PENCE, CounterexampleWorld
@@ -72,28 +72,30 @@ class RelayWorld(CounterexampleWorld):
     def do_consume(self, kwh: int) -> None:
         self.log.append({"action": "consume", "charged": self.sc.esme.consume(int(kwh))})
 
+    #: The reference run the verdict compares with (``rerun`` arguments), and how each run reads.
+    reference: ClassVar[dict[str, bool]] = {}
+    wording: ClassVar[tuple[str, str]] = ("", "")
+
     def verdict(self) -> tuple[bool, str]:
-        raise NotImplementedError
+        """Reproduced if the traced run ends with the supply off and the reference run does not."""
+        traced = self.sc.esme.account.supply
+        intended = self.rerun(**self.reference).sc.esme.account.supply  # type: ignore[attr-defined]
+        return (traced == SUPPLY_OFF and intended != SUPPLY_OFF,
+                f"supply {traced} {self.wording[0]}, {intended} {self.wording[1]}")
 
 
 class RelayAvailabilityWorld(RelayWorld):
     """Reproduced if withholding ends with the supply off and delivering does not."""
 
-    def verdict(self) -> tuple[bool, str]:
-        withheld = self.sc.esme.account.supply
-        delivered = self.rerun(deliver=True).sc.esme.account.supply  # type: ignore[attr-defined]
-        return (withheld == SUPPLY_OFF and delivered != SUPPLY_OFF,
-                f"supply {withheld} when withheld, {delivered} when delivered")
+    reference = {"deliver": True}
+    wording = ("when withheld", "when delivered")
 
 
 class RelayReorderWorld(RelayWorld):
     """Reproduced if the traced order ends off supply and the issue order does not."""
 
-    def verdict(self) -> tuple[bool, str]:
-        reordered = self.sc.esme.account.supply
-        intended = self.rerun(in_issue_order=True).sc.esme.account.supply  # type: ignore[attr-defined]
-        return (reordered == SUPPLY_OFF and intended != SUPPLY_OFF,
-                f"supply {reordered} when reordered, {intended} in issue order")
+    reference = {"in_issue_order": True}
+    wording = ("when reordered", "in issue order")
 
 
 class RelayForgeryWorld(CounterexampleWorld):

@@ -38,10 +38,15 @@ NOT_APPLICABLE = "not-applicable"
 
 @dataclass(frozen=True)
 class Family:
-    """A conformance check: ``key`` names the model and parameters; ``run`` performs it."""
+    """A conformance check: ``key`` names the model and parameters; ``run`` performs it.
+
+    ``detects``: the seeded flaws that must make it diverge (each weakens a check its relation
+    models), so a family that conforms with every device is shown not to conform vacuously.
+    """
 
     key: str
     run: Callable[[Budget, frozenset[Flaw]], Evidence] = field(compare=False)
+    detects: frozenset[Flaw] = field(default=frozenset(), compare=False)
 
 
 @dataclass
@@ -61,35 +66,42 @@ def utrn_family(paths: tuple[str, ...], cache_size: int | None) -> Family:
     """Family 1 on the channel's UTRN paths (both reconstruction policies)."""
     size = 0 if cache_size == 0 else None
     return Family(f"utrn-cell[{'+'.join(paths)}{',no-cache' if size == 0 else ''}]",
-                  lambda budget, flaws: utrn.check(paths, size, budget, flaws))
+                  lambda budget, flaws: utrn.check(paths, size, budget, flaws),
+                  frozenset({Flaw.NO_DUPLICATE_CHECK, Flaw.SHORT_MAC_COMPARE, Flaw.NON_ATOMIC_UTRN_CHECK,
+                             Flaw.NO_FLOOR_CHECK}))
 
 
 def mp169_family() -> Family:
     """Family 6: the DCC's MP169 rules (one relation for the three behavioural properties)."""
-    return Family("mp169", lambda budget, flaws: mp169.check(budget, flaws))
+    return Family("mp169", lambda budget, flaws: mp169.check(budget, flaws),
+                  frozenset({Flaw.MP169_ANY_SENDER, Flaw.MP169_NOT_ENFORCED, Flaw.MP169_CLEARED_ON_COS}))
 
 
 def commands_family(floor: bool) -> Family:
     """Family 2: A-REPLAY cells (``command-anti-replay``) or cells with floors (``command-floor``)."""
     return Family("command-floor" if floor else "command-cell",
-                  lambda budget, flaws: commands.check(budget, flaws, floor=floor))
+                  lambda budget, flaws: commands.check(budget, flaws, floor=floor),
+                  frozenset({Flaw.NO_FLOOR_CHECK if floor else Flaw.COUNTER_EQUAL_ACCEPTED}))
 
 
 def relay_family() -> Family:
     """Family 5: the PPMID relay in front of the ESME (``relay-no-forgery``)."""
-    return Family("relay", lambda budget, flaws: relay.check(budget, flaws))
+    return Family("relay", lambda budget, flaws: relay.check(budget, flaws),
+                  frozenset({Flaw.COUNTER_EQUAL_ACCEPTED, Flaw.CRITICAL_SIGNATURE_UNCHECKED}))
 
 
 def pairing_family(window: float, claim: float) -> Family:
     """Family 4: the hub's inter-PAN window as the proof has it, and a short-window variant."""
-    return Family(f"pairing[window {window:g} s]", lambda budget, flaws: pairing.check(window, claim, budget, flaws))
+    return Family(f"pairing[window {window:g} s]", lambda budget, flaws: pairing.check(window, claim, budget, flaws),
+                  frozenset({Flaw.DEVICE_LOG_BYPASS}))
 
 
 def lockout_family(lock: "Lockout", path: str, covers_han: bool) -> Family:
     """Family 3: the meter's lockout against the schedule program for the step's lockout and path."""
     key = (f"lockout[{path}, f={lock.max_failures}, w={lock.window_s:g} s, l={lock.lock_s:g} s, "
            f"{lock.entry_s:g} s/guess, {'covered' if lock.covers_path else 'not covered'}]")
-    return Family(key, lambda budget, flaws: bruteforce.check(lock, path, covers_han, budget, flaws))
+    return Family(key, lambda budget, flaws: bruteforce.check(lock, path, covers_han, budget, flaws),
+                  frozenset({Flaw.LOCKOUT_OFF}))
 
 
 __all__ = ["bruteforce", "commands", "mp169", "pairing", "relay", "utrn", "CONFORMS", "DIVERGES", "NOT_APPLICABLE", "SMOKE", "Budget", "Divergence", "Evidence", "Family",
