@@ -14,18 +14,21 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from nowan.model.errors import InputError
+from nowan.model.safeio import read_text
 
 SCHEMA_ID = "nowan-report/1"
 
 
+#: A report.json of every channel is a few MB; this bound only stops a wrong file.
+MAX_REPORT_BYTES = 64 << 20
+
+
 def load_report(path: str | Path) -> dict[str, Any]:
     """Read a report.json; a missing, malformed or foreign file is a one-line error."""
-    p = Path(path)
+    text = read_text(Path(path), str(path), limit=MAX_REPORT_BYTES)  # a regular file: a FIFO must not block
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read the report ({exc.strerror})", where=str(path)) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
         raise InputError(f"expected a nowan report.json, not valid JSON ({exc})", where=str(path)) from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA_ID or not isinstance(data.get("channels"), list):
         raise InputError(f"expected a nowan report.json (schema {SCHEMA_ID})", where=str(path)) from None

@@ -22,7 +22,8 @@ def parse_int(text: str, field: str, *, minimum: int = 0, maximum: int = U64_MAX
     ASCII digits only (``int()`` would take Arabic-Indic or full-width digits), and no more than
     a 64-bit value needs: seeds, counters and values in GBCS are unsigned 64-bit at most.
     """
-    expected = f"expected a decimal or 0x-hex integer {minimum}..{maximum:#x}"
+    top = f"{maximum:#x}" if maximum == U64_MAX else f"{maximum:,}"
+    expected = f"expected a decimal or 0x-hex integer {minimum}..{top}"
     try:
         if not re.fullmatch(r"[0-9]{1,20}|0[xX][0-9a-fA-F]{1,16}", text):
             raise ValueError(text)

@@ -18,13 +18,13 @@ from nowan.model.ranges import json_value
 from nowan.reports.cli.common import emit_json, parse_int, split_ids
 
 
-def _count(text: str, option: str, minimum: int) -> int:
-    from nowan.model.errors import InputError
+#: Most samples, trajectories and local workers one run may ask for: a million samples of every
+#: channel take about an hour, and each worker is a process (a typo must not fork 100,000).
+MAX_SAMPLES, MAX_TRAJECTORIES, MAX_WORKERS = 1_000_000, 10_000, 64
 
-    n = parse_int(text, option)
-    if n < minimum:
-        raise InputError(f"expected at least {minimum}, got {n}", where=option)
-    return n
+
+def _count(text: str, option: str, minimum: int, maximum: int) -> int:
+    return parse_int(text, option, minimum=minimum, maximum=maximum)
 
 
 @click.command()
@@ -51,12 +51,12 @@ def command(channel_opts: tuple[str, ...], models: str | None, samples: str | No
     if list_inputs:
         _list(channels, as_json)
         return
-    n = SAMPLES if samples is None else _count(samples, "--samples", 0)
-    r = TRAJECTORIES if trajectories is None else _count(trajectories, "--trajectories", 0)
+    n = SAMPLES if samples is None else _count(samples, "--samples", 0, MAX_SAMPLES)
+    r = TRAJECTORIES if trajectories is None else _count(trajectories, "--trajectories", 0, MAX_TRAJECTORIES)
     seed_n = parse_int(seed, "--seed")
     base = tuple((k, v) for k, v in _raw_pairs(assume))
     subject = Subject(tuple(channels), str(Path(models).resolve()) if models else None, base)
-    with make(_count(workers, "--workers", 1), scheduler) as ex:
+    with make(_count(workers, "--workers", 1, MAX_WORKERS), scheduler) as ex:
         result = analyse(subject, samples=n, seed=seed_n, trajectories=r, executor=ex)
     if as_json:
         emit_json(result)

@@ -98,7 +98,7 @@ def test_assess_with_a_baseline_writes_the_changes_section_and_diff_prints_it(tm
     assert json.loads(js.output) == bundle["changes"]
 
 
-@pytest.mark.parametrize("content,expected", [(None, "cannot read the report"), ("{", "not valid JSON"),
+@pytest.mark.parametrize("content,expected", [(None, "cannot read file (No such file"), ("{", "not valid JSON"),
                                               ('{"schema": "other"}', "expected a nowan report.json")])
 def test_a_bad_report_is_one_line(tmp_path, content, expected):
     bad = tmp_path / "bad.json"

@@ -250,3 +250,22 @@ def test_a_bad_seed_entry_is_named_not_skipped(bad: str, expected: str, tmp_path
     line = one_line_exit_2(run("fuzz", "--channels", "gbcs-envelope", "--budget", "600", "--out", str(tmp_path / "o"),
                                "--seeds", str(seeds), "--keystore", str(data / "keystore")))
     assert "bad.HEX" in line and expected in line
+
+
+@pytest.mark.parametrize("option, value", [("--workers", "100000"), ("--workers", "0"), ("--samples", "99999999999"),
+                                           ("--trajectories", "99999999")])
+def test_robustness_counts_are_bounded(option: str, value: str) -> None:
+    # 100,000 workers would fork 100,000 processes; 1e11 samples would ask numpy for 45 TiB
+    assert option in one_line_exit_2(run("robustness", "--channels", "utrn-keypad", option, value))
+
+
+@pytest.mark.parametrize("cmd", [("diff", "{fifo}", "{fifo}"),
+                                 ("assess", "--channels", "utrn-keypad", "--examples", "0", "--no-pdf",
+                                  "--out", "{tmp}/o", "--baseline", "{fifo}"),
+                                 ("assess", "--channels", "utrn-keypad", "--examples", "0", "--no-pdf",
+                                  "--out", "{tmp}/o", "--tracking", "{fifo}")])
+def test_a_fifo_where_a_report_or_decision_file_belongs_is_one_line(cmd: tuple[str, ...], tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # a plain read would block for ever
+    line = one_line_exit_2(run(*(a.format(fifo=fifo, tmp=tmp_path) for a in cmd)))
+    assert str(fifo) in line and "not a regular file" in line
