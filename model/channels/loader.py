@@ -185,7 +185,15 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
             if a not in attackers:
                 raise src.error(f"unknown attacker '{a}'; expected one of {sorted(attackers)}",
                                 ("entry_points", i, "attackers", j))
-        entries.append(EntryPoint(e["id"], e["title"], tuple(e["attackers"]), _origin(src, ("entry_points", i))))
+        presence = bool(e.get("presence", False))
+        if "repeat" in e and not presence:
+            raise src.error("'repeat' counts premises reached through a presence entry; set 'presence: true' "
+                            "or remove it", ("entry_points", i, "repeat"))
+        repeat = e.get("repeat", DEFAULT_REPEAT) if presence else None
+        if presence:
+            chk.number(repeat, ("entry_points", i, "repeat"), spec=NON_NEGATIVE)
+        entries.append(EntryPoint(e["id"], e["title"], tuple(e["attackers"]), _origin(src, ("entry_points", i)),
+                                  presence, repeat))
     entry_ids = {e.id for e in entries}
     step_ids = {s["id"] for s in d["steps"]}
     control_ids = {c["id"] for c in d["controls"]}
@@ -263,7 +271,8 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
                           tuple(g.get("commands", [])), _origin(src, p)))
     assets = tuple(Asset(a["id"], a["title"], a.get("kind"), _origin(src, ("assets", i))) for i, a in enumerate(d["assets"]))
     _check_acyclic(src, steps)
-    inputs = _calibrations(src, cid, chk)
+    on_site = _check_presence(src, steps, {e.id for e in entries if e.presence})
+    inputs = _calibrations(src, cid, chk, on_site)
     _check_withheld_commands(src, steps, goals)
     content_hash = hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return Channel(
@@ -276,11 +285,50 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
                 "entries": {e.id: e for e in entries}})
 
 
-def _calibrations(src: Sourced, cid: str, chk: _Checker) -> tuple[ranges.Input, ...]:
+#: Premises a year a presence entry reaches unless the entry says otherwise (assumptions.yaml).
+DEFAULT_REPEAT = "presence.attempts_a_year * presence.attackers"
+
+
+def _check_presence(src: Sourced, steps: list[Step], presence: set[str]) -> set[str]:
+    """Steps that need the attacker at a premises reach one premises: their scale must be ``premises``.
+
+    Why: an attack that needs radio range, physical access or a key-presser reaches the premises the
+    attacker stands at. How many premises such attacks reach across the country is modelled
+    explicitly (the entry point's ``repeat``: attempts a year x attackers), never by labelling the
+    step ``fleet`` or ``national``. A step needs presence when every way in does: its own entries are
+    all presence entries, or what it requires does. Returns the ids of those steps.
+    """
+    by_id = {s.id: s for s in steps}
+    memo: dict[str, bool] = {}
+
+    def req_needs(r: Req) -> bool:
+        if r.op == "step":
+            return needs(r.step or "")
+        parts = [req_needs(i) for i in r.items]
+        return all(parts) if r.op == "any" else any(parts)
+
+    def needs(sid: str) -> bool:
+        if sid not in memo:
+            s = by_id[sid]
+            own = bool(s.entry) and all(e in presence for e in s.entry)
+            memo[sid] = own or (s.requires is not None and req_needs(s.requires))
+        return memo[sid]
+
+    for i, s in enumerate(src.data["steps"]):
+        if needs(s["id"]) and s.get("scale", "national") != "premises":
+            field = ("steps", i, "scale") if "scale" in s else ("steps", i)
+            raise src.error(f"step '{s['id']}' needs presence at a premises (entry or prerequisite through "
+                            f"{', '.join(sorted(presence))}), so it reaches one premises: its scale must be "
+                            "'premises'; repetition across premises is the entry point's 'repeat'", field)
+    return {sid for sid in by_id if needs(sid)}
+
+
+def _calibrations(src: Sourced, cid: str, chk: _Checker, on_site: set[str] = frozenset()) -> tuple[ranges.Input, ...]:
     """This channel's calibrations with their ranges: written beside the value, else the rule's.
 
     Only literal numbers are calibrations: an expression is computed from assumptions, which have
-    ranges of their own; a computed (mac-guess) difficulty likewise.
+    ranges of their own; a computed (mac-guess) difficulty likewise. The scale of a step that needs
+    presence is no calibration: it reaches one premises (:func:`_check_presence`).
     """
     rules = catalogues.scales().range_rules
     d = src.data
@@ -301,8 +349,9 @@ def _calibrations(src: Sourced, cid: str, chk: _Checker) -> tuple[ranges.Input, 
         if literal(s["difficulty"]):
             add(ranges.step_difficulty(cid, s["id"]), "difficulty", s["difficulty"],
                 f"difficulty of step '{s['id']}'", p, own, "difficulty")
-        add(ranges.step_scale(cid, s["id"]), "scale", s.get("scale", "national"), f"scale of step '{s['id']}'",
-            p, own, "scale")
+        if s["id"] not in on_site:
+            add(ranges.step_scale(cid, s["id"]), "scale", s.get("scale", "national"), f"scale of step '{s['id']}'",
+                p, own, "scale")
     for i, c in enumerate(d["controls"]):
         p = ("controls", i)
         hardens = {sid: v for sid, v in c.get("hardens", {}).items() if literal(v)}

@@ -75,24 +75,55 @@ def premises_at(scale: str, pop: float, fleet_share: float | None = None) -> flo
     return {"premises": 1.0, "fleet": pop * share, "national": pop}[scale]
 
 
+#: The pseudo-scale of an attack that needs presence, repeated at ``repeat`` premises a year.
+REPEATED = "repeated"
+
+
+def presence_reach(channel: Channel, attacker: str, env: Mapping[str, Any]) -> tuple[set[str], float]:
+    """The presence entries ``attacker`` uses and the premises a year they reach (the largest
+    ``repeat`` among them: attempts a year x attackers), or (empty, 0)."""
+    from nowan.model.channels.exprs import number
+
+    ents = [e for e in channel.entry_points if e.presence and attacker in e.attackers]
+    if not ents:
+        return set(), 0.0
+    return {f"entry:{e.id}" for e in ents}, max(float(number(e.repeat, env)) for e in ents)
+
+
+def repeated_premises(goal_scale: str, repeat: float, pop: float, share: float) -> tuple[float, str]:
+    """Premises a repeated presence attack reaches (at most the goal's widest scale), and the scale
+    whose impact applies to that many premises (premises, fleet once a Supplier's fleet is reached,
+    national once every exposed premises is)."""
+    n = max(1.0, min(repeat, premises_at(goal_scale, pop, share)))
+    return n, "national" if n >= pop else "fleet" if n >= pop * share else "premises"
+
+
 def impact(goal: Goal, scale: str, env: Mapping[str, Any], pop: float, channel_id: str = "",
-           traced: bool = True) -> tuple[int, dict[str, Any]]:
-    """Impact 1-5 for a goal reached at a scale, with what it was computed from."""
+           traced: bool = True, repeat: float | None = None) -> tuple[int, dict[str, Any]]:
+    """Impact 1-5 for a goal reached at a scale, with what it was computed from. At the
+    ``repeated`` scale, ``repeat`` premises a year (a presence attack done again and again)."""
     from nowan.model.channels.exprs import number
 
     sc = catalogues.scales()
     spec = sc.impact_kinds[goal.kind]
     share = float(calibrated(env, ranges.FLEET_SHARE, sc.fleet_share))
-    n = premises_at(scale, pop, share)
+    if scale == REPEATED:
+        widest = calibrated(env, ranges.goal_scale(channel_id, goal.id), goal.scale)
+        n, band_scale = repeated_premises(widest, float(repeat or 1.0), pop, share)
+    else:
+        n, band_scale = premises_at(scale, pop, share), scale
     info: dict[str, Any] = {}
     if traced:
         info = {"kind": goal.kind, "scale": scale, "premises": round(n, 1),
                 "source": f"{_src(goal.origin)}; {_src(sc.origin('impact', 'kinds', goal.kind))}"}
-        if scale == "fleet":  # one Supplier's share of the exposed premises [A], from risk.yaml
+        if scale == REPEATED:
+            info["repeat"] = {"premises_a_year": round(n, 1), "impact_scale": band_scale,
+                              "source": "the presence entry's 'repeat' (attempts a year x attackers)"}
+        if band_scale == "fleet" or scale == REPEATED:  # one Supplier's share of the exposed premises [A]
             info["fleet_share"] = share
             info["fleet_share_source"] = _src(sc.origin("impact", "fleet_share"))
     if "by_scale" in spec:
-        value = int(calibrated(env, ranges.impact_value(goal.kind, scale), spec["by_scale"][scale]))
+        value = int(calibrated(env, ranges.impact_value(goal.kind, band_scale), spec["by_scale"][band_scale]))
     else:
         m = "gbp" if spec["measure"] == "gbp" else "hours"
         per = float(number(goal.gbp if m == "gbp" else goal.hours, env))
@@ -231,6 +262,32 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
                 cand.steps = [channel.step(n[5:]).stable_id for n in path if n.startswith("step:")]
                 cand.trace = _trace(channel, values, path, attacker, {**prof, "capability": cap}, margin, lk, adjust, exp_trace, im, im_info, level)
                 goals[goal.id] = cand
+        on_site, repeat = presence_reach(channel, attacker, env)
+        if not on_site:
+            continue
+        # The same attack done at premises after premises: only presence entries, every step.
+        own = [0.0] * len(dag.order)
+        for i, sid in nodes:
+            own[i] = values[sid].difficulty
+        val, choice = dagmod.solve(dag, own, "max", on_site.__contains__)
+        for goal in channel.goals:
+            d = val[f"goal:{goal.id}"]
+            if math.isinf(d):
+                continue
+            margin = capability - d
+            lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, margin) + adjust))
+            im, im_info = impact(goal, REPEATED, env, pop, channel.id, traced, repeat)
+            pairs.append((goal.id, lk, im))
+            level = sc.level(lk, im)
+            cand = Score(lk, im, level, goal.id, attacker, REPEATED, d)
+            if goal.id in goals and goals[goal.id].key >= cand.key:
+                continue
+            if traced:
+                path = dagmod.witness(dag, choice, f"goal:{goal.id}")
+                cand.steps = [channel.step(n[5:]).stable_id for n in path if n.startswith("step:")]
+                cand.trace = _trace(channel, values, path, attacker, {**prof, "capability": cap}, margin, lk, adjust,
+                                    exp_trace, im, im_info, level)
+            goals[goal.id] = cand
     return Evaluation(channel, enabled, values, goals, pairs)
 
 
@@ -275,6 +332,19 @@ def residual_rank(channel: Channel, assumptions: Assumptions) -> int:
                 if (goal.id, scale) not in impacts:
                     impacts[goal.id, scale] = impact(goal, scale, env, pop, channel.id, traced=False)[0]
                 best = max(best, sc.rank(sc.level(lk, impacts[goal.id, scale])))
+        on_site, repeat = presence_reach(channel, attacker, env)
+        if not on_site:
+            continue
+        own = [0.0] * len(dag.order)
+        for i, d, _ in nodes:
+            own[i] = d
+        vals = dagmod.solve(dag, own, "max", on_site.__contains__)[0]._values
+        for goal, gi, _ in goals:
+            if math.isinf(vals[gi]):
+                continue
+            lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, capability - vals[gi]) + adjust))
+            im = impact(goal, REPEATED, env, pop, channel.id, traced=False, repeat=repeat)[0]
+            best = max(best, sc.rank(sc.level(lk, im)))
     return best if best >= 0 else sc.rank(_none_score().level)
 
 

@@ -157,10 +157,10 @@ def test_malformed_model_names_file_and_line(tmp_path):
 def test_junit_fails_exactly_what_the_gate_fails(tmp_path):
     import xml.etree.ElementTree as ET
 
-    args = ["assess", "--budget", "0", "--channels", "pairing-no-timeout,utrn-keypad"]
+    args = ["assess", "--budget", "0", "--channels", "wifi-ppmid-relay,utrn-keypad"]
     runner = CliRunner()
-    for gate, code, failing in (([], 0, set()), (["--fail-on", "medium"], 1, {"residual@pairing-no-timeout"}),
-                                (["--fail-on", "low"], 1, {"residual@pairing-no-timeout", "residual@utrn-keypad"})):
+    for gate, code, failing in (([], 0, set()), (["--fail-on", "medium"], 1, {"residual@wifi-ppmid-relay"}),
+                                (["--fail-on", "low"], 1, {"residual@wifi-ppmid-relay", "residual@utrn-keypad"})):
         out = tmp_path / str(len(failing))
         r = runner.invoke(cli, [*args, "--out", str(out), *gate])
         assert r.exit_code == code, r.output

@@ -93,7 +93,7 @@ def test_assess_with_a_baseline_writes_the_changes_section_and_diff_prints_it(tm
     out = runner.invoke(cli, ["diff", str(a / "report.json"), str(b / "report.json")])
     assert out.exit_code == 0, out.output
     assert "input assumption:utrn.cache_size: 100 -> 0" in out.output
-    assert "level residual@utrn-keypad: medium -> very-high (caused by assumption:utrn.cache_size)" in out.output
+    assert "level residual@utrn-keypad: medium -> high (caused by assumption:utrn.cache_size)" in out.output
     js = runner.invoke(cli, ["diff", "--json", str(a / "report.json"), str(b / "report.json")])
     assert json.loads(js.output) == bundle["changes"]
 

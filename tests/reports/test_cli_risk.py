@@ -32,13 +32,13 @@ def test_json_shape():
 
 
 def test_control_what_if_moves_the_verdict():
-    base = verdicts(run("risk", "--json", "--channels", "pairing-no-timeout").output)
-    fixed = verdicts(run("risk", "--json", "--channels", "pairing-no-timeout", "--control", "+A-60MIN").output)
-    assert base["pairing-no-timeout"] == "above-appetite" and fixed["pairing-no-timeout"] == "within-appetite"
+    base = verdicts(run("risk", "--json", "--channels", "smets1-utrn-gen-2").output)
+    fixed = verdicts(run("risk", "--json", "--channels", "smets1-utrn-gen-2", "--control", "+command-approval").output)
+    assert base["smets1-utrn-gen-2"] == "above-appetite" and fixed["smets1-utrn-gen-2"] == "within-appetite"
 
 
 def test_assume_what_if_moves_the_verdict():
-    out = run("risk", "--json", "--channels", "utrn-keypad", "--assume", "lockout.max_failures=1000000000").output
+    out = run("risk", "--json", "--channels", "utrn-keypad", "--assume", "nowan.share=0.5").output
     assert verdicts(out)["utrn-keypad"] == "above-appetite"
 
 
@@ -83,7 +83,8 @@ def test_an_assumption_that_moves_a_result_gets_no_note():
     with_control = run("risk", "--json", "--channels", "pairing-no-timeout", "--control", "+A-60MIN",
                        "--assume", "pairing.window_s=inf")
     assert with_control.stderr == ""
-    assert verdicts(with_control.stdout)["pairing-no-timeout"] == "above-appetite"
+    kept = run("risk", "--json", "--channels", "pairing-no-timeout", "--control", "+A-60MIN")
+    assert json.loads(with_control.stdout) != json.loads(kept.stdout)   # the window's length moved it
     moved = run("risk", "--json", "--channels", "utrn-keypad", "--assume", "lockout.max_failures=1000000000")
     assert moved.stderr == ""
 

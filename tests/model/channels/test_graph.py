@@ -65,15 +65,16 @@ def test_cheapest_path_for_one_attacker():
     assert r.steps == ("mac-bruteforce@utrn-keypad@meter", "physical-access@utrn-keypad@keypad")
 
 
-def test_premises_reachable_national_without_the_window_premises_with_it():
+def test_one_pairing_attack_reaches_one_premises_with_or_without_the_window():
+    """HAN radio range is presence: one attack, one premises (the old model said national)."""
     ch = CH["pairing-no-timeout"]
-    assert premises_reachable(ch)["han-takeover"] == {"scale": "national", "premises": 3750000}
+    assert premises_reachable(ch)["han-takeover"] == {"scale": "premises", "premises": 1}
     with_window = premises_reachable(ch, enabled={"A-60MIN"})
     assert with_window["han-takeover"] == {"scale": "premises", "premises": 1}
 
 
 def test_what_if_reports_before_and_after():
-    r = what_if(CH["pairing-no-timeout"], ["+A-60MIN"])
+    r = what_if(CH["smets1-utrn-gen-2"], ["+command-approval"])
     assert r["before"]["verdict"] == "above-appetite" and r["after"]["verdict"] == "within-appetite"
 
 

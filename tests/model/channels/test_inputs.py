@@ -42,21 +42,21 @@ def test_a_range_beside_the_value_replaces_the_rule(tmp_path):
 
 @pytest.mark.parametrize("ranges,message", [
     ("{difficulty: [4, 2], source: x}", "above its upper bound"),
-    ("{difficulty: [4, 5], source: x}", "lies outside its range"),
+    ("{difficulty: [3, 5], source: x}", "lies outside its range"),
     ("{difficulty: [2, 4]}", "source"),
     ("{difficulty: [2, 4], source: \"\"}", "source"),
     ("{colour: [2, 4], source: x}", "no calibration 'colour' here"),
     ("{scale: [premises, planet], source: x}", "not one of"),
 ])
 def test_bad_ranges_name_file_line_and_field(tmp_path, ranges, message):
-    line = _step_line(USB, "exploit-usb")
-    assert "difficulty: 3" in line
-    text = USB.replace(line, line.replace("scale: premises", f"scale: premises, ranges: {ranges}"))
+    line = _step_line(USB, "tamper-file")
+    assert "difficulty: 2" in line
+    text = USB.replace(line, line.replace("scale: fleet", f"scale: fleet, ranges: {ranges}"))
     with pytest.raises(ModelError) as exc:
         _load(tmp_path, text)
     msg = str(exc.value)
     assert message in msg and "\n" not in msg, msg
-    assert f"usb.yaml:{_line_of(USB, 'id: exploit-usb,')}" in msg, msg
+    assert f"usb.yaml:{_line_of(USB, 'id: tamper-file,')}" in msg, msg
     assert "field 'steps." in msg, msg
 
 
@@ -93,13 +93,15 @@ def test_every_calibration_id_is_read_by_the_engine():
 
 def test_overrides_are_checked_against_the_selected_channels():
     usb = {"usb": load_file(CHANNEL_DIR / "usb.yaml")}
-    check_overrides(Assumptions({"calibration.usb.step.exploit-usb.scale": "fleet"}), usb.values())
+    check_overrides(Assumptions({"calibration.usb.step.tamper-file.scale": "national"}), usb.values())
+    with pytest.raises(AssumptionError, match="unknown calibration"):   # one premises: no calibration
+        check_overrides(Assumptions({"calibration.usb.step.exploit-usb.scale": "fleet"}), usb.values())
     with pytest.raises(AssumptionError, match="unknown calibration.*calibration.usb.step.exploit-usb"):
         check_overrides(Assumptions({"calibration.usb.step.exploit-usbx.difficulty": "1"}), usb.values())
     with pytest.raises(AssumptionError, match="expected an integer 1..5"):
         check_overrides(Assumptions({"calibration.usb.step.exploit-usb.difficulty": "9"}), usb.values())
     with pytest.raises(AssumptionError, match="expected one of premises"):
-        check_overrides(Assumptions({"calibration.usb.step.exploit-usb.scale": "planet"}), usb.values())
+        check_overrides(Assumptions({"calibration.usb.step.tamper-file.scale": "planet"}), usb.values())
 
 
 def test_cli_rejects_an_unknown_calibration_in_one_line():

@@ -50,8 +50,8 @@ def test_models_validate_against_the_published_schema_for_editors():
 
 @pytest.mark.parametrize("old,new,needle,field", [
     ("rule: replay\n", "rule: no-such-rule\n", "rule: no-such-rule", "steps.0.rule"),
-    ("entry: [keypad]\n    difficulty: 1\n    scale: national\n  - id: cross-meter-utrn",
-     "entry: [nowhere]\n    difficulty: 1\n    scale: national\n  - id: cross-meter-utrn", "entry: [nowhere]", "steps.0.entry.0"),
+    ("entry: [keypad]\n    difficulty: 1\n    scale: premises\n  - id: cross-meter-utrn",
+     "entry: [nowhere]\n    difficulty: 1\n    scale: premises\n  - id: cross-meter-utrn", "entry: [nowhere]", "steps.0.entry.0"),
     ("blocks: [replay-used-utrn]", "blocks: [no-such-step]", "blocks: [no-such-step]", "controls.1.blocks.0"),
     ("gbp: limits.max_topup_pence / 100", "gbp: limits.no_such_key / 100", "gbp: limits.no_such_key", "goals.0.gbp"),
     ("scale: fleet\n", "scale: planet\n", "scale: planet", "steps.5.scale"),
@@ -172,3 +172,39 @@ def test_a_goal_reached_by_withholding_must_name_the_withheld_commands(tmp_path)
         load_file(_write(tmp_path, text, "wifi-ppmid-utrn"))
     assert f"wifi-ppmid-utrn.yaml:{_line_of(text, 'id: top-up-blocked')}" in str(exc.value)
     assert "withholding" in str(exc.value) and "field 'goals.1'" in str(exc.value)
+
+
+# --- scale: a step needing presence at a premises reaches one premises (issue: seeds, scale) ------
+
+def _keypad_step_scale_line(step: str) -> int:
+    start = _line_of(KEYPAD, f"- id: {step}")
+    return next(i for i, line in enumerate(KEYPAD.splitlines(), 1) if i > start and "scale:" in line)
+
+
+@pytest.mark.parametrize("step", ["keypad-rig", "guess-mac"])   # at the keypad; needs the keypad-rig
+def test_a_step_needing_presence_labelled_national_is_refused_at_its_line(tmp_path, step):
+    line = _keypad_step_scale_line(step)
+    lines = KEYPAD.splitlines()
+    assert lines[line - 1].strip() == "scale: premises"
+    lines[line - 1] = lines[line - 1].replace("premises", "national")
+    with pytest.raises(ModelError) as exc:
+        load_file(_write(tmp_path, "\n".join(lines) + "\n"))
+    msg = str(exc.value)
+    assert f"utrn-keypad.yaml:{line} " in msg and "needs presence" in msg and "'repeat'" in msg, msg
+
+
+def test_repeat_belongs_to_presence_entries(tmp_path):
+    text = KEYPAD.replace("    presence: true\n", "    repeat: 10\n", 1)
+    with pytest.raises(ModelError, match=r"utrn-keypad.yaml:\d+ field 'entry_points.0.repeat'"):
+        load_file(_write(tmp_path, text))
+
+
+def test_presence_entries_are_declared_where_attackers_stand_at_the_premises():
+    chs = load_channels()
+    presence = {(cid, e.id) for cid, ch in chs.items() for e in ch.entry_points if e.presence}
+    assert {("utrn-keypad", "keypad"), ("usb", "usb-port"), ("nfc", "nfc-field"), ("wan", "wan-radio"),
+            ("pairing-no-timeout", "han-radio"), ("wifi-ppmid-relay", "home-wifi")} <= presence
+    for ch in chs.values():   # no presence-only step claims more than one premises
+        for s in ch.steps:
+            if s.entry and all(ch.entry(e).presence for e in s.entry):
+                assert s.scale == "premises", (ch.id, s.id)

@@ -88,3 +88,27 @@ def test_permanent_no_wan_ignores_the_outage_length():
     ch = CH["utrn-extended"]  # SEC0009 lineage: permanent no-WAN (seed 004), MP094 Option 2
     a, b = (exposure(ch, environment(ch, Assumptions({"nowan.outage_hours": h})))[0] for h in ("48", "8760"))
     assert a == b
+
+
+# --- scale: one attack at one premises, repeated explicitly ---------------------------------------
+
+def test_a_presence_attack_reaches_premises_attempts_times_attackers_not_the_nation():
+    """Taking emergency credit after a rogue HAN join needs radio range: the old model labelled it
+    national (every exposed premises). Now its reach is attempts a year x attackers."""
+    ch = CH["pairing-no-timeout"]
+    ev = score(ch).residual_eval
+    s = ev.goals["free-emergency-credit"]
+    assert s.scale == "repeated"
+    imp = next(t for t in s.trace if t["what"] == "impact")
+    assert imp["premises"] == 12 * 100 and imp["total"] == pytest.approx(12 * 100 * 10.0)
+    more = score(ch, Assumptions({"presence.attackers": "1000"})).residual_eval.goals["free-emergency-credit"]
+    assert next(t for t in more.trace if t["what"] == "impact")["premises"] == 12 * 1000
+
+
+def test_repetition_never_exceeds_the_exposed_premises():
+    ch = CH["utrn-keypad"]
+    a = Assumptions({"presence.attackers": "100000", "presence.attempts_a_year": "365"})
+    env = environment(ch, a)
+    ev = score(ch, a, ["-utrn-mac"]).residual_eval
+    imp = next(t for t in ev.goals["free-credit"].trace if t["what"] == "impact")
+    assert imp["premises"] == pytest.approx(env["nowan.share"] * env["nowan.smart_ppm_meters"])

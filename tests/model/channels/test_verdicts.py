@@ -14,9 +14,20 @@ def level_rank(level: str) -> int:
     return scales().rank(level)
 
 
-@pytest.mark.parametrize("cid", ["pairing-no-timeout", "wifi-ppmid-relay"])
+@pytest.mark.parametrize("cid", ["wifi-ppmid-relay"])
 def test_published_above_appetite(cid):
     assert score(CH[cid]).verdict == "above-appetite"
+
+
+def test_secmp0037_position_reproduced_only_when_presence_attacks_reach_many_premises():
+    """The SSC found SECMP0037 above appetite (seed 002). Joining a hub needs HAN radio range, so one
+    attack reaches one premises; at the default repetition (12 premises a year x 100 attackers) the
+    model finds it within appetite and says so; it is above once attackers reach tens of thousands
+    of premises a year."""
+    ch = CH["pairing-no-timeout"]
+    assert score(ch).verdict == "within-appetite"
+    many = score(ch, Assumptions({"presence.attackers": "100000"}))
+    assert many.verdict == "above-appetite" and many.residual.scale == "repeated"
 
 
 @pytest.mark.parametrize("cid", ["utrn-keypad", "wan"])
@@ -51,22 +62,28 @@ def test_pairing_within_when_60min_window_reinstated():
 
 
 def test_pairing_window_infinite_defeats_the_reinstated_control():
-    a = Assumptions({"pairing.window_s": "inf"})
-    assert score(CH["pairing-no-timeout"], a, ["+A-60MIN"]).verdict == "above-appetite"
+    ch = CH["pairing-no-timeout"]
+    a = Assumptions({"pairing.window_s": "inf", "presence.attackers": "100000"})
+    kept = score(ch, a, ["+A-60MIN"])
+    assert kept.residual.key == score(ch, a).residual.key and kept.verdict == "above-appetite"
+    assert "A-60MIN" not in kept.residual_eval.steps["window-always-open"].blocked_by
 
 
-def test_pairing_above_because_of_national_rogue_join():
+def test_pairing_rogue_join_reaches_one_premises_at_a_time():
     r = score(CH["pairing-no-timeout"]).residual
-    assert r.scale == "national"
+    assert r.scale == "repeated"      # one premises per attack, repeated across premises explicitly
     assert "rogue-join@pairing-no-timeout@hub" in r.steps
 
 
-def test_keypad_above_when_lockout_is_ineffective():
-    a = Assumptions({"lockout.max_failures": "1000000000"})
+def test_keypad_lockout_matters_once_key_pressers_are_widespread():
+    """Without the lockout a key-presser guesses at one premises at a time: at the default repetition
+    the keypad stays within appetite; with many rigged premises it goes above."""
+    a = Assumptions({"lockout.max_failures": "1000000000", "presence.attackers": "100000"})
     assert score(CH["utrn-keypad"], a).verdict == "above-appetite"
+    assert score(CH["utrn-keypad"], Assumptions({"presence.attackers": "100000"})).verdict == "within-appetite"
 
 
-@pytest.mark.parametrize("control", ["-lockout", "-utrn-counter-cache", "-utrn-mac", "-vend-reconciliation"])
+@pytest.mark.parametrize("control", ["-utrn-counter-cache", "-utrn-mac", "-vend-reconciliation"])
 def test_keypad_above_when_a_justifying_control_is_removed(control):
     assert score(CH["utrn-keypad"], controls_delta=[control]).verdict == "above-appetite"
 
@@ -148,3 +165,17 @@ def test_relay_within_appetite_only_if_non_disconnect_periods_also_had_a_fallbac
 def test_relay_moves_with_its_exposure(assume, level, likelihood):
     r = score(CH["wifi-ppmid-relay"], Assumptions(assume)).residual
     assert (r.level, r.likelihood) == (level, likelihood)
+
+
+def test_the_methodology_table_of_default_verdicts_is_what_the_models_give():
+    """docs/methodology.md section 8 is typed prose; this keeps its levels and verdicts computed."""
+    from pathlib import Path
+
+    text = (Path(__file__).parents[3] / "docs" / "methodology.md").read_text()
+    section = text.split("## 8. What the models give with the defaults", 1)[1].split("\n## ", 1)[0]
+    rows = [r.split("|")[1:4] for r in section.splitlines() if r.startswith("| ") and not r.startswith("| channel")]
+    table = {c.strip(): (lvl.strip(), vd.strip()) for c, lvl, vd in rows}
+    assert set(table) == set(CH)
+    for cid, (level, vd) in table.items():
+        r = score(CH[cid])
+        assert (r.residual.level, r.verdict) == (level, f"{vd}-appetite"), cid
