@@ -61,11 +61,11 @@ def test_bad_ranges_name_file_line_and_field(tmp_path, ranges, message):
 
 
 def test_assume_calibration_equals_editing_the_model(tmp_path):
-    line = _step_line(USB, "withhold-file")
+    line = _step_line(USB, "compromise-delivery")
     assert "difficulty: 3" in line
     edited = _load(tmp_path, USB.replace(line, line.replace("difficulty: 3", "difficulty: 1")))
     packaged = load_file(CHANNEL_DIR / "usb.yaml")
-    via_assume = score(packaged, Assumptions({"calibration.usb.step.withhold-file.difficulty": "1"}))
+    via_assume = score(packaged, Assumptions({"calibration.usb.step.compromise-delivery.difficulty": "1"}))
     via_file = score(edited, Assumptions())
     for a, b in ((via_assume.residual, via_file.residual), (via_assume.inherent, via_file.inherent)):
         assert a.to_dict() == b.to_dict()

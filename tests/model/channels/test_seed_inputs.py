@@ -112,3 +112,38 @@ def test_repetition_never_exceeds_the_exposed_premises():
     ev = score(ch, a, ["-utrn-mac"]).residual_eval
     imp = next(t for t in ev.goals["free-credit"].trace if t["what"] == "impact")
     assert imp["premises"] == pytest.approx(env["nowan.share"] * env["nowan.smart_ppm_meters"])
+
+
+# --- USB and Wi-Fi carry the same thing (fully formed GBCS commands to the PPMID, seed 004) -------
+
+def _goal_terms(ch):
+    return {g.id: (g.kind, g.scale, str(g.hours), str(g.gbp), g.vulnerable, g.commands) for g in ch.goals}
+
+
+def test_usb_and_the_wifi_relay_are_judged_on_the_same_terms():
+    """Same commands, same harms with the same calibrations, the same fallback and the same
+    attackers on the internet side; the old models gave USB a 6-hour, not-vulnerable 'withheld'
+    goal and only a remote attacker, so USB scored low where the relay scored very high."""
+    usb, relay = CH["usb"], CH["wifi-ppmid-relay"]
+    assert usb.commands == relay.commands
+    u, r = _goal_terms(usb), _goal_terms(relay)
+    shared = set(u) & set(r)
+    assert {"top-up-withheld", "non-disconnect-withheld", "price-manipulation", "forced-off-supply"} <= shared
+    assert all(u[g] == r[g] for g in shared), {g: (u[g], r[g]) for g in shared if u[g] != r[g]}
+    for cid in ("gbcs-e2e", "acb-access-control", "keypad-utrn-fallback"):
+        assert cid in usb.existing_controls and cid in relay.existing_controls
+    internet = lambda ch: {a for e in ch.entry_points if not e.presence and "insider" not in e.title for a in e.attackers}
+    assert internet(usb) == internet(relay)
+
+
+def test_usb_and_wifi_score_the_same_unless_a_route_difference_says_otherwise():
+    """Any difference must come from a step one route has and the other has not (Wi-Fi can be
+    jammed; a USB stick can carry BadUSB): at the defaults neither of those decides the level."""
+    su, sr = score(CH["usb"]), score(CH["wifi-ppmid-relay"])
+    assert (su.residual.level, su.verdict) == (sr.residual.level, sr.verdict)
+    assert su.residual.goal == sr.residual.goal == "non-disconnect-withheld"
+    for cmd in ("set-non-disconnect",):
+        assert su.commands[cmd] == sr.commands[cmd], cmd
+    # The relay's other rows are raised by HAN flooding from an internet-facing Wi-Fi PPMID, a
+    # route difference: the USB PPMID has no internet side (taken over only at its port).
+    assert "han-dos" in {g.id for g in CH["wifi-ppmid-relay"].goals} - {g.id for g in CH["usb"].goals}
