@@ -115,12 +115,14 @@ def test_fail_on_is_a_risk_gate(tmp_path):
 
 
 def test_verdict_follows_the_assumptions(tmp_path):
-    """Turning the lockout off in practice (a huge failure allowance) must raise the keypad's risk."""
+    """Turning the lockout off in practice (a huge failure allowance) must raise the keypad's risk once
+    key-pressers are widespread (each guesses at one premises)."""
     base, _ = _fixed_bundle(run_proofs=False)
     from nowan.model.assumptions import Assumptions
 
     weak, _ = assess(directory=MODELS, examples=0, run_proofs=False,
-                     assumptions=Assumptions({"lockout.max_failures": "1000000", "lockout.lock_s": "0"}))
+                     assumptions=Assumptions({"lockout.max_failures": "1000000", "lockout.lock_s": "0",
+                                              "presence.attackers": "100000"}))
     levels = ["very-low", "low", "medium", "high", "very-high"]
     assert levels.index(weak["channels"][0]["residual"]["level"]) > levels.index(base["channels"][0]["residual"]["level"])
     assert weak["assumptions"][[a["key"] for a in weak["assumptions"]].index("lockout.max_failures")]["overridden"]
