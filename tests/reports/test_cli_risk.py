@@ -32,9 +32,9 @@ def test_json_shape():
 
 
 def test_control_what_if_moves_the_verdict():
-    base = verdicts(run("risk", "--json", "--channels", "smets1-utrn-gen-2").output)
-    fixed = verdicts(run("risk", "--json", "--channels", "smets1-utrn-gen-2", "--control", "+command-approval").output)
-    assert base["smets1-utrn-gen-2"] == "above-appetite" and fixed["smets1-utrn-gen-2"] == "within-appetite"
+    base = verdicts(run("risk", "--json", "--channels", "nfc").output)
+    fixed = verdicts(run("risk", "--json", "--channels", "nfc", "--control", "+dual-authorisation").output)
+    assert base["nfc"] == "above-appetite" and fixed["nfc"] == "within-appetite"
 
 
 def test_assume_what_if_moves_the_verdict():

@@ -74,16 +74,16 @@ def test_one_pairing_attack_reaches_one_premises_with_or_without_the_window():
 
 
 def test_what_if_reports_before_and_after():
-    r = what_if(CH["smets1-utrn-gen-2"], ["+command-approval"])
+    r = what_if(CH["nfc"], ["+dual-authorisation"])
     assert r["before"]["verdict"] == "above-appetite" and r["after"]["verdict"] == "within-appetite"
 
 
 def test_api_for_control_search():
-    ch = CH["smets1-utrn-gen-2"]
+    ch = CH["nfc"]
     costs = candidate_controls(ch)
-    assert costs == {"command-approval": 100000.0}
-    assert residual_with(ch, ch.existing_controls).rank > residual_with(ch, ch.existing_controls | {"command-approval"}).rank
-    assert cheapest_control_set(ch) == (frozenset({"command-approval"}), 100000.0)
+    assert costs == {"dual-authorisation": 150000.0, "nfc-parser-assurance": 40000.0}
+    assert residual_with(ch, ch.existing_controls).rank > residual_with(ch, ch.existing_controls | {"dual-authorisation"}).rank
+    assert cheapest_control_set(ch) == (frozenset({"dual-authorisation"}), 150000.0)
     assert cheapest_control_set(CH["wifi-ppmid-relay"]) is None
 
 

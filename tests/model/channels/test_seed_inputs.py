@@ -147,3 +147,46 @@ def test_usb_and_wifi_score_the_same_unless_a_route_difference_says_otherwise():
     # The relay's other rows are raised by HAN flooding from an internet-facing Wi-Fi PPMID, a
     # route difference: the USB PPMID has no internet side (taken over only at its port).
     assert "han-dos" in {g.id for g in CH["wifi-ppmid-relay"].goals} - {g.id for g in CH["usb"].goals}
+
+
+# --- SMETS1 UTRN generation options (seeds 002, 003) ---------------------------------------------
+
+SMETS1 = ["smets1-utrn-gen-1", "smets1-utrn-gen-2", "smets1-utrn-gen-3"]
+
+
+@pytest.mark.parametrize("cid", SMETS1)
+def test_smets1_options_carry_top_up_utrns_only(cid):
+    """Seed 002: all other SMETS1 functionality is off after enrolment. The old models carried
+    supply and engineering codes (set/deduct credit, open the HAN) and were above appetite for them."""
+    ch = CH[cid]
+    assert ch.commands == ("top-up",)
+    assert all(not g.commands or g.commands == ("top-up",) for g in ch.goals)
+    assert {c for c, lvl in score(ch).commands.items() if lvl != "not-carried"} == {"top-up"}
+
+
+def _shape(ch):
+    steps = {s.id: (s.rule.id, s.difficulty, s.scale, s.entry, s.requires) for s in ch.steps}
+    controls = {c.id: (c.status, c.blocks, c.hardens) for c in ch.controls}
+    goals = {g.id: (g.kind, g.scale, g.requires, g.commands) for g in ch.goals}
+    return steps, controls, goals
+
+
+def test_smets1_options_1_and_2_differ_only_where_seed_003_says():
+    """PSP access to generation (direct in option 1, through the Supplier in option 2) and points of
+    failure before the UTRN reaches the consumer (option 2: the Supplier's interface as well)."""
+    (s1, c1, g1), (s2, c2, g2) = _shape(CH["smets1-utrn-gen-1"]), _shape(CH["smets1-utrn-gen-2"])
+    assert {k for k in set(s1) | set(s2) if s1.get(k) != s2.get(k)} == {"supplier-interface-outage"}
+    assert {k for k in set(c1) | set(c2) if c1.get(k) != c2.get(k)} == {"no-direct-psp-access"}
+    assert (c1["no-direct-psp-access"][0], c2["no-direct-psp-access"][0]) == ("candidate", "existing")
+    assert {k for k in set(g1) | set(g2) if g1.get(k) != g2.get(k)} == {"no-top-ups"}
+    psp = lambda cid, a=Assumptions(): score(CH[cid], a).residual_eval.steps["psp-misuse"].difficulty
+    assert psp("smets1-utrn-gen-2") > psp("smets1-utrn-gen-1")
+    outage = lambda cid: max(lk for g, lk, _ in score(CH[cid]).residual_eval.pairs if g == "no-top-ups")
+    assert outage("smets1-utrn-gen-2") > outage("smets1-utrn-gen-1")
+
+
+def test_the_smets1_forums_security_points_are_controls():
+    text = " ".join(f"{c.title} {c.source}" for cid in SMETS1 for c in CH[cid].controls)
+    for point in ("No direct PSP access to UTRN generation solution", "Authorised access to meters",
+                  "Supplier control", "regardless of option", "equal to or more than SMETS2 levels"):
+        assert point in text, point

@@ -117,10 +117,10 @@ def test_wan_above_without_its_end_to_end_controls(control):
     assert score(CH["wan"], controls_delta=[control]).verdict == "above-appetite"
 
 
-def test_smets1_option2_within_with_command_approval():
-    ch = CH["smets1-utrn-gen-2"]
+def test_smets1_option3_stays_above_even_with_hsm_held_credentials():
+    ch = CH["smets1-utrn-gen-3"]     # credentials spread across Suppliers' systems
     assert score(ch).verdict == "above-appetite"
-    assert score(ch, controls_delta=["+command-approval"]).verdict == "within-appetite"
+    assert score(ch, controls_delta=["+credential-hsm"]).residual.key < score(ch).residual.key
 
 
 def test_inherent_never_below_residual():
@@ -179,3 +179,18 @@ def test_the_methodology_table_of_default_verdicts_is_what_the_models_give():
     for cid, (level, vd) in table.items():
         r = score(CH[cid])
         assert (r.residual.level, r.verdict) == (level, f"{vd}-appetite"), cid
+
+
+def test_the_readme_table_of_verdicts_is_what_the_models_give():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[3] / "README.md").read_text()
+    section = text.split("| channel | residual | verdict |", 1)[1].split("\n\n", 1)[0]
+    table = {}
+    for row in section.splitlines()[2:]:
+        name, level, vd = (c.strip() for c in row.split("|")[1:4])
+        table[name.split("`")[1]] = (level, vd.replace(" ", "-"))
+    assert set(table) == set(CH)
+    for cid, (level, vd) in table.items():
+        r = score(CH[cid])
+        assert (r.residual.level, r.verdict) == (level, vd), cid
