@@ -190,3 +190,16 @@ def test_the_smets1_forums_security_points_are_controls():
     for point in ("No direct PSP access to UTRN generation solution", "Authorised access to meters",
                   "Supplier control", "regardless of option", "equal to or more than SMETS2 levels"):
         assert point in text, point
+
+
+# --- missing threats (seed 004; issue: the PPMID's internet side, gas-meter batteries) ---------------
+
+@pytest.mark.parametrize("cid", ["wifi-ppmid-relay", "wifi-ppmid-utrn"])
+def test_internet_facing_ppmids_model_the_home_network_and_gas_battery_threats(cid):
+    r = score(CH[cid])
+    goals = {g.id: g for g in CH[cid].goals}
+    assert goals["home-network-intrusion"].kind == "data-disclosure"
+    assert goals["gas-battery-drained"].kind == "dos"
+    for gid in ("home-network-intrusion", "gas-battery-drained"):
+        assert gid in r.residual_eval.goals, gid          # reachable, so scored
+    assert any("battery" in s for s in CH[cid].sources) or cid == "wifi-ppmid-relay"
