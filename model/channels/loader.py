@@ -266,9 +266,18 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
         for key in ("gbp", "hours"):
             if key in g:
                 chk.number(g[key], p + (key,), spec=NON_NEGATIVE)
-        goals.append(Goal(g["id"], g["kind"], g["title"], _req(src, g["requires"], p + ("requires",), step_ids),
+        req = _req(src, g["requires"], p + ("requires",), step_ids)
+        per = g.get("per_success_of")
+        if per is not None:
+            guess = next((s for s in steps if s.id == per), None)
+            if guess is None or not isinstance(guess.difficulty, MacGuess):
+                raise src.error(f"'{per}' is not a mac-guess step of this channel", p + ("per_success_of",))
+            if req.steps() != {per}:
+                raise src.error(f"a goal counted per success of '{per}' must require that step alone",
+                                p + ("requires",))
+        goals.append(Goal(g["id"], g["kind"], g["title"], req,
                           g["scale"], g.get("gbp", 0), g.get("hours", 0), bool(g.get("vulnerable", False)),
-                          tuple(g.get("commands", [])), _origin(src, p)))
+                          tuple(g.get("commands", [])), _origin(src, p), per))
     assets = tuple(Asset(a["id"], a["title"], a.get("kind"), _origin(src, ("assets", i))) for i, a in enumerate(d["assets"]))
     _check_acyclic(src, steps)
     on_site = _check_presence(src, steps, {e.id for e in entries if e.presence})

@@ -98,8 +98,18 @@ def repeated_premises(goal_scale: str, repeat: float, pop: float, share: float) 
     return n, "national" if n >= pop else "fleet" if n >= pop * share else "premises"
 
 
+def expected_successes(goal: Goal, values: Mapping[str, StepValue] | None) -> float | None:
+    """Expected successes per premises a year of the goal's ``per_success_of`` mac-guess step
+    (attempts a year x 2^-mac_bits, the union bound without the cap at 1), or None."""
+    if goal.per_success_of is None or values is None:
+        return None
+    d = values[goal.per_success_of].detail
+    return float(d["attempts_per_year"]) * 2.0 ** -int(d["mac_bits"])
+
+
 def impact(goal: Goal, scale: str, env: Mapping[str, Any], pop: float, channel_id: str = "",
-           traced: bool = True, repeat: float | None = None) -> tuple[int, dict[str, Any]]:
+           traced: bool = True, repeat: float | None = None,
+           values: Mapping[str, StepValue] | None = None) -> tuple[int, dict[str, Any]]:
     """Impact 1-5 for a goal reached at a scale, with what it was computed from. At the
     ``repeated`` scale, ``repeat`` premises a year (a presence attack done again and again)."""
     from nowan.model.channels.exprs import number
@@ -128,7 +138,11 @@ def impact(goal: Goal, scale: str, env: Mapping[str, Any], pop: float, channel_i
         m = "gbp" if spec["measure"] == "gbp" else "hours"
         per = float(number(goal.gbp if m == "gbp" else goal.hours, env))
         per = float(calibrated(env, ranges.goal_measure(channel_id, goal.id, m), per))
-        measure = per * n
+        successes = expected_successes(goal, values)
+        measure = per * n * (1.0 if successes is None else successes)
+        if traced and successes is not None:   # forged UTRNs a year x their value (brute force)
+            info["expected_successes_per_premises_year"] = successes
+            info["expected_successes_a_year"] = successes * n
         bands = [calibrated(env, ranges.impact_band(goal.kind, i), b) for i, b in enumerate(spec["bands"])]
         value = next((i + 1 for i, b in enumerate(bands) if measure <= b), 5)
         if not traced:
@@ -248,7 +262,7 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
                 margin = capability - d
                 lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, margin) + adjust))
                 if (goal.id, scale) not in impacts:
-                    impacts[goal.id, scale] = impact(goal, scale, env, pop, channel.id, traced)
+                    impacts[goal.id, scale] = impact(goal, scale, env, pop, channel.id, traced, values=values)
                 im, im_info = impacts[goal.id, scale]
                 pairs.append((goal.id, lk, im))
                 level = sc.level(lk, im)
@@ -276,7 +290,7 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
                 continue
             margin = capability - d
             lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, margin) + adjust))
-            im, im_info = impact(goal, REPEATED, env, pop, channel.id, traced, repeat)
+            im, im_info = impact(goal, REPEATED, env, pop, channel.id, traced, repeat, values)
             pairs.append((goal.id, lk, im))
             level = sc.level(lk, im)
             cand = Score(lk, im, level, goal.id, attacker, REPEATED, d)
@@ -330,7 +344,7 @@ def residual_rank(channel: Channel, assumptions: Assumptions) -> int:
                     continue
                 lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, capability - d) + adjust))
                 if (goal.id, scale) not in impacts:
-                    impacts[goal.id, scale] = impact(goal, scale, env, pop, channel.id, traced=False)[0]
+                    impacts[goal.id, scale] = impact(goal, scale, env, pop, channel.id, traced=False, values=values)[0]
                 best = max(best, sc.rank(sc.level(lk, impacts[goal.id, scale])))
         on_site, repeat = presence_reach(channel, attacker, env)
         if not on_site:
@@ -343,7 +357,7 @@ def residual_rank(channel: Channel, assumptions: Assumptions) -> int:
             if math.isinf(vals[gi]):
                 continue
             lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, capability - vals[gi]) + adjust))
-            im = impact(goal, REPEATED, env, pop, channel.id, traced=False, repeat=repeat)[0]
+            im = impact(goal, REPEATED, env, pop, channel.id, traced=False, repeat=repeat, values=values)[0]
             best = max(best, sc.rank(sc.level(lk, im)))
     return best if best >= 0 else sc.rank(_none_score().level)
 

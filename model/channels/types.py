@@ -139,6 +139,9 @@ class Goal:
     vulnerable: bool
     commands: tuple[str, ...]
     origin: Origin
+    #: A mac-guess step whose expected successes per premises a year multiply the per-premises
+    #: measure (forged UTRNs a year x their value), or None.
+    per_success_of: str | None = None
 
 
 @dataclass(frozen=True, eq=False)

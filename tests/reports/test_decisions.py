@@ -117,7 +117,7 @@ def test_the_assessment_carries_a_decision_for_every_modification_and_follows_th
             within = verdicts[p["channels"][0]] == "within-appetite"
             assert (p["recommendation"] == SUPPORT) == within, p["id"]
     # a what-if that pushes the Working Group's alternative above appetite changes its decision
-    changed, _ = assess(examples=0, assumptions=Assumptions.from_cli(["lockout.covers_han=false"]),
+    changed, _ = assess(examples=0, assumptions=Assumptions.from_cli(["nowan.share=0.05"]),
                         channel_ids=["wifi-ppmid-utrn"])
     alt = next(p for p in changed["modifications"] if p["id"] == "wg-alternative")
     assert pages["wg-alternative"]["recommendation"] == SUPPORT

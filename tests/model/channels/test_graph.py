@@ -50,7 +50,7 @@ def test_paths_to_goal_are_capped():
 
 def test_cheapest_path_by_each_metric():
     ch = CH["utrn-keypad"]
-    skill = cheapest_path(ch, "free-credit", "skill")
+    skill = cheapest_path(ch, "guessed-credit", "skill")
     assert skill.value == 4 and "mac-bruteforce@utrn-keypad@meter" in skill.steps
     cost = cheapest_path(ch, "free-credit", "cost")
     assert cost.value == 0 and cost.steps == ("credential-misuse@utrn-keypad@supplier",)
@@ -61,7 +61,7 @@ def test_cheapest_path_by_each_metric():
 
 
 def test_cheapest_path_for_one_attacker():
-    r = cheapest_path(CH["utrn-keypad"], "free-credit", "skill", attacker="consumer")
+    r = cheapest_path(CH["utrn-keypad"], "guessed-credit", "skill", attacker="consumer")
     assert r.steps == ("mac-bruteforce@utrn-keypad@meter", "physical-access@utrn-keypad@keypad")
 
 

@@ -171,7 +171,7 @@ def test_a_goal_reached_by_withholding_must_name_the_withheld_commands(tmp_path)
     with pytest.raises(ModelError) as exc:
         load_file(_write(tmp_path, text, "wifi-ppmid-utrn"))
     assert f"wifi-ppmid-utrn.yaml:{_line_of(text, 'id: top-up-blocked')}" in str(exc.value)
-    assert "withholding" in str(exc.value) and "field 'goals.1'" in str(exc.value)
+    assert "withholding" in str(exc.value) and "field 'goals.2'" in str(exc.value)
 
 
 # --- scale: a step needing presence at a premises reaches one premises (issue: seeds, scale) ------

@@ -203,3 +203,47 @@ def test_internet_facing_ppmids_model_the_home_network_and_gas_battery_threats(c
     for gid in ("home-network-intrusion", "gas-battery-drained"):
         assert gid in r.residual_eval.goals, gid          # reachable, so scored
     assert any("battery" in s for s in CH[cid].sources) or cid == "wifi-ppmid-relay"
+
+
+# --- brute force: forged UTRNs a year x their value ----------------------------------------------
+
+@pytest.mark.parametrize("cid,step", [("utrn-keypad", "guess-mac"), ("wifi-ppmid-utrn", "guess-mac-han")])
+def test_mac_guessing_harm_is_expected_forged_utrns_a_year_times_their_value(cid, step):
+    """The old models counted a full top-up at every premises the guessing reached, as if every
+    attack succeeded; the harm is the expected number of forged UTRNs a year times their value."""
+    ch = CH[cid]
+    a = Assumptions({"lockout.covers_han": "false"})
+    ev = score(ch, a, ["-utrn-mac"]).residual_eval
+    goal = ev.goals["guessed-credit"]
+    imp = next(t for t in goal.trace if t["what"] == "impact")
+    detail = ev.steps[step].detail
+    expected = detail["attempts_per_year"] * 2.0 ** -detail["mac_bits"]
+    assert imp["expected_successes_per_premises_year"] == pytest.approx(expected)
+    assert imp["total"] == pytest.approx(imp["premises"] * expected * 250, rel=1e-3, abs=0.01)
+    assert expected < 1 and imp["total"] < imp["premises"] * 250
+
+
+def test_a_refuted_brute_force_bound_and_a_within_verdict_agree_in_the_model():
+    """The brute-force bound (P per meter-year <= bruteforce.max_probability) is refuted on the keypad
+    at the defaults; the verdict stays within appetite because the expected forged credit a year is
+    small. Both figures are in the verdict's trace."""
+    ev = score(CH["utrn-keypad"]).residual_eval
+    step = ev.steps["guess-mac"].detail
+    assert step["probability_per_year"] > 1e-6                   # the bound is exceeded (refuted)
+    goal = ev.goals["guessed-credit"]
+    imp = next(t for t in goal.trace if t["what"] == "impact")
+    assert imp["expected_successes_a_year"] < 1 and goal.impact == 1
+    assert score(CH["utrn-keypad"]).verdict == "within-appetite"
+
+
+def test_per_success_of_must_name_a_mac_guess_step_required_alone(tmp_path):
+    from nowan.model.channels import load_file
+    from nowan.model.channels.loader import CHANNEL_DIR
+    from nowan.model.errors import ModelError
+
+    text = (CHANNEL_DIR / "utrn-keypad.yaml").read_text()
+    bad = text.replace("per_success_of: guess-mac", "per_success_of: keypad-rig")
+    p = tmp_path / "utrn-keypad.yaml"
+    p.write_text(bad)
+    with pytest.raises(ModelError, match=r"utrn-keypad.yaml:\d+ field 'goals.1.per_success_of'"):
+        load_file(p)

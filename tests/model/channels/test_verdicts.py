@@ -75,12 +75,14 @@ def test_pairing_rogue_join_reaches_one_premises_at_a_time():
     assert "rogue-join@pairing-no-timeout@hub" in r.steps
 
 
-def test_keypad_lockout_matters_once_key_pressers_are_widespread():
-    """Without the lockout a key-presser guesses at one premises at a time: at the default repetition
-    the keypad stays within appetite; with many rigged premises it goes above."""
-    a = Assumptions({"lockout.max_failures": "1000000000", "presence.attackers": "100000"})
-    assert score(CH["utrn-keypad"], a).verdict == "above-appetite"
-    assert score(CH["utrn-keypad"], Assumptions({"presence.attackers": "100000"})).verdict == "within-appetite"
+def test_keypad_verdict_does_not_rest_on_the_lockout():
+    """Without the lockout a key-presser forges about 0.002 UTRNs a year at its premises: even with
+    every exposed premises rigged, about GBP 12,000 a year (medium). The lockout lowers that risk."""
+    a = Assumptions({"presence.attackers": "100000"})
+    off = Assumptions({"lockout.max_failures": "1000000000", "presence.attackers": "100000"})
+    ch = CH["utrn-keypad"]
+    assert score(ch, off).verdict == score(ch, a).verdict == "within-appetite"
+    assert score(ch, off).residual_eval.goals["guessed-credit"].key > score(ch, a).residual_eval.goals["guessed-credit"].key
 
 
 @pytest.mark.parametrize("control", ["-utrn-counter-cache", "-utrn-mac", "-vend-reconciliation"])
@@ -97,10 +99,14 @@ def test_keypad_cache_size_zero_disables_replay_protection():
     assert score(CH["utrn-keypad"], Assumptions({"utrn.cache_size": "0"})).verdict == "above-appetite"
 
 
-def test_wifi_utrn_above_when_lockout_does_not_cover_the_han():
+def test_wifi_utrn_guessing_rises_but_stays_within_when_lockout_does_not_cover_the_han():
+    """Unlocked HAN guessing forges about 0.015 UTRNs per meter a year: across one Supplier's exposed
+    premises about GBP 24,000 a year (impact 3), medium. The old model counted a full top-up per
+    premises and put the channel above appetite."""
     ch = CH["wifi-ppmid-utrn"]
-    assert score(ch).verdict == "within-appetite"
-    assert score(ch, Assumptions({"lockout.covers_han": "false"})).verdict == "above-appetite"
+    base, open_han = score(ch), score(ch, Assumptions({"lockout.covers_han": "false"}))
+    assert base.verdict == open_han.verdict == "within-appetite"
+    assert open_han.residual_eval.goals["guessed-credit"].key > base.residual_eval.goals["guessed-credit"].key
 
 
 def test_relay_stays_above_even_with_every_candidate():
