@@ -58,6 +58,10 @@ class Families:
     """What the channel model implies, family by family."""
 
     utrn_paths: tuple[str, ...]
+    #: Whether a path of the channel itself carries 20-digit UTRNs, whose counter the meter rebuilds
+    #: from 10 truncated bits (keypad or HAN entry). The CS01a/b path carries the full counter, so a
+    #: command-only channel has nothing to rebuild: the availability results are not its own.
+    truncated: bool
     commands: bool
     guesses: tuple[Guess, ...]
     pairing: bool
@@ -88,6 +92,7 @@ def families(channel: Channel) -> Families:
     mechanisms = {c.mechanism for c in channel.controls}
     return Families(
         utrn_paths=utrn_paths,
+        truncated=bool(utrn_steps or guesses),
         commands=commands,
         guesses=guesses,
         pairing=PAIRING_MECHANISM in mechanisms or any(s.rule.id == "rogue-join" for s in channel.steps),

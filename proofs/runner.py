@@ -57,9 +57,10 @@ def _plan(channel: Channel, a: Assumptions) -> list[tuple[str, Check, Conformanc
                      lambda a: utrn.check_cell(paths, "replay", cache_size=int(a["utrn.cache_size"])), cell))
         plan.append(("utrn-floor", lambda a: utrn.check_cell(paths, "floor", cache_size=int(a["utrn.cache_size"])),
                      cell))
-        for policy in utrn.POLICIES:
-            plan.append((f"utrn-availability.{policy}", lambda a, p=policy: utrn.availability(p, a), cell))
-        plan.append(("utrn-availability.wrap", utrn.wrap, cell))
+        if fam.truncated:   # only where the channel's own path carries the 10 truncated counter bits
+            for policy in utrn.POLICIES:
+                plan.append((f"utrn-availability.{policy}", lambda a, p=policy: utrn.availability(p, a), cell))
+            plan.append(("utrn-availability.wrap", utrn.wrap, cell))
     if fam.commands:
         plan.append(("command-anti-replay", lambda a: commands.check(cid, relayed=fam.relay), commands_family(False)))
         plan.append(("command-floor", lambda a: commands.check_floor(cid, relayed=fam.relay), commands_family(True)))

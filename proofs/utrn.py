@@ -341,8 +341,9 @@ def wrap(assumptions: Assumptions) -> Finding:
     mdl = opt.model()
     floor, first = mdl.eval(F).as_long(), mdl.eval(u).as_long()
     size = int(assumptions["utrn.cache_size"])
-    violation = (f"after {first - floor - 1} keypad UTRNs since the last credential change, the next "
-                 f"issued UTRN (counter {first}) is rejected, and so is every later one")
+    violation = (f"a consequence of the assumed reconstruction utrn.reconstruction={policy} (domain.md 1.5 "
+                 f"[A]), not of GBCS: after {first - floor - 1} keypad UTRNs since the last credential change, "
+                 f"the next issued UTRN (counter {first}) is rejected, and so is every later one")
     trace = counterexample("utrn-wrap", "utrn-availability.wrap",
                            [("legit", "enter-in-order", {"path": "keypad", "first": floor + 1, "last": first})],
                            assumptions={"utrn.cache_size": size, "utrn.reconstruction": policy},

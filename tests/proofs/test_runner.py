@@ -113,3 +113,17 @@ def test_a_code_mutant_stops_the_proof_being_reported_proved(monkeypatch) -> Non
     assert replay_proof.status == "unknown"
     assert replay_proof.detail.startswith("model does not conform to the code: step ")
     assert replay_proof.conformance["status"] == "diverges"
+
+
+def test_counter_rebuild_results_only_where_a_path_carries_the_truncated_bits(results) -> None:
+    """Keypad and HAN UTRNs carry 10 bits of the counter, which the meter rebuilds; CS01a/b frames
+    (WAN, USB, the relay) carry it whole, so those channels get no availability results of their own.
+    The wrap result is labelled as a consequence of the assumed reconstruction, not of GBCS."""
+    ids = {r.id: r for r in results}
+    for cid in ("utrn-keypad", "wifi-ppmid-utrn", "nfc", "utrn-extended"):
+        assert f"utrn-availability.wrap@{cid}" in ids, cid
+    for cid in ("wan", "usb", "wifi-ppmid-relay"):
+        assert not any(i.startswith("utrn-availability") and i.endswith(f"@{cid}") for i in ids), cid
+    wrap = ids["utrn-availability.wrap@utrn-keypad"]
+    assert "consequence of the assumed reconstruction utrn.reconstruction=above-min" in wrap.detail
+    assert "not of GBCS" in wrap.detail
