@@ -9,10 +9,12 @@ Public API (everything else is private to its module):
   ``step``, ``observed``): the one replayer, for fuzz findings and proof counterexamples alike
   (``nowan fuzz --replay FILE``). :mod:`attacks.counterexamples` holds the premises that execute
   each proof family's counterexamples, through the same loop as the fuzz worlds.
-- :mod:`attacks.registry`: ``channel_ids()`` and ``harnesses(ids, envelope=None)``: one harness
-  per channel that has a fuzz world (``attacks/worlds``) plus ``gbcs-envelope`` (mutation fuzzing of the envelope
-  parser and verifier). Each harness has ``channel``, ``checks``, ``round(...)``, ``replay(trace)``
-  and ``check_trace(trace, source)`` (TraceError naming ``steps[i]`` for a step the channel cannot take).
+- :mod:`attacks.registry`: ``channel_ids(channels=None)``, ``not_fuzzed(channels=None)`` and
+  ``harnesses(ids, envelope=None, channels=None)``: one harness per channel model that names an
+  attacker world in its ``fuzz`` section (with the model's assumption values and steps), plus
+  ``gbcs-envelope`` (mutation fuzzing of the envelope parser and verifier). Each harness has
+  ``channel``, ``checks``, ``round(...)``, ``variants(...)``, ``replay(trace)`` and
+  ``check_trace(trace, source)`` (TraceError naming ``steps[i]`` for a step the channel cannot take).
 - :mod:`attacks.campaign`: ``run_campaign(harnesses, budget=, seed=, assumptions=, database=, ...)``
   returning a :class:`~attacks.findings.CampaignResult`; ``run_harness`` for one harness;
   ``open_database(spec)`` / ``open_databases(specs)`` for ``--db``; ``ReportingDatabase`` for
@@ -25,6 +27,9 @@ Public API (everything else is private to its module):
 - :mod:`attacks.envelope`: seeds, mutations and the two envelope properties.
 - :mod:`attacks.selftest`: ``run_selftest`` / ``hunt``: kill each seeded flaw, report the kill rate.
 
-Layout: ``worlds/`` hold a premises per channel (devices, legitimate record, attacker knowledge,
-invariant checks); ``machines.py`` declares each channel's step vocabulary for Hypothesis.
+Layout: ``worlds/`` hold the premises the attacker works on (devices, legitimate record, attacker
+knowledge, invariant checks), each step declared on the world method that performs it
+(:mod:`attacks.vocabulary`, in the style of Hypothesis's ``@rule``); ``machines.py`` turns a world
+into a Hypothesis machine; ``variants.py`` the shrinking assumption variants; ``mutants.py`` the
+code mutants the tests and benchmark hunt.
 """

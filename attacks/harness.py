@@ -46,14 +46,21 @@ class HarnessCrash(AssertionError):
 
 
 class World:
-    """One premises under attack on one channel. Subclasses define ``do_<action>`` methods.
+    """One premises under attack. Subclasses define ``do_<action>`` methods, those the fuzzer may
+    take declared with :func:`attacks.vocabulary.step`.
 
-    ``check`` returns ``(invariant id, message)`` pairs for every invariant currently violated;
-    the invariant ids must be in :data:`attacks.invariants.INVARIANTS` and listed in ``checks``.
+    ``world`` names the premises for channel models (their ``fuzz.world``): one world can serve
+    several channels. ``check`` returns ``(invariant id, message)`` pairs for every invariant
+    currently violated; the ids must be in :data:`attacks.invariants.INVARIANTS` and in ``checks``.
     """
 
-    channel: ClassVar[str] = ""
+    world: ClassVar[str] = ""
     checks: ClassVar[tuple[str, ...]] = ()
+    #: Assumptions whose code this world exercises: a campaign also runs it under shrinking
+    #: variants of these (attacks.variants).
+    reads: ClassVar[tuple[str, ...]] = ()
+    #: Longer bursts for worlds whose steps are cheap, so Hypothesis's per-rule overhead stays small.
+    burst_factor: ClassVar[int] = 1
 
     def __init__(self, assumptions: Assumptions, flaws: frozenset[Flaw]) -> None:
         self.assumptions = assumptions
@@ -69,7 +76,7 @@ class World:
     def apply(self, step: Step) -> None:
         handler = getattr(self, f"do_{step.action.replace('-', '_')}", None)
         if handler is None:
-            raise ValueError(f"{self.channel}: no such step {step.action!r}")
+            raise ValueError(f"{self.world}: no such step {step.action!r}")
         handler(**step.args)
 
     def check(self) -> list[tuple[str, str]]:
@@ -99,6 +106,8 @@ class ChannelMachine(RuleBasedStateMachine):
     """
 
     world_class: ClassVar[type[World]] = World
+    #: The channel this machine fuzzes (traces are named by it; the world may serve others too).
+    channel: ClassVar[str] = ""
     assumptions: ClassVar[Assumptions]
     flaws: ClassVar[frozenset[Flaw]] = frozenset()
     kind: ClassVar[str] = IMPLEMENTATION
@@ -116,7 +125,7 @@ class ChannelMachine(RuleBasedStateMachine):
 
     def trace(self, invariant_id: str | None = None) -> Trace:
         cls = type(self)
-        return Trace(cls.world_class.channel, tuple(self.steps),
+        return Trace(cls.channel, tuple(self.steps),
                      {k: _jsonable(v) for k, v in cls.assumptions.overridden.items()},
                      tuple(sorted(f.name for f in cls.flaws)), invariant_id)
 
@@ -146,7 +155,7 @@ def bind(machine: type[ChannelMachine], assumptions: Assumptions, flaws: Iterabl
     if kind not in (IMPLEMENTATION, WEAKNESS):
         raise ValueError(f"kind must be {IMPLEMENTATION} or {WEAKNESS}")
     fl, ig = frozenset(flaws), frozenset(ignore)
-    digest = config_digest(machine.world_class.channel, assumptions, fl, kind + "/" + ",".join(sorted(ig)))
+    digest = config_digest(machine.channel, assumptions, fl, kind + "/" + ",".join(sorted(ig)))
     name = f"{machine.__name__}_{digest}"
     attrs: dict[str, Any] = {"assumptions": assumptions, "flaws": fl, "kind": kind, "ignore": ig,
                              "stats": {"examples": 0, "steps": 0}, "__qualname__": name,

@@ -1,12 +1,19 @@
 """The harnesses a campaign can run, by channel id, behind one interface (see campaign.Harness).
 
+The channels are the channel models (packaged, or a ``--models`` directory): a model's ``fuzz``
+section names the attacker world it is (``attacks.worlds``), the assumption values that premises
+runs under for it, and the world's steps it does not have; its ``parameters`` named like an
+assumption pin it here as they do for the risk. So a changed model changes the fuzz evidence, and a
+new model file with a ``fuzz`` section is fuzzed without touching code. A model without one is
+not fuzzed, and :func:`not_fuzzed` says so for the reports.
+
 ``machine harnesses`` wrap a channel's Hypothesis state machine; the ``gbcs-envelope`` harness is
 mutation fuzzing of the envelope parser and verifier. Both turn an invariant failure into an
 :class:`~attacks.harness.InvariantViolation` carrying the minimal trace, and both replay traces.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from hypothesis import Phase, given, seed as hseed, settings, strategies as st
 from hypothesis.stateful import run_state_machine_as_test
@@ -15,10 +22,12 @@ from nowan.attacks.envelope import EnvelopeTarget, Mutation, decode_mutant, muta
 from nowan.attacks.findings import WEAKNESS
 from nowan.attacks.harness import ChannelMachine, InvariantViolation, bind, minimize_trace, replay_world
 from nowan.attacks.invariants import INVARIANTS
-from nowan.attacks.machines import MACHINES
+from nowan.attacks.machines import machine_for
 from nowan.model.traces import Step, Trace, TraceError
 from nowan.attacks.variants import variants
-from nowan.model.assumptions import Assumptions
+from nowan.attacks.vocabulary import vocabulary
+from nowan.model.assumptions import Assumptions, catalogue
+from nowan.model.channels.types import Channel
 from nowan.model.devices.flaws import Flaw
 from nowan.model.errors import InputError
 from nowan.model.gbcs.verify import Verifier
@@ -27,12 +36,30 @@ ENVELOPE = "gbcs-envelope"
 
 
 class MachineHarness:
-    """A channel's state machine as a campaign harness."""
+    """A channel's state machine as a campaign harness: the channel model's world and values."""
 
-    def __init__(self, machine: type[ChannelMachine]) -> None:
-        self.machine = machine
-        self.channel = machine.world_class.channel
-        self.checks = tuple(machine.world_class.checks)
+    def __init__(self, channel: Channel) -> None:
+        spec = channel.fuzz
+        if spec is None:
+            raise ValueError(f"{channel.id} declares no fuzz world")
+        known = _worlds()
+        world = known.get(spec.world)
+        if world is None:
+            raise InputError(f"unknown fuzz world '{spec.world}'; expected one of {', '.join(known)}",
+                             where=f"{spec.origin} field 'fuzz.world'")
+        self.machine = machine_for(world, channel.id, spec.omit)
+        declared = {s.action for s in vocabulary(world)}
+        for action in spec.omit:
+            if action not in declared:
+                raise InputError(f"'{action}' is not a step of the {spec.world} world; expected one of "
+                                 f"{', '.join(sorted(declared))}", where=f"{spec.origin} field 'fuzz.omit'")
+        self.channel = channel.id
+        self.checks = tuple(world.checks)
+        #: The values this channel's premises runs under unless --assume says otherwise: the model's
+        #: parameters named like an assumption, then its fuzz.assumptions.
+        self.model_values: dict[str, Any] = {k: v for k, v in channel.parameters.items() if k in catalogue()}
+        self.model_values.update(spec.assumptions)
+        self.under_test = world
         self._bound: dict[tuple[str, frozenset[Flaw], str, frozenset[str]], type[ChannelMachine]] = {}
 
     def bound(self, assumptions: Assumptions, flaws: frozenset[Flaw], kind: str,
@@ -61,10 +88,12 @@ class MachineHarness:
         return cls.stats["examples"] - before["examples"], cls.stats["steps"] - before["steps"]
 
     def variants(self, assumptions: Assumptions, kind: str) -> list[Assumptions]:
-        """The assumption values rounds cycle through: shrinking variants hunt bugs only."""
+        """The assumption values rounds cycle through, the channel's own first (the model's values
+        under the user's overrides); shrinking variants hunt bugs only."""
+        base = Assumptions({**self.model_values, **assumptions.overridden})
         if kind == WEAKNESS:
-            return [assumptions]
-        return variants(assumptions, self.machine.world_class.reads)
+            return [base]
+        return variants(base, self.machine.world_class.reads)
 
     def _step_valid(self, step: Step) -> bool:
         spec = {s.action: s for s in self.machine.steps_spec}.get(step.action)  # type: ignore[attr-defined]
@@ -185,18 +214,42 @@ class EnvelopeHarness:
         return None
 
 
-def channel_ids() -> tuple[str, ...]:
-    """Every harness id, channels first, in a stable order."""
-    return (*MACHINES, ENVELOPE)
+def _worlds() -> Mapping[str, type]:
+    from nowan.attacks.worlds import worlds
+
+    return worlds()
 
 
-def harnesses(ids: Sequence[str] | None = None, *, envelope: EnvelopeTarget | None = None) -> list:
-    """The harnesses for ``ids`` (all when None); unknown ids raise InputError naming the known ones."""
-    wanted = list(ids) if ids else list(channel_ids())
-    unknown = [i for i in wanted if i not in channel_ids()]
-    if unknown:
-        raise InputError(f"unknown channel {unknown[0]!r}; expected one of {', '.join(channel_ids())}",
-                         where="--channels")
+def _models(channels: Mapping[str, Channel] | None) -> Mapping[str, Channel]:
+    if channels is not None:
+        return channels
+    from nowan.model.channels import load_channels
+
+    return load_channels()
+
+
+def channel_ids(channels: Mapping[str, Channel] | None = None) -> tuple[str, ...]:
+    """Every harness id in a stable order: the fuzzed channels (model order), then the envelope."""
+    return (*(cid for cid, ch in _models(channels).items() if ch.fuzz is not None), ENVELOPE)
+
+
+def not_fuzzed(channels: Mapping[str, Channel] | None = None) -> dict[str, str]:
+    """Channel id -> why it is not fuzzed, for every model that declares no attacker world."""
+    return {cid: f"not fuzzed: {ch.file} declares no attacker world (fuzz.world)"
+            for cid, ch in _models(channels).items() if ch.fuzz is None}
+
+
+def harnesses(ids: Sequence[str] | None = None, *, envelope: EnvelopeTarget | None = None,
+              channels: Mapping[str, Channel] | None = None) -> list:
+    """The harnesses for ``ids`` (all when None) over the channel models ``channels`` (the packaged
+    ones when None); an unknown or unfuzzed id raises InputError naming the fuzzed ones."""
+    models = _models(channels)
+    known = channel_ids(models)
+    wanted = list(ids) if ids else list(known)
+    for cid in wanted:
+        if cid not in known:
+            why = not_fuzzed(models).get(cid, "unknown channel")
+            raise InputError(f"{cid!r}: {why}; expected one of {', '.join(known)}", where="--channels")
     out: list = []
     for cid in wanted:
         if cid == ENVELOPE:
@@ -204,5 +257,5 @@ def harnesses(ids: Sequence[str] | None = None, *, envelope: EnvelopeTarget | No
 
             out.append(EnvelopeHarness(envelope or synthetic_target()))
         else:
-            out.append(MachineHarness(MACHINES[cid]))
+            out.append(MachineHarness(models[cid]))
     return out

@@ -10,27 +10,30 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from nowan.attacks.campaign import run_harness
 from nowan.attacks.findings import IMPLEMENTATION, Finding
 from nowan.attacks.registry import harnesses
 from nowan.model.assumptions import Assumptions
+from nowan.model.channels.types import Channel
 from nowan.model.devices.flaws import Flaw
 
-#: Where each seeded bug should be caught (first channel first).
+#: Where each seeded bug should be caught: the attacker worlds whose steps reach the weakened check
+#: (first world first). The channels hunted are those whose model names one of these worlds in its
+#: ``fuzz`` section (:func:`hunting_grounds`), so no channel id is fixed here.
 SEEDED: dict[Flaw, tuple[str, ...]] = {
-    Flaw.NO_DUPLICATE_CHECK: ("utrn-keypad",),
+    Flaw.NO_DUPLICATE_CHECK: ("keypad",),
     Flaw.COUNTER_EQUAL_ACCEPTED: ("wan",),
-    Flaw.LOCKOUT_OFF: ("utrn-keypad",),
-    Flaw.DEVICE_LOG_BYPASS: ("pairing-no-timeout",),
-    Flaw.SHORT_MAC_COMPARE: ("utrn-keypad", "wan"),
+    Flaw.LOCKOUT_OFF: ("keypad",),
+    Flaw.DEVICE_LOG_BYPASS: ("pairing",),
+    Flaw.SHORT_MAC_COMPARE: ("keypad", "wan"),
     Flaw.CRITICAL_SIGNATURE_UNCHECKED: ("wan",),
-    Flaw.NON_ATOMIC_UTRN_CHECK: ("utrn-keypad",),
-    Flaw.NO_FLOOR_CHECK: ("utrn-keypad",),
-    Flaw.MP169_ANY_SENDER: ("mp169-flag",),
-    Flaw.MP169_NOT_ENFORCED: ("mp169-flag",),
-    Flaw.MP169_CLEARED_ON_COS: ("mp169-flag",),
+    Flaw.NON_ATOMIC_UTRN_CHECK: ("keypad",),
+    Flaw.NO_FLOOR_CHECK: ("keypad",),
+    Flaw.MP169_ANY_SENDER: ("mp169",),
+    Flaw.MP169_NOT_ENFORCED: ("mp169",),
+    Flaw.MP169_CLEARED_ON_COS: ("mp169",),
 }
 BUDGET_S = 20.0
 
@@ -67,14 +70,26 @@ class SelfTestResult:
                 "faithful_findings": [f.to_dict() for f in self.faithful_findings]}
 
 
+def hunting_grounds(flaw: Flaw, channels: Mapping[str, Channel] | None = None) -> tuple[str, ...]:
+    """The channels (of ``channels``, default the packaged models) whose fuzz world can catch ``flaw``,
+    in the order of :data:`SEEDED`'s worlds."""
+    if channels is None:
+        from nowan.model.channels import load_channels
+
+        channels = load_channels()
+    return tuple(cid for world in SEEDED[flaw] for cid, ch in channels.items()
+                 if ch.fuzz is not None and ch.fuzz.world == world)
+
+
 def hunt(flaws: frozenset[Flaw], channels: Iterable[str], *, budget: float, seed: int,
-         assumptions: Assumptions | None = None,
+         assumptions: Assumptions | None = None, models: Mapping[str, Channel] | None = None,
          clock: Callable[[], float] = time.monotonic) -> tuple[Finding | None, float, int]:
-    """Run the channels in turn until an implementation finding or the budget is spent."""
+    """Run the channels (of ``models``, default the packaged ones) in turn until an implementation
+    finding or the budget is spent."""
     a = assumptions or Assumptions()
     start = clock()
     examples = 0
-    for h in harnesses(list(channels)):
+    for h in harnesses(list(channels), channels=models):
         left = budget - (clock() - start)
         if left <= 0:
             break
@@ -87,17 +102,19 @@ def hunt(flaws: frozenset[Flaw], channels: Iterable[str], *, budget: float, seed
 
 
 def run_selftest(flaws: Iterable[Flaw] | None = None, *, budget: float = BUDGET_S, seed: int = 0,
-                 faithful: bool = True, faithful_budget: float | None = None) -> SelfTestResult:
+                 faithful: bool = True, faithful_budget: float | None = None,
+                 models: Mapping[str, Channel] | None = None) -> SelfTestResult:
     """Kill each seeded bug within ``budget`` seconds; then each channel involved, faithful, for the same budget."""
     out = SelfTestResult()
     chosen = list(flaws) if flaws is not None else list(SEEDED)
+    grounds = {flaw: hunting_grounds(flaw, models) for flaw in chosen}
     for flaw in chosen:
-        finding, seconds, examples = hunt(frozenset({flaw}), SEEDED[flaw], budget=budget, seed=seed)
+        finding, seconds, examples = hunt(frozenset({flaw}), grounds[flaw], budget=budget, seed=seed, models=models)
         out.results.append(FlawResult(flaw, finding is not None, seconds, examples, finding))
     if faithful:
-        for cid in dict.fromkeys(c for flaw in chosen for c in SEEDED[flaw]):
+        for cid in dict.fromkeys(c for flaw in chosen for c in grounds[flaw]):
             finding, _, _ = hunt(frozenset(), (cid,), budget=budget if faithful_budget is None else faithful_budget,
-                                 seed=seed)
+                                 seed=seed, models=models)
             if finding is not None:
                 out.faithful_findings.append(finding)
     return out

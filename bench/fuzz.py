@@ -29,10 +29,9 @@ from nowan.attacks.campaign import campaign_settings  # noqa: E402
 from nowan.attacks.envelope import EnvelopeTarget, load_seeds  # noqa: E402
 from nowan.attacks.findings import IMPLEMENTATION  # noqa: E402
 from nowan.attacks.harness import ChannelMachine, bind  # noqa: E402
-from nowan.attacks.machines import MACHINES  # noqa: E402
 from nowan.attacks.mutants import MUTANTS  # noqa: E402
-from nowan.attacks.registry import ENVELOPE, EnvelopeHarness  # noqa: E402
-from nowan.attacks.selftest import BUDGET_S, SEEDED, hunt  # noqa: E402
+from nowan.attacks.registry import ENVELOPE, EnvelopeHarness, MachineHarness, harnesses  # noqa: E402
+from nowan.attacks.selftest import BUDGET_S, SEEDED, hunt, hunting_grounds  # noqa: E402
 from nowan.model.traces import Step  # noqa: E402
 from nowan.model.assumptions import Assumptions  # noqa: E402
 from nowan.model.gbcs.keystore import Keystore  # noqa: E402
@@ -41,10 +40,11 @@ TARGET_RATIO = 0.25
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 
 
-def fuzz_once(machine: type[ChannelMachine], examples: int, seed: int) -> tuple[float, list[list[Step]]]:
+def fuzz_once(machine: type[ChannelMachine], a: Assumptions, examples: int,
+              seed: int) -> tuple[float, list[list[Step]]]:
     """Hypothesis run of ``examples`` examples; returns its time and every step sequence it ran."""
     captured: list[list[Step]] = []
-    bound = bind(machine, Assumptions(), (), IMPLEMENTATION)
+    bound = bind(machine, a, (), IMPLEMENTATION)
 
     class Capturing(bound):  # type: ignore[misc, valid-type]
         def teardown(self) -> None:
@@ -57,9 +57,8 @@ def fuzz_once(machine: type[ChannelMachine], examples: int, seed: int) -> tuple[
     return time.perf_counter() - t0, captured
 
 
-def bare_once(machine: type[ChannelMachine], sequences: list[list[Step]]) -> float:
+def bare_once(machine: type[ChannelMachine], a: Assumptions, sequences: list[list[Step]]) -> float:
     """The same steps on fresh worlds, with the same invariant checks, and no fuzzer."""
-    a = Assumptions()
     t0 = time.perf_counter()
     for seq in sequences:
         world = machine.world_class(a, frozenset())
@@ -125,14 +124,17 @@ def main() -> None:
     print(f"{'harness':20} {'examples/s':>11} {'steps/s':>9} {'bare steps/s':>13} {'ratio':>6}  "
           f"target >= {TARGET_RATIO}")
     ratios = []
-    for cid, machine in MACHINES.items():
+    for h in harnesses():
+        if not isinstance(h, MachineHarness):
+            continue
+        a = h.variants(Assumptions(), IMPLEMENTATION)[0]  # the channel's own values
         fz, bare = [], []
         for r in range(args.repeat):
-            t, seqs = fuzz_once(machine, args.examples, seed=r)
+            t, seqs = fuzz_once(h.machine, a, args.examples, seed=r)
             steps_n = sum(len(s) for s in seqs)
             fz.append((t, len(seqs), steps_n))
-            bare.append((bare_once(machine, seqs), steps_n))
-        ratios.append(_row(cid, fz, bare))
+            bare.append((bare_once(h.machine, a, seqs), steps_n))
+        ratios.append(_row(h.channel, fz, bare))
     target, kind = envelope_target()
     fz, bare = [], []
     for r in range(args.repeat):
@@ -147,8 +149,8 @@ def main() -> None:
 
     print(f"\n{'seeded bug':30} {'caught':>6} {'first finding s':>16}  channel / invariant")
     killed = 0
-    for flaw, channels in SEEDED.items():
-        finding, seconds, _ = hunt(frozenset({flaw}), channels, budget=args.budget, seed=0)
+    for flaw in SEEDED:
+        finding, seconds, _ = hunt(frozenset({flaw}), hunting_grounds(flaw), budget=args.budget, seed=0)
         killed += finding is not None
         where = f"{finding.channel} / {finding.invariant}" if finding else "-"
         print(f"{flaw.name:30} {'yes' if finding else 'no':>6} {seconds:16.2f}  {where}")

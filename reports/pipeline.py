@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import networkx as nx
 from markupsafe import Markup
@@ -66,19 +66,20 @@ def _proofs(channels: dict[str, Any], assumptions: Assumptions) -> list[dict[str
     return sorted(out, key=lambda p: p["id"])
 
 
-def _fuzz(ids: Iterable[str], assumptions: Assumptions, seed: int, examples: int,
+def _fuzz(channels: Mapping[str, Any], assumptions: Assumptions, seed: int, examples: int,
           progress: Callable[[float], None] | None = None) -> dict[str, dict[str, Any]]:
-    """Per channel: examples, steps and findings from a deterministic, example-bounded campaign."""
+    """Per channel: examples, steps and findings from a deterministic, example-bounded campaign over
+    the given channel models (their fuzz sections decide the world and its values)."""
     if examples <= 0:
         return {}
     from nowan.attacks.campaign import run_examples
     from nowan.attacks.registry import channel_ids, harnesses
 
-    known = set(channel_ids())
-    wanted = [i for i in ids if i in known]
+    known = set(channel_ids(channels))
+    wanted = [i for i in channels if i in known]
     if not wanted:
         return {}
-    chosen = harnesses(wanted)
+    chosen = harnesses(wanted, channels=channels)
     checks = {h.channel: sorted(h.checks) for h in chosen}
     result = run_examples(chosen, examples=examples, seed=seed, assumptions=assumptions,
                           progress=(lambda p: progress(p.fraction)) if progress else None)
@@ -143,6 +144,20 @@ def _assumptions_used(text: str, assumptions: Assumptions) -> list[dict[str, Any
             for k, v in table.items() if re.search(rf"(?<![\w.]){re.escape(k)}(?![\w])", text)]
 
 
+def _mp169(channels: Mapping[str, Any], proofs: list[dict[str, Any]],
+           fuzz: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """The MP169 comparison: the channels whose model has an MP169 flag-policy control (a declared
+    ``mechanism``, as for proof applicability, not a channel id), their proofs and fuzz evidence."""
+    from nowan.proofs.applicability import MP169_MECHANISM
+
+    ids = [cid for cid, ch in channels.items() if any(c.mechanism == MP169_MECHANISM for c in ch.controls)]
+    if not ids:
+        return None
+    runs = [fuzz[cid] for cid in ids if cid in fuzz]
+    return {"proofs": [p for p in proofs if p["channel"] in ids],
+            "fuzz": {"examples": sum(f["examples"] for f in runs), "findings": [x for f in runs for x in f["findings"]]}}
+
+
 def _graph_svg(channel_id: str, graph: nx.DiGraph) -> Markup:
     svg = to_svg(graph, id_prefix=f"{channel_id}--")
     return Markup(svg[svg.index("<svg"):] if "<svg" in svg else svg)
@@ -177,6 +192,10 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
     per_channel = {c["id"]: c for c in robust.pop("channels")}
     compiled = {cid: compile_graph(ch) for cid, ch in channels.items()}
     entries = [_entry(risks[cid], compiled[cid], proofs, fuzz.get(cid), per_channel[cid]) for cid in channels]
+    for e in entries:  # say plainly why a channel has no fuzz evidence
+        if e["fuzz"] is None:
+            e["fuzz_note"] = ("not fuzzed: this run asked for no examples" if examples <= 0 else
+                              "not fuzzed: its model declares no attacker world (fuzz.world)")
     graphs = stage("draw graphs", lambda: {cid: _graph_svg(cid, g) for cid, g in compiled.items()})
 
     commands = list(next(iter(risks.values())).commands) if risks else []
@@ -185,10 +204,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
     smets1 = [{"id": e["id"], "title": e["title"], "inherent": e["inherent"]["level"],
                "residual": e["residual"]["level"], "verdict": e["verdict"], "goal": e["residual"]["goal"]}
               for e in entries if e["id"].startswith("smets1-")]
-    mp169 = None
-    if "mp169-flag" in channels:
-        mp169 = {"proofs": [p for p in proofs if p["channel"] == "mp169-flag"],
-                 "fuzz": fuzz.get("mp169-flag") or {"examples": 0, "findings": []}}
+    mp169 = _mp169(channels, proofs, fuzz)
     proofs_total = {s: sum(1 for p in proofs if p["status"] == s) for s in ("proved", "refuted", "unknown")}
     fuzz_total = {"examples": sum(f["examples"] for f in fuzz.values()),
                   "implementation_findings": sum(f["implementation_findings"] for f in fuzz.values()),

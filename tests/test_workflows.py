@@ -34,8 +34,11 @@ def test_every_packaged_channel_is_in_exactly_one_ci_fuzz_shard() -> None:
 
 
 def test_a_new_channel_file_lands_in_a_shard_with_no_workflow_edit(tmp_path: Path) -> None:
-    for cid in ("alpha", "beta"):
-        (tmp_path / f"{cid}.yaml").write_text("")
+    from nowan.model.channels.loader import CHANNEL_DIR
+
+    keypad = (CHANNEL_DIR / "utrn-keypad.yaml").read_text()
+    for cid in ("alpha", "beta"):  # two new channels, each naming the keypad world
+        (tmp_path / f"{cid}.yaml").write_text(keypad.replace("id: utrn-keypad", f"id: {cid}", 1))
     seen = [i for shard in _shards() for part in targets(None, tmp_path, shard) for i in part]
     assert sorted(seen) == ["alpha", "beta", ENVELOPE]
 

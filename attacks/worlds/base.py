@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from nowan.attacks.harness import World
+from nowan.attacks.vocabulary import step
 from nowan.model.traces import Step
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices.flaws import Flaw
@@ -52,16 +53,11 @@ class PremisesWorld(World):
     checks: ClassVar[tuple[str, ...]] = ("credit-once", "floor-respected", "lockout-enforced",
                                          "balance-within-limits", "balance-rises-only-by-credit", "emergency-credit-once",
                                          "no-crash")
-    #: Assumption overrides that define the channel (e.g. the window removed); user overrides win.
-    channel_assumptions: ClassVar[dict[str, Any]] = {}
-    #: Assumptions whose code this world exercises: a campaign also runs it under shrinking
-    #: variants of these (attacks.variants).
     reads: ClassVar[tuple[str, ...]] = ("utrn.cache_size", "utrn.reconstruction")
 
     def __init__(self, assumptions: Assumptions, flaws: frozenset[Flaw]) -> None:
-        merged = Assumptions({**self.channel_assumptions, **assumptions.overridden})
-        super().__init__(merged, flaws)
-        self.sc = Scenario.build(merged, flaws)
+        super().__init__(assumptions, flaws)
+        self.sc = Scenario.build(assumptions, flaws)
         self.issued_utrns: dict[tuple[str, int], int] = {}   # (meter, upper) -> pence
         self.observed: list[Observed] = []
         self.paid: list[Observed] = []                         # top-ups the consumer paid for
@@ -104,12 +100,15 @@ class PremisesWorld(World):
         self._violations.append((invariant_id, message))
 
     # ------------------------------------------------------------------ common steps
+    @step("env", seconds=(1, 60, 601, 3600, 90000))
     def do_wait(self, seconds: int) -> None:
         self.sc.clock.advance(seconds)
 
+    @step("legit", meter=METERS, kwh=range(1, 401))
     def do_consume(self, meter: str, kwh: int) -> None:
         self.meter(meter).consume(kwh)
 
+    @step("legit", meter=METERS)
     def do_raise_floor(self, meter: str) -> None:
         """Credential replacement by the same supplier with a new floor at its last counter (CS02b)."""
         m = self.meter(meter)
@@ -191,6 +190,7 @@ class PremisesWorld(World):
                                                f"pence, at or above the threshold {threshold}")]
         return []
 
+    @step("legit", meter=METERS, via=("keypad", "ppmid"))
     def do_emergency_credit(self, meter: str, via: str) -> None:
         """The consumer selects emergency credit on the meter's keypad, or on the PPMID (PECS02/PCS02)."""
         m = self.meter(meter)

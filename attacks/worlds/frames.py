@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import ClassVar
 
 from nowan.attacks.envelope import SPLICE_FIELDS, _splice
+from nowan.attacks.vocabulary import AMOUNT, INDEX, SMALL_HEX, U32, step
 from nowan.attacks.worlds.base import AMOUNTS, METERS, Observed, PremisesWorld
 from nowan.model.devices.commands import COMMANDS, decode_command
 from nowan.model.devices.scenario import PPMID_EUI
@@ -46,6 +47,7 @@ class FrameWorld(PremisesWorld):
         self.observed.append(item)
         self.queue.append(item)
 
+    @step("legit", meter=METERS, command=range(9), value=range(60001))
     def do_command(self, meter: str, command: int, value: int) -> None:
         """The supplier sends an MP094 command through the DCC."""
         cid = COMMAND_IDS[command % len(COMMAND_IDS)]
@@ -58,6 +60,7 @@ class FrameWorld(PremisesWorld):
                                             signing.content))
         self._send(Observed("frame", meter, frame.hex()))
 
+    @step("legit", meter=METERS, amount=AMOUNT)
     def do_topup(self, meter: str, amount: int) -> None:
         """The consumer pays; the supplier sends CS01a/CS01b with the UTRN through the DCC."""
         pence = AMOUNTS[amount % len(AMOUNTS)]
@@ -72,21 +75,25 @@ class FrameWorld(PremisesWorld):
         self._send(item)
         self.observed.append(Observed("utrn", meter, parse_topup_utrn(frame), upper=upper))
 
+    @step("legit", index=INDEX)
     def do_deliver(self, index: int) -> None:
         """The channel delivers a frame in flight (any of them: the network may reorder)."""
         if self.queue:
             self.transport(bytes.fromhex(self.queue.pop(index % len(self.queue)).data))
 
     # -- attacker ---------------------------------------------------------------------------------
+    @step("attacker", index=INDEX)
     def do_drop(self, index: int) -> None:
         if self.queue:
             self.queue.pop(index % len(self.queue))
 
+    @step("attacker", index=INDEX)
     def do_replay(self, index: int) -> None:
         item = self.pick(index, "frame")
         if item is not None:
             self.transport(bytes.fromhex(item.data))
 
+    @step("attacker", index=INDEX, bit=range(8), pos=range(401))
     def do_flip(self, index: int, pos: int, bit: int) -> None:
         item = self.pick(index, "frame")
         if item is not None:
@@ -94,6 +101,7 @@ class FrameWorld(PremisesWorld):
             raw[pos % len(raw)] ^= 1 << (bit % 8)
             self.transport(bytes(raw))
 
+    @step("attacker", index=INDEX, donor=INDEX, field=range(9))
     def do_splice(self, index: int, donor: int, field: int) -> None:
         a, b = self.pick(index, "frame"), self.pick(donor, "frame")
         if a is None or b is None:
@@ -104,6 +112,7 @@ class FrameWorld(PremisesWorld):
             return
         self.transport(raw)
 
+    @step("attacker", index=INDEX, value=range(256), guess=range(256), pos=range(401))
     def do_guess_mac(self, index: int, pos: int, value: int, guess: int) -> None:
         """Alter one byte before the MAC and guess the MAC's first byte (rest kept)."""
         item = self.pick(index, "frame")
@@ -115,9 +124,11 @@ class FrameWorld(PremisesWorld):
         raw[body] = guess & 0xFF
         self.transport(bytes(raw))
 
+    @step("attacker", data=SMALL_HEX)
     def do_malformed(self, data: str) -> None:
         self.transport(bytes.fromhex(data))
 
+    @step("attacker", index=INDEX)
     def do_cross_meter(self, index: int) -> None:
         """Re-address an observed frame to the other meter of the premises (MAC and signature kept)."""
         item = self.pick(index, "frame")
@@ -131,6 +142,7 @@ class FrameWorld(PremisesWorld):
         if isinstance(frame, GeneralCiphering):
             self.transport(replace(frame, signing=replace(frame.signing, recipient=other)).encode())
 
+    @step("attacker", index=INDEX, count=range(1, 201))
     def do_flood(self, index: int, count: int) -> None:
         """Flood the hub's forwarding with ``count`` copies of an observed frame and junk in between.
 
@@ -181,12 +193,14 @@ def issued_key(eui_hex: str, counter: int, code: int, content: bytes) -> tuple[s
 class WanWorld(FrameWorld):
     """Today's DCC path, with a network attacker and a DCC insider (ACB key, no Supplier DS key)."""
 
-    channel = "wan"
+    world = "wan"
 
+    @step("attacker", meter=METERS, command=range(9), value=range(60001))
     def do_acb_forge(self, meter: str, command: int, value: int) -> None:
         """An insider at the DCC MACs a Critical command the supplier never signed."""
         self._insider_send(meter, command, value, self.sc.supplier.command_counter + 1 + (value % 7))
 
+    @step("attacker", index=INDEX, command=range(9), value=range(60001))
     def do_acb_tamper(self, index: int, command: int, value: int) -> None:
         """An insider at the DCC drops a command in flight and MACs another in its place, same counter.
 
@@ -203,6 +217,7 @@ class WanWorld(FrameWorld):
         if isinstance(frame, GeneralCiphering):
             self._insider_send(item.meter, command, value, frame.signing.counter)
 
+    @step("attacker", index=INDEX, meter=METERS, pence=range(1, 8192), mac=U32, forge=(False, True))
     def do_acb_topup(self, index: int, meter: str, pence: int, mac: int, forge: bool) -> None:
         """An insider at the DCC MACs a CS01a/CS01b top-up the supplier never sent: an observed UTRN
         (possibly minted for the other meter: a foreign UTRN), or one with its value changed and a
@@ -232,7 +247,7 @@ class WanWorld(FrameWorld):
 class UsbWorld(FrameWorld):
     """A USB stick carries frames into the PPMID, which puts them on the HAN."""
 
-    channel = "usb"
+    world = "usb"
 
     def transport(self, raw: bytes) -> None:
         self.sc.hub.han_relay_remote(PPMID_EUI, raw)
@@ -246,7 +261,7 @@ class WifiPpmidRelayWorld(FrameWorld):
     channel weakness here, flagged only for a top-up the relay dropped.
     """
 
-    channel = "wifi-ppmid-relay"
+    world = "frames-ppmid-relay"
     checks = FrameWorld.checks + ("topup-delivered",)
 
     def __init__(self, *args: object, **kw: object) -> None:

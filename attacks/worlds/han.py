@@ -10,9 +10,9 @@ Channel weakness: a rogue device on the log at all (possible whenever the window
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar
 
-from nowan.attacks.worlds.base import Observed, PremisesWorld
+from nowan.attacks.vocabulary import INDEX, step
+from nowan.attacks.worlds.base import METERS, Observed, PremisesWorld
 from nowan.model.devices.devicelog import DEVICE_TYPES
 from nowan.model.devices.meter import HAN_EMERGENCY_CREDIT, HAN_SUPPLY_ON, HAN_TOPUP, SUPPLY_ON_REQUEST, HanMessage
 from nowan.model.devices.outcomes import Reason
@@ -22,10 +22,10 @@ HAN_ACTIONS = ("emergency-credit", "supply-on", "top-up")
 
 
 class PairingWorld(PremisesWorld):
-    """The premises with the hub's inter-PAN window removed (``pairing.window_s = inf``)."""
+    """A premises whose hub has an inter-PAN window of ``pairing.window_s`` after each power-on
+    (``inf`` where the channel removes it, SECMP0037: its model says so in ``fuzz.assumptions``)."""
 
-    channel = "pairing-no-timeout"
-    channel_assumptions: ClassVar[dict[str, Any]] = {"pairing.window_s": "inf"}
+    world = "pairing"
     checks = PremisesWorld.checks + ("han-membership-authorised", "rogue-join-prevented")
     reads = ("pairing.window_s",)
 
@@ -45,6 +45,7 @@ class PairingWorld(PremisesWorld):
         return math.isinf(self.window) or self.sc.clock.now - self.powered_on_at <= self.window
 
     # -- legitimate -------------------------------------------------------------------------------
+    @step("legit", kind=(0,))
     def do_add_device(self, kind: int) -> None:
         """The supplier adds the HHT through the DCC (SRV 8.11): an authorised change."""
         eui = self.sc.hht.eui
@@ -58,6 +59,7 @@ class PairingWorld(PremisesWorld):
             self.sc.hub.receive_wan(sub.frame)
 
     # -- attacker ---------------------------------------------------------------------------------
+    @step("attacker", add=(True, False))
     def do_other_log_change(self, add: bool) -> None:
         """The other (not responsible) supplier asks the DCC to add the rogue device to this hub's
         log, or to remove the consumer's PPMID; whatever frame the DCC issues reaches the hub."""
@@ -70,19 +72,23 @@ class PairingWorld(PremisesWorld):
             self.observed.append(Observed("frame", "hub", sub.frame.hex()))
             self.sc.hub.receive_wan(sub.frame)
 
+    @step("attacker")
     def do_power_cut(self) -> None:
         """Interrupt the supply (or pull the hub): the inter-PAN window reopens."""
         self.sc.hub.power_cycle()
         self.powered_on_at = self.sc.clock.now
 
+    @step("attacker", device_type=("ppmid", "hht"))
     def do_rogue_join(self, device_type: str) -> None:
         self.rogue.commission(self.sc.hub, device_type)
 
+    @step("attacker", index=INDEX)
     def do_replay_ccs01(self, index: int) -> None:
         item = self.pick(index, "frame")
         if item is not None:
             self.sc.hub.receive_wan(bytes.fromhex(item.data))
 
+    @step("attacker", action=range(3), meter=METERS)
     def do_rogue_send(self, action: int, meter: str) -> None:
         """A HAN-only command from the rogue device, whether or not it is on the log."""
         m = self.meter(meter)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from nowan.attacks.worlds.base import Observed, PremisesWorld
+from nowan.attacks.vocabulary import INDEX, step
+from nowan.attacks.worlds.base import METERS, Observed, PremisesWorld
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices.dcc import CONSUMPTION_RELATED
 from nowan.model.devices.flaws import Flaw
@@ -20,9 +21,10 @@ READ_CODES = tuple(sorted(CONSUMPTION_RELATED))
 
 
 class Mp169World(PremisesWorld):
-    channel = "mp169-flag"
+    world = "mp169"
     checks: ClassVar[tuple[str, ...]] = PremisesWorld.checks + ("mp169-no-consumption-data",)
     reads: ClassVar[tuple[str, ...]] = ()
+    burst_factor: ClassVar[int] = 8  # DCC requests are cheap next to Hypothesis's per-rule overhead
 
     def __init__(self, assumptions: Assumptions, flaws: frozenset[Flaw]) -> None:
         super().__init__(assumptions, flaws)
@@ -44,26 +46,32 @@ class Mp169World(PremisesWorld):
             self.sc.hub.receive_wan(sub.frame)
 
     # -- legitimate -------------------------------------------------------------------------------
+    @step("legit", meter=METERS, value=(False, True))
     def do_set_flag(self, meter: str, value: bool) -> None:
         if self.sc.dcc.set_mp169(self.sc.supplier.eui, self.meter(meter).eui, value).accepted:
             self.consumer_choice[meter] = value
 
+    @step("legit", meter=METERS, code=range(6))
     def do_read(self, meter: str, code: int) -> None:
         """The responsible supplier asks for a consumption read."""
         self._request(meter, code, other=False)
 
+    @step("legit")
     def do_change_supplier(self) -> None:
         self.sc.change_supplier()
 
     # -- attacker ---------------------------------------------------------------------------------
+    @step("attacker", meter=METERS, code=range(6))
     def do_other_read(self, meter: str, code: int) -> None:
         """The other supplier asks for a read of a meter it does not serve."""
         self._request(meter, code, other=True)
 
+    @step("attacker", meter=METERS)
     def do_other_clear(self, meter: str) -> None:
         """The other supplier tries to clear the consumer's flag."""
         self.sc.dcc.set_mp169(self.sc.supplier2.eui, self.meter(meter).eui, False)
 
+    @step("attacker", index=INDEX)
     def do_replay_read(self, index: int) -> None:
         item = self.pick(index, "frame")
         if item is not None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from nowan.attacks.worlds.base import AMOUNTS, Observed, PremisesWorld
+from nowan.attacks.vocabulary import AMOUNT, INDEX, SMALL_HEX, U32, step
+from nowan.attacks.worlds.base import AMOUNTS, METERS, Observed, PremisesWorld
 from nowan.model.devices.content import ORIGIN_PPMID, zse_topup_content
 from nowan.model.devices.meter import HAN_TOPUP, PATH_HAN, PATH_KEYPAD, HanMessage, UtrnTicket
 from nowan.model.devices.outcomes import Outcome
@@ -18,7 +19,10 @@ from nowan.model.devices.scenario import PPMID_EUI
 
 
 class UtrnWorld(PremisesWorld):
-    """Base for UTRN channels; ``deliver`` is how digits reach the meter on this channel."""
+    """UTRN digits typed on the keypad (the base of every UTRN channel; ``deliver`` is how digits
+    reach the meter)."""
+
+    world = "keypad"
 
     #: The path the channel delivers UTRNs by (keypad, or han via the PPMID).
     path: ClassVar[str] = PATH_KEYPAD
@@ -37,6 +41,7 @@ class UtrnWorld(PremisesWorld):
         return self.sc.ppmid.top_up(m.eui, m.kind, utrn)
 
     # -- legitimate parties ---------------------------------------------------------------------
+    @step("legit", meter=METERS, amount=AMOUNT)
     def do_buy(self, meter: str, amount: int) -> None:
         """The consumer pays; the supplier vends a UTRN; the attacker sees it."""
         item = self.mint(meter, AMOUNTS[amount % len(AMOUNTS)])
@@ -44,11 +49,13 @@ class UtrnWorld(PremisesWorld):
         if self.relayed:
             self.in_transit.append(item)
 
+    @step("legit", meter=METERS, amount=AMOUNT)
     def do_top_up(self, meter: str, amount: int) -> None:
         """The consumer buys a UTRN and enters it at once (the common case; keeps examples short)."""
         self.do_buy(meter, amount)
         self.do_enter(len(self.in_transit) - 1 if self.relayed else len(self.observed) - 1)
 
+    @step("legit", index=INDEX)
     def do_enter(self, index: int) -> None:
         """The consumer enters a UTRN they bought, on the meter it was bought for.
 
@@ -71,12 +78,14 @@ class UtrnWorld(PremisesWorld):
         super().do_wait(seconds)
 
     # -- attacker ---------------------------------------------------------------------------------
+    @step("attacker", index=INDEX, meter=METERS)
     def do_replay(self, index: int, meter: str) -> None:
         """Enter an observed UTRN again, or on another meter (cross-meter replay)."""
         item = self.pick(index, "utrn")
         if item is not None:
             self.deliver(meter, item.data)
 
+    @step("attacker", index=INDEX, pence=range(1, 8192), ahead=range(-2, 4), mac=U32)
     def do_forge(self, index: int, pence: int, mac: int, ahead: int) -> None:
         """Change an observed UTRN's value (and counter) and guess its MAC."""
         item = self.pick(index, "utrn")
@@ -86,6 +95,7 @@ class UtrnWorld(PremisesWorld):
         if forged is not None:
             self.deliver(item.meter, forged)
 
+    @step("attacker", index=INDEX, count=range(1, 97), pence=range(1, 8192), start=U32)
     def do_bruteforce(self, index: int, pence: int, start: int, count: int) -> None:
         """Guess ``count`` consecutive MACs for a forged UTRN, waiting out every lockout."""
         item = self.pick(index, "utrn")
@@ -99,17 +109,14 @@ class UtrnWorld(PremisesWorld):
             if forged is not None:
                 self.deliver(item.meter, forged)
 
-    def do_withhold(self, index: int) -> None:
-        """The attacker relay keeps a consumer's UTRN back (it still knows the digits)."""
-        if self.in_transit:
-            self.in_transit.pop(index % len(self.in_transit)).withheld = True
-
+    @step("attacker", index=INDEX, path=("keypad", "han"))
     def do_begin(self, index: int, path: str) -> None:
         """Start entering an observed UTRN on a path (keypad or the PPMID's HAN relay)."""
         item = self.pick(index, "utrn")
         if item is not None:
             self.pending.append((item.meter, self.meter(item.meter).begin_utrn(item.data, path)))
 
+    @step("attacker", slot=range(4))
     def do_finish(self, slot: int) -> None:
         """Complete a started entry (possibly after another entry of the same UTRN)."""
         if self.pending:
@@ -117,24 +124,29 @@ class UtrnWorld(PremisesWorld):
             self.meter(meter).finish_utrn(ticket)
 
 
-class KeypadWorld(UtrnWorld):
-    channel = "utrn-keypad"
-    path = PATH_KEYPAD
+class RelayedUtrnWorld(UtrnWorld):
+    """A relay carries the consumer's UTRN to the meter over the HAN, and can keep it back."""
 
+    path = PATH_HAN
+    relayed = True
+    checks = PremisesWorld.checks + ("han-guess-rate-bounded", "topup-delivered")
 
-class WifiPpmidUtrnWorld(UtrnWorld):
+    @step("attacker", index=INDEX)
+    def do_withhold(self, index: int) -> None:
+        """The attacker relay keeps a consumer's UTRN back (it still knows the digits)."""
+        if self.in_transit:
+            self.in_transit.pop(index % len(self.in_transit)).withheld = True
+
+class WifiPpmidUtrnWorld(RelayedUtrnWorld):
     """The UTRN reaches the PPMID over Wi-Fi; the PPMID (or whoever holds the Wi-Fi) relays it.
 
     The relay can withhold it: ``topup-delivered`` is a channel weakness here.
     """
 
-    channel = "wifi-ppmid-utrn"
-    path = PATH_HAN
-    relayed = True
-    checks = PremisesWorld.checks + ("han-guess-rate-bounded", "topup-delivered")
+    world = "utrn-ppmid-relay"
 
 
-class NfcWorld(UtrnWorld):
+class NfcWorld(RelayedUtrnWorld):
     """NFC: a tap carries the ZSE top-up payload into the PPMID, which relays it on the HAN.
 
     The attacker relays taps at a distance (to another meter, later), holds a tap back to relay it
@@ -143,16 +155,15 @@ class NfcWorld(UtrnWorld):
     channel weakness here, as on the Wi-Fi PPMID.
     """
 
-    channel = "nfc"
-    path = PATH_HAN
-    relayed = True
-    checks = PremisesWorld.checks + ("han-guess-rate-bounded", "topup-delivered")
+    world = "nfc"
 
+    @step("attacker", meter=METERS, payload=SMALL_HEX)
     def do_malformed(self, meter: str, payload: str) -> None:
         """Arbitrary bytes as the NFC top-up payload, straight into the meter's HAN parser."""
         m = self.meter(meter)
         self.sc.hub.han_send(HanMessage(PPMID_EUI, m.eui, HAN_TOPUP[m.kind], bytes.fromhex(payload)))
 
+    @step("attacker", index=INDEX, meter=METERS, delay=(0, 5, 3600))
     def do_relay(self, index: int, meter: str, delay: int) -> None:
         """Relay a consumer's tap at a distance: later, and to any meter."""
         item = self.pick(index, "utrn")
@@ -171,13 +182,13 @@ class ExtendedWorld(UtrnWorld):
     as one; the attacker splices blocks between codes, reorders and truncates them.
     """
 
-    channel = "utrn-extended"
-    path = PATH_KEYPAD
+    world = "extended-keypad"
 
     def __init__(self, *args: object, **kw: object) -> None:
         super().__init__(*args, **kw)  # type: ignore[arg-type]
         self.codes: list[tuple[str, list[str]]] = []
 
+    @step("legit", meter=METERS, first=AMOUNT, second=AMOUNT, third=range(-1, 6))
     def do_buy_extended(self, meter: str, first: int, second: int, third: int) -> None:
         """A 40-digit code (two credit blocks), or 60 digits when ``third`` is not -1."""
         blocks = []
@@ -194,11 +205,13 @@ class ExtendedWorld(UtrnWorld):
         for i in range(0, len(digits), 20):
             self.deliver(meter, digits[i:i + 20])
 
+    @step("legit", index=INDEX)
     def do_enter_extended(self, index: int) -> None:
         if self.codes:
             meter, blocks = self.codes[index % len(self.codes)]
             self.enter_code(meter, "".join(blocks))
 
+    @step("attacker", a=INDEX, b=INDEX, block=range(3), meter=METERS)
     def do_splice(self, a: int, b: int, block: int, meter: str) -> None:
         """Take code ``a`` with one block replaced by a block of code ``b``; enter it on ``meter``."""
         if not self.codes:
@@ -209,6 +222,7 @@ class ExtendedWorld(UtrnWorld):
         mixed[block % len(mixed)] = bb[block % len(bb)]
         self.enter_code(meter, "".join(mixed))
 
+    @step("attacker", index=INDEX, digits=range(61))
     def do_truncate(self, index: int, digits: int) -> None:
         if self.codes:
             meter, blocks = self.codes[index % len(self.codes)]

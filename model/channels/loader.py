@@ -21,9 +21,9 @@ from nowan.model import ranges
 from nowan.model.assumptions import Assumptions, catalogue
 from nowan.model.channels import catalogues, exprs
 from nowan.model.channels.source import Sourced, read_yaml
-from nowan.model.channels.types import (Asset, Channel, Control, EntryPoint, Goal, MacGuess, Origin, Req,
+from nowan.model.channels.types import (Asset, Channel, Control, EntryPoint, FuzzSpec, Goal, MacGuess, Origin, Req,
                                   Step)
-from nowan.model.errors import AssumptionError, ModelError, printable
+from nowan.model.errors import AssumptionError, InputError, ModelError, printable
 from nowan.model.ids import check_channel_id
 from nowan.model.values import NON_NEGATIVE, POSITIVE, NumberSpec, check_number
 
@@ -283,15 +283,32 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
     on_site = _check_presence(src, steps, {e.id for e in entries if e.presence})
     inputs = _calibrations(src, cid, chk, on_site)
     _check_withheld_commands(src, steps, goals)
+    fuzz = _fuzz_spec(src, d.get("fuzz"))
     content_hash = hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return Channel(
         id=cid, title=d["title"], description=d["description"], file=src.file, sources=tuple(d.get("sources", [])),
         parameters=params, exposure_population=d["exposure"]["population"],
         exposure_duration=d["exposure"]["duration"], commands=tuple(d["commands"]), assets=assets,
         entry_points=tuple(entries), controls=tuple(controls), steps=tuple(steps), goals=tuple(goals),
-        content_hash=content_hash, inputs=inputs,
+        content_hash=content_hash, inputs=inputs, fuzz=fuzz,
         _index={"steps": {s.id: s for s in steps}, "controls": {c.id: c for c in controls},
                 "entries": {e.id: e for e in entries}})
+
+
+def _fuzz_spec(src: Sourced, raw: Any) -> FuzzSpec | None:
+    """The ``fuzz`` section, its assumption values parsed and checked like ``--assume``."""
+    if raw is None:
+        return None
+    values = []
+    cat = catalogue()
+    for key, value in raw.get("assumptions", {}).items():
+        if key not in cat:
+            raise src.error(f"unknown assumption '{key}'; expected one of {', '.join(cat)}", ("fuzz", "assumptions", key))
+        try:
+            values.append((key, cat[key].parse(value)))
+        except InputError as exc:
+            raise src.error(exc.message, ("fuzz", "assumptions", key)) from None
+    return FuzzSpec(raw["world"], tuple(values), tuple(raw.get("omit", ())), _origin(src, ("fuzz", "world")))
 
 
 #: Premises a year a presence entry reaches unless the entry says otherwise (assumptions.yaml).

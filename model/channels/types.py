@@ -144,6 +144,18 @@ class Goal:
     per_success_of: str | None = None
 
 
+@dataclass(frozen=True)
+class FuzzSpec:
+    """How the channel is fuzzed: the attacker world it is (``attacks.worlds``), the assumption
+    values that premises runs under for this channel (the proposal, e.g. a window removed), and the
+    world's steps this channel does not have. Checked against the worlds by ``attacks``."""
+
+    world: str
+    assumptions: tuple[tuple[str, Any], ...]
+    omit: tuple[str, ...]
+    origin: Origin
+
+
 @dataclass(frozen=True, eq=False)
 class Channel:
     """One resolved channel threat model."""
@@ -164,6 +176,8 @@ class Channel:
     goals: tuple[Goal, ...]
     content_hash: str = ""
     inputs: tuple[Any, ...] = ()    # this channel's calibrations (model.ranges.Input), each with its range
+    #: None: the channel declares no attacker world and is not fuzzed (reports say so).
+    fuzz: FuzzSpec | None = None
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def step(self, sid: str) -> Step:

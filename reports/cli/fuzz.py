@@ -136,6 +136,14 @@ def _log_to(path: str):
     return report
 
 
+def _models(directory: Path | None):
+    """The channel models of the registry (packaged, or ``--models``): their fuzz sections decide
+    the worlds, the values and the steps a campaign runs."""
+    from nowan.model.channels import load_channels
+
+    return load_channels(None, directory)
+
+
 def parse_shard(text: str | None) -> tuple[int, int] | None:
     """``K/N`` (1 <= K <= N): this run takes every N-th fuzz target of the sorted list, from the K-th."""
     if text is None:
@@ -164,7 +172,7 @@ def targets(ids: list[str] | None, models: Path | None,
     if shard is not None:
         k, n = shard
         wanted = wanted[k - 1::n]
-    worlds = set(channel_ids())
+    worlds = set(channel_ids(_models(models)))
     return [i for i in wanted if i in worlds], [i for i in wanted if i not in worlds]
 
 
@@ -221,7 +229,7 @@ def command(channels: tuple[str, ...], models: Path | None, shard_text: str | No
                               where=f"--assume {next(iter(assumptions.calibrations))}")
     if not ids:
         raise InputError("no selected channel has a fuzz world", where="--channels" if channels else "--shard")
-    hs = harnesses(ids, envelope=envelope)
+    hs = harnesses(ids, envelope=envelope, channels=_models(models))
     for option, target in (("--sarif", sarif), ("--junit", junit), ("--db-log", db_log)):
         _parent_ready(target, option)
     check_output_dir(out_dir, "--out")  # before the campaign, not after it
@@ -231,7 +239,7 @@ def command(channels: tuple[str, ...], models: Path | None, shard_text: str | No
         if "://" not in local and local.lower() != "none":
             check_output_dir(local, "--db", replaced=False)  # an unwritable database would silently lose every example
     for cid in skipped:
-        click.echo(f"{cid}: not fuzzed: no fuzz world covers this channel yet", err=True)
+        click.echo(f"{cid}: not fuzzed: its model declares no attacker world (fuzz.world)", err=True)
     if db_log and database is not None:
         database = ReportingDatabase(database, _log_to(db_log))
     ci = bool(os.environ.get("CI"))

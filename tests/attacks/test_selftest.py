@@ -11,7 +11,7 @@ import os
 import pytest
 
 from nowan.attacks.findings import IMPLEMENTATION
-from nowan.attacks.selftest import BUDGET_S, SEEDED, hunt, run_selftest
+from nowan.attacks.selftest import BUDGET_S, SEEDED, hunt, hunting_grounds, run_selftest
 from nowan.model.devices.flaws import Flaw
 
 LONG = any(os.environ.get(v) for v in ("CI", "NOWAN_LONG_FUZZ")) or os.environ.get("HYPOTHESIS_PROFILE") == "ci"
@@ -21,11 +21,12 @@ HUNT_BUDGET_S = 3 * BUDGET_S
 
 def test_every_seeded_flaw_has_a_channel_to_catch_it():
     assert set(SEEDED) == set(Flaw)
+    assert all(hunting_grounds(flaw) for flaw in Flaw)
 
 
 @pytest.mark.parametrize("flaw", list(Flaw), ids=lambda f: f.name)
 def test_each_seeded_bug_is_killed_within_the_budget(flaw):
-    finding, _, examples = hunt(frozenset({flaw}), SEEDED[flaw], budget=HUNT_BUDGET_S, seed=0)
+    finding, _, examples = hunt(frozenset({flaw}), hunting_grounds(flaw), budget=HUNT_BUDGET_S, seed=0)
     assert finding is not None, f"{flaw.name} survived {HUNT_BUDGET_S} s"
     assert finding.kind == IMPLEMENTATION and examples > 0
     assert finding.trace.flaws == (flaw.name,)

@@ -39,7 +39,7 @@ def test_the_issued_command_delivered_unaltered_is_entitled():
 
 
 def _replay(world_class, *steps):
-    return replay_world(world_class, Trace(world_class.channel, tuple(steps), invariant="topup-delivered"))
+    return replay_world(world_class, Trace(world_class.world, tuple(steps), invariant="topup-delivered"))
 
 
 BUY = Step("legit", "buy", {"meter": "esme", "amount": 0})

@@ -22,10 +22,11 @@ def _nowan(*args: str):
 
 @pytest.fixture
 def models(tmp_path: Path) -> Path:
-    """A models directory holding one channel the code has never heard of."""
+    """A models directory holding one channel the code has never heard of, declaring no attacker world."""
     d = tmp_path / "models"
     d.mkdir()
-    (d / "keypad-pilot.yaml").write_text(KEYPAD.replace("id: utrn-keypad", "id: keypad-pilot", 1))
+    (d / "keypad-pilot.yaml").write_text(KEYPAD.replace("id: utrn-keypad", "id: keypad-pilot", 1)
+                                         .replace("fuzz: {world: keypad}\n", ""))
     return d
 
 
@@ -39,7 +40,7 @@ def test_a_new_channel_file_is_assessed_end_to_end(models: Path, tmp_path: Path)
     fuzz = _nowan("fuzz", "--models", str(models), "--channels", "keypad-pilot,gbcs-envelope", "--budget", "1",
                   "--db", "none", "--out", str(tmp_path / "fuzz"), "--json")
     assert fuzz.exit_code == 0, fuzz.output
-    assert "keypad-pilot: not fuzzed: no fuzz world covers this channel yet" in fuzz.stderr
+    assert "keypad-pilot: not fuzzed: its model declares no attacker world (fuzz.world)" in fuzz.stderr
     assert json.loads(fuzz.stdout)["not_fuzzed"] == ["keypad-pilot"]
     out = tmp_path / "out"
     r = _nowan("assess", "--models", str(models), "--examples", "0", "--out", str(out))
@@ -47,8 +48,45 @@ def test_a_new_channel_file_is_assessed_end_to_end(models: Path, tmp_path: Path)
     report = json.loads((out / "report.json").read_text())
     [entry] = report["channels"]
     assert entry["id"] == "keypad-pilot" and entry["proofs"] and entry["fuzz"] is None
-    assert "No fuzz harness covers this channel." in (out / "index.html").read_text()
-    assert "no harness covers this channel" in (out / "report.md").read_text()
+    assert entry["fuzz_note"] == "not fuzzed: this run asked for no examples"
+    r = _nowan("assess", "--models", str(models), "--examples", "1", "--no-pdf", "--out", str(tmp_path / "out1"))
+    assert r.exit_code in (0, 1), r.output
+    said = "not fuzzed: its model declares no attacker world (fuzz.world)"
+    assert json.loads((tmp_path / "out1" / "report.json").read_text())["channels"][0]["fuzz_note"] == said
+    assert said.capitalize() in (tmp_path / "out1" / "index.html").read_text()
+    assert said in (tmp_path / "out1" / "report.md").read_text()
+
+
+def test_a_new_channel_file_naming_a_world_is_fuzzed_under_its_own_id(tmp_path: Path) -> None:
+    d = tmp_path / "models"
+    d.mkdir()
+    (d / "keypad-pilot.yaml").write_text(KEYPAD.replace("id: utrn-keypad", "id: keypad-pilot", 1))
+    fuzz = _nowan("fuzz", "--models", str(d), "--channels", "keypad-pilot", "--budget", "1", "--db", "none",
+                  "--out", str(tmp_path / "fuzz"), "--json")
+    assert fuzz.exit_code == 0, fuzz.output
+    summary = json.loads(fuzz.stdout)
+    assert summary["not_fuzzed"] == [] and [r["channel"] for r in summary["channels"]] == ["keypad-pilot"]
+
+
+def test_a_modified_channel_file_changes_the_fuzz_evidence(tmp_path: Path) -> None:
+    """pairing-no-timeout.yaml given a 90 s window instead of none: the campaign runs under the
+    model's window (its traces record it), not a window fixed in the world class."""
+    d = tmp_path / "models"
+    d.mkdir()
+    text = (CHANNEL_DIR / "pairing-no-timeout.yaml").read_text()
+    old = "assumptions: {pairing.window_s: inf}"
+    assert old in text
+    (d / "pairing-no-timeout.yaml").write_text(text.replace(old, "assumptions: {pairing.window_s: 90}"))
+
+    def windows(*models: str) -> set:
+        r = _nowan("fuzz", "--channels", "pairing-no-timeout", *models, "--budget", "2", "--seed", "3", "--db",
+                   "none", "--out", str(tmp_path / f"fuzz{len(models)}"), "--json")
+        assert r.exit_code == 0, r.output
+        found = json.loads(r.stdout)["findings"]
+        assert found, "the rogue join is a channel weakness under either window"
+        return {f["trace"]["assumptions"].get("pairing.window_s") for f in found}
+
+    assert windows() == {"inf"} and windows("--models", str(d)) == {90}
 
 
 def test_a_modified_channel_file_changes_the_risk_and_the_proofs(tmp_path: Path) -> None:
