@@ -43,8 +43,9 @@ def main() -> int:
     with ThreadPoolExecutor(max(1, args.workers)) as pool:
         for v in pool.map(lambda m: evaluate(m, faithful, why_equivalent=eq.get(m.id)), mutants):
             verdicts.append(v)
-            tag = ("equivalent" if v.equivalent else
-                   "KILLED" if v.fuzz or v.prove else "SURVIVED")
+            killed = bool(v.fuzz or v.prove)
+            tag = ("TRIAGE?" if v.equivalent and killed else  # a mutant called equivalent was caught
+                   "equivalent" if v.equivalent else "KILLED" if killed else "SURVIVED")
             print(f"{tag:10} fuzz={'y' if v.fuzz else '-'} prove={'y' if v.prove else '-'} {v.seconds:5.1f}s {v.mutant.id}")
             if tag == "SURVIVED":
                 print("           " + diff(v.mutant).replace("\n", "\n           "))
