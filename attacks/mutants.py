@@ -119,6 +119,15 @@ def _emergency_reactivates(orig: Callable[..., Any]) -> Callable[..., Any]:
     return activate_emergency_credit
 
 
+def _emergency_unmarked(orig: Callable[..., Any]) -> Callable[..., Any]:
+    def activate_emergency_credit(self: PrepaymentAccount) -> bool:
+        if orig(self):
+            self.emergency_credit_active = False  # granted, but never marked in use
+            return True
+        return False
+    return activate_emergency_credit
+
+
 MUTANTS: dict[str, CodeMutant] = {m.name: m for m in (
     CodeMutant("dcc-log-change-any-supplier", "the DCC lets any supplier change any hub's device log",
                ("pairing-no-timeout",), Dcc, "device_log_change", _log_change_any_supplier),
@@ -134,4 +143,6 @@ MUTANTS: dict[str, CodeMutant] = {m.name: m for m in (
                UtrnCounterCache, "record", _evict_newest),
     CodeMutant("emergency-credit-reactivates", "emergency credit can be activated again while in use",
                ("utrn-keypad", "nfc"), PrepaymentAccount, "activate_emergency_credit", _emergency_reactivates),
+    CodeMutant("emergency-credit-unmarked", "emergency credit is granted without being marked in use",
+               ("utrn-keypad", "nfc"), PrepaymentAccount, "activate_emergency_credit", _emergency_unmarked),
 )}

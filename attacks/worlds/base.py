@@ -68,14 +68,16 @@ class PremisesWorld(World):
         self._events_seen: dict[str, int] = {}
         self._failures: dict[tuple[str, str], deque[float]] = {}
         self._violations: list[tuple[str, str]] = []
-        #: Per meter, (balance, emergency credit in use) before the step being checked.
+        #: Per meter, (balance, emergency credit in use or still available) before the step being
+        #: checked: available emergency credit counts as in use whatever the device's own flag says,
+        #: so a device that grants it without marking it cannot grant it again unnoticed.
         self._before: dict[str, tuple[int, bool]] = {}
         self._ec_seen = {m: 0 for m in METERS}
 
     def apply(self, step: Step) -> None:
         """Run a step, remembering the prepayment state it started from (for emergency-credit-once)."""
-        self._before = {n: (self.meter(n).account.balance_pence, self.meter(n).account.emergency_credit_active)
-                        for n in METERS}
+        self._before = {n: (self.meter(n).account.balance_pence, self.meter(n).account.emergency_credit_active
+                            or self.meter(n).account.emergency_credit_pence > 0) for n in METERS}
         super().apply(step)
 
     # ------------------------------------------------------------------ helpers for steps
