@@ -14,7 +14,9 @@ hand the parser any bytes. Two properties must hold for every mutant of a real m
 A mutant that changes only the General-Ciphering header fields outside that protection
 (transaction-id, system titles, date-time, other-information of the outer APDU) and still verifies
 is not a broken check but what GBCS specifies: it is reported as ``envelope-uncovered-fields``, a
-weakness of the format (evidence), never as a mutant that verifies.
+weakness of the format (evidence), never as a mutant that verifies. So is a real message's signed
+General-Signing APDU cut out of its General-Ciphering frame: the signature covers those bytes, which
+are unchanged.
 
 Mutations are plain records (:class:`Mutation`) so that a finding is stored with the exact mutant
 bytes and the operations that made it, and replays without the fuzzer.
@@ -200,6 +202,11 @@ def check_mutant(mutant: bytes, verifier: Verifier, originals: frozenset[bytes],
     if result.status == "verified":
         frame = parse_frame(mutant)
         original = (protected or {}).get(protected_bytes(frame))
+        if isinstance(frame, GeneralSigning) and isinstance(original, GeneralCiphering):
+            return Violation("envelope-uncovered-fields",
+                             f"mutant {result.message_code:#06x} is a real message's General-Signing APDU, "
+                             "unchanged, with the General-Ciphering layer and its MAC stripped; it verifies on "
+                             "its own signature, which covers exactly those bytes")
         if original is not None:
             changed = [name for name, a, b in zip(_OUTER_FIELDS, getattr(frame, "header_fields", ()),
                                                   getattr(original, "header_fields", ())) if a != b]
@@ -224,7 +231,11 @@ class EnvelopeTarget:
         self.keystore = keystore
         self.verifier = verifier_factory(keystore)
         self.originals = frozenset(s.raw for s in self.seeds)
-        self.protected = {protected_bytes(f): f for f in (parse_frame(s.raw) for s in self.seeds)}
+        frames = [parse_frame(s.raw) for s in self.seeds]
+        # a General-Ciphering original's signed APDU on its own is its signed content, unchanged
+        self.protected = {**{protected_bytes(f.signing): f for f in frames if isinstance(f, GeneralCiphering)
+                             and f.signing.signature},
+                          **{protected_bytes(f): f for f in frames}}
 
     def run(self, seed_index: int, mutations: Sequence[Mutation]) -> tuple[bytes, Violation | None]:
         raw = self.seeds[seed_index % len(self.seeds)].raw

@@ -48,6 +48,21 @@ def test_a_changed_outer_header_field_is_reported_as_uncovered_not_as_a_verifyin
                         target.protected) is None
 
 
+def test_a_signed_apdu_cut_out_of_its_mac_layer_is_reported_as_uncovered(target, verified):
+    """The mutant a campaign once flagged: a splice that deletes the General-Ciphering layer leaves
+    the original's signed APDU, which verifies on its own (unchanged) signature."""
+    from nowan.model.gbcs.envelope import GeneralCiphering, parse_frame
+
+    seed = next(s for s in verified if isinstance(f := parse_frame(s.raw), GeneralCiphering) and f.signing.signature)
+    stripped = parse_frame(seed.raw).signing.encode()
+    assert target.verifier.verify_bytes(stripped).status == "verified"
+    v = check_mutant(stripped, target.verifier, target.originals, target.protected)
+    assert v is not None and v.invariant == "envelope-uncovered-fields" and "stripped" in v.message
+    # with one signed byte changed it is a forgery attempt that must not verify
+    changed = stripped[:20] + bytes([stripped[20] ^ 1]) + stripped[21:]
+    assert check_mutant(changed, target.verifier, target.originals, target.protected) is None
+
+
 @pytest.mark.parametrize("field", SPLICE_FIELDS)
 def test_splicing_any_field_from_another_real_message_breaks_verification(target, verified, field):
     """For every field some real donor differs there; each such splice must break verification."""
