@@ -98,7 +98,8 @@ def make_bundle(*, version: str, versions: Mapping[str, str], model_hash: str, s
                 command_matrix: dict[str, Any], comparisons: dict[str, Any],
                 proofs_total: Mapping[str, int], fuzz_total: Mapping[str, Any],
                 modifications: Mapping[str, Modification] | None = None,
-                robustness: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                robustness: Mapping[str, Any] | None = None,
+                graph_layout: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Assemble ``report.json``. Nothing here depends on wall time: same inputs, same bytes."""
     for entry in channels:
         link_evidence(entry)
@@ -124,6 +125,7 @@ def make_bundle(*, version: str, versions: Mapping[str, str], model_hash: str, s
         "proofs_total": dict(proofs_total),
         "fuzz_total": dict(fuzz_total),
         "robustness": dict(robustness or {}),
+        "graph_layout": dict(graph_layout or {"renderer": "built-in", "version": None, "fallback": []}),
         "channels": channels,
         "command_matrix": command_matrix,
         "comparisons": comparisons,

@@ -32,18 +32,58 @@ def _label(g: nx.DiGraph, n: str) -> str:
     return f"{a.get('stable_id') or n}\n{a.get('label', '')}"
 
 
-def to_dot(g: nx.DiGraph) -> str:
-    """Graphviz DOT text, stable ordering."""
-    lines = [f'digraph "{g.graph.get("channel")}" {{', "  rankdir=TB;", '  node [fontname="Helvetica", fontsize=10];']
+def dot_string(text: object) -> str:
+    """``text`` as the inside of a quoted DOT string that Graphviz shows exactly as given.
+
+    Model strings are untrusted: a backslash is doubled (so a trailing one cannot swallow the
+    closing quote, and ``\\N``, ``\\G``... are not expanded), a quote is escaped, control characters
+    are shown as escapes, and ``&`` is written as ``&amp;`` (Graphviz keeps an entity it finds in a
+    label, so ``&lt;`` in a model would otherwise be shown as ``<``). Lines end in ``\\n``.
+    """
+    s = printable(text, keep_lines=True).replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;")
+    return s.replace("\n", "\\n")
+
+
+def to_dot(g: nx.DiGraph, *, rankdir: str = "TB", wrap: bool = False, id_prefix: str | None = None,
+           font: str = "Helvetica") -> str:
+    """Graphviz DOT text in a stable order, every string escaped (``dot_string``).
+
+    ``nowan graph --format dot`` prints the defaults; the report's Graphviz layout asks for labels
+    wrapped as the built-in layout wraps them, every node a box (so that "no edge through a box"
+    can be checked), fixed sizes and fonts, and an explicit SVG id per element (``id_prefix``:
+    several graphs share one HTML page)."""
+    head = [f'digraph "{dot_string(g.graph.get("channel"))}" {{', f"  rankdir={rankdir};"]
+    if id_prefix is None:
+        head.append(f'  node [fontname="{font}", fontsize=10];')
+    else:
+        head += [f'  graph [id="{dot_string(id_prefix)}graph", charset="UTF-8", bgcolor="transparent", '
+                 f'fontname="{font}", nodesep=0.25, ranksep=0.4, pad=0.05, splines=true];',
+                 f'  node [shape=box, style="rounded,filled", fontname="{font}", fontsize=10, margin="0.1,0.06"];',
+                 f'  edge [fontname="{font}", fontsize=8, arrowsize=0.7, color="#555555"];']
+    lines = head
     for n in sorted(g.nodes):
         k = g.nodes[n].get("kind", "step")
-        label = printable(_label(g, n), keep_lines=True).replace('"', '\\"').replace("\n", "\\n")
-        lines.append(f'  "{n}" [label="{label}", shape={_SHAPE.get(k, "box")}, style=filled, fillcolor="{_FILL.get(k, "#fff")}"];')
-    for u, v in sorted(g.edges):
+        if wrap:  # the id whole (Graphviz widens the box to fit it), the description wrapped
+            first, _, second = _label(g, n).partition("\n")
+            plain = _lines(g, n)[1]
+            label = "\\n".join(dot_string(t) for t in [first] + plain)
+        else:
+            label = dot_string(_label(g, n))
+        attrs = [f'label="{label}"']
+        if id_prefix is None:
+            attrs += [f"shape={_SHAPE.get(k, 'box')}", "style=filled"]
+        else:
+            attrs.append(f'id="{dot_string(id_prefix + n)}"')
+        attrs.append(f'fillcolor="{_FILL.get(k, "#fff")}"')
+        lines.append(f'  "{dot_string(n)}" [{", ".join(attrs)}];')
+    for i, (u, v) in enumerate(sorted(g.edges)):
         rel = g.edges[u, v].get("relation", "")
-        style = {"blocks": ' [style=dashed, color="#16a34a", label="blocks"]',
-                 "hardens": ' [style=dotted, color="#16a34a", label="hardens"]'}.get(rel, "")
-        lines.append(f'  "{u}" -> "{v}"{style};')
+        attrs = {"blocks": ['style=dashed', 'color="#16a34a"', 'label="blocks"'],
+                 "hardens": ['style=dotted', 'color="#16a34a"', 'label="hardens"']}.get(rel, [])
+        if id_prefix is not None:
+            attrs = attrs + [f'id="{dot_string(id_prefix)}edge-{i}"']
+        style = f' [{", ".join(attrs)}]' if attrs else ""
+        lines.append(f'  "{dot_string(u)}" -> "{dot_string(v)}"{style};')
     lines.append("}")
     return "\n".join(lines) + "\n"
 

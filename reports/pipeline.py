@@ -25,7 +25,7 @@ from nowan.model.errors import InputError
 from nowan.model.modifications import load_modifications
 from nowan.model.safeio import read_bytes
 from nowan.reports.bundle import make_bundle
-from nowan.reports.graph_render import to_svg
+from nowan.reports.graphviz import Layout, choose, draw
 from nowan.reports.provenance import model_files, model_hash, source_date, tool_versions
 
 #: Fuzz examples per channel harness and invariant kind in ``nowan assess``. A number of examples,
@@ -158,15 +158,17 @@ def _mp169(channels: Mapping[str, Any], proofs: list[dict[str, Any]],
             "fuzz": {"examples": sum(f["examples"] for f in runs), "findings": [x for f in runs for x in f["findings"]]}}
 
 
-def _graph_svg(channel_id: str, graph: nx.DiGraph) -> Markup:
-    svg = to_svg(graph, id_prefix=f"{channel_id}--")
+def _graph_svg(channel_id: str, graph: nx.DiGraph, layout: Layout) -> Markup:
+    svg = draw(graph, layout, id_prefix=f"{channel_id}--")
     return Markup(svg[svg.index("<svg"):] if "<svg" in svg else svg)
 
 
 def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions | None = None, seed: int = 0,
            examples: int = DEFAULT_EXAMPLES, directory: Path | None = None, run_proofs: bool = True,
-           progress: Progress | None = None, times: StageTimes | None = None) -> tuple[dict[str, Any], dict[str, Markup]]:
-    """Run every stage; return the bundle and the per-channel attack-graph SVGs."""
+           progress: Progress | None = None, times: StageTimes | None = None,
+           layout: str = "auto") -> tuple[dict[str, Any], dict[str, Markup]]:
+    """Run every stage; return the bundle and the per-channel attack-graph SVGs (drawn by Graphviz
+    ``dot`` where installed with ``layout='auto'``, by the built-in layout otherwise)."""
     import time
 
     a = assumptions or Assumptions()
@@ -182,6 +184,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
             progress(name, 1.0)
         return out
 
+    drawer = choose(layout)  # before the run: --layout dot without Graphviz fails at once
     channels = stage("load models", lambda: _channels(channel_ids, directory))
     check_overrides(a, channels.values())
     risks = stage("score risk", lambda: {cid: score(ch, a) for cid, ch in channels.items()})
@@ -196,7 +199,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
         if e["fuzz"] is None:
             e["fuzz_note"] = ("not fuzzed: this run asked for no examples" if examples <= 0 else
                               "not fuzzed: its model declares no attacker world (fuzz.world)")
-    graphs = stage("draw graphs", lambda: {cid: _graph_svg(cid, g) for cid, g in compiled.items()})
+    graphs = stage("draw graphs", lambda: {cid: _graph_svg(cid, g, drawer) for cid, g in compiled.items()})
 
     commands = list(next(iter(risks.values())).commands) if risks else []
     matrix = {"commands": commands,
@@ -217,7 +220,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
                          command_matrix=matrix, comparisons={"smets1": smets1, "mp169": mp169},
                          proofs_total=proofs_total, fuzz_total=fuzz_total,
                          modifications=load_modifications(known_channels=registry_ids() if directory is None else None),
-                         robustness=robust)
+                         robustness=robust, graph_layout=drawer.to_dict())
     return bundle, graphs
 
 

@@ -33,6 +33,8 @@ BUDGET_ALIAS_S = 40.0
 @models_option
 @click.option("--pdf/--no-pdf", "pdf", default=True, show_default=True,
               help="Also write the committee paper, report.pdf (needs the Pango libraries).")
+@click.option("--layout", "layout", type=click.Choice(["auto", "dot", "built-in"]), default="auto", show_default=True,
+              help="Who draws the attack graphs: Graphviz dot where installed (auto), dot or fail, the built-in layout.")
 @click.option("--baseline", "baseline", default=None, metavar="OLD/report.json",
               help="A previous report.json: add a 'changes' section (what changed, and which input caused it).")
 @click.option("--tracking", "tracking", default=None, metavar="FILE",
@@ -41,7 +43,7 @@ BUDGET_ALIAS_S = 40.0
               help="With --tracking: --fail-on lets through channels whose residual risk is accepted.")
 def command(channels: tuple[str, ...], out_dir: str, examples: int | None, budget: float | None, seed: str,
             assume: tuple[str, ...], fail_on: str | None, models: Path | None, pdf: bool, baseline: str | None,
-            tracking: str | None, ignore_accepted: bool) -> None:
+            tracking: str | None, ignore_accepted: bool, layout: str) -> None:
     """Assess every no-WAN channel and write the SSC report (HTML, Markdown, JSON, SARIF, JUnit, PDF)."""
     from nowan.reports.ci_outputs import IMPLEMENTATION, Policy, assess_cases, failed, to_junit, to_sarif
     from nowan.reports.pipeline import DEFAULT_EXAMPLES, StageTimes, above, above_levels, assess, levels
@@ -72,7 +74,8 @@ def command(channels: tuple[str, ...], out_dir: str, examples: int | None, budge
     with (StageBar() if is_interactive() else contextlib.nullcontext(None)) as progress:  # CI stays plain
         bundle, graphs = assess(channel_ids=ids or None, assumptions=assumptions, seed=seed_n,
                                 examples=DEFAULT_EXAMPLES if examples is None else examples,
-                                directory=Path(models) if models else None, progress=progress, times=times)
+                                directory=Path(models) if models else None, progress=progress, times=times,
+                                layout=layout)
     if decisions is not None:
         bundle["tracking"] = apply_tracking(bundle, decisions, tracking)
     if old is not None:

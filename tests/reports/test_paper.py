@@ -85,9 +85,7 @@ def test_every_code_in_the_front_part_is_defined_in_its_glossary(paper):
     assert "L5xI5" not in front and "A-60MIN" not in front
 
 
-@needs_poppler
-def test_nothing_overflows_the_page_width(paper, tmp_path):
-    _, path = paper
+def _right_margin_blank(path: Path, tmp_path: Path) -> None:
     subprocess.run(["pdftoppm", "-r", "24", "-png", str(path), str(tmp_path / "p")], check=True)
     pages = sorted(tmp_path.glob("p-*.png"))
     assert pages
@@ -97,6 +95,31 @@ def test_nothing_overflows_the_page_width(paper, tmp_path):
         margin = int(w * 10 / 210)  # the page's right margin is 14 mm of 210 mm: keep 10 mm blank
         strip = im.crop((w - margin, 0, w, h))
         assert strip.getextrema()[0] >= 250, f"{page.name}: ink in the right margin (something is wider than the page)"
+
+
+@needs_poppler
+def test_nothing_overflows_the_page_width(paper, tmp_path):
+    _, path = paper
+    _right_margin_blank(path, tmp_path)
+    drawn = "Drawn by Graphviz dot" if shutil.which("dot") else "Drawn by nowan's built-in layout"
+    assert drawn in _text(path, 1, 10_000)
+
+
+@needs_poppler
+def test_built_in_graphs_fit_the_page_width_too(bundle, tmp_path):
+    """With Graphviz installed the fixture's graphs are dot's; the built-in drawings must fit as well."""
+    b, _ = bundle
+    from nowan.model.channels import compile_graph, load_channels
+    from nowan.reports.graphviz import Layout, draw
+
+    graphs = {cid: Markup(draw(compile_graph(ch), Layout("built-in"), f"{cid}--"))
+              for cid, ch in load_channels().items()}
+    builtin = copy.deepcopy(b)
+    builtin["graph_layout"] = Layout("built-in").to_dict()
+    path = tmp_path / "builtin.pdf"
+    path.write_bytes(render_pdf(render_paper_html(builtin, graphs)).pdf)
+    _right_margin_blank(path, tmp_path)
+    assert "Drawn by nowan's built-in layout" in _text(path, 1, 10_000)
 
 
 def test_the_overflow_check_can_fail(tmp_path):
