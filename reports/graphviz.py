@@ -9,7 +9,7 @@ Graphviz is run as an untrusted-input consumer: its input is built here from esc
 (``graph_render.dot_string``) with fixed attributes, it runs with a wall-clock timeout, a CPU limit
 and a cap on the bytes it may write, and a graph it cannot draw in those bounds is drawn by the
 built-in layout instead (and named in ``graph_layout.fallback``). Its output is pinned: the
-version comment and every other comment are removed, element ids are set in the input, and the
+version comment and every other comment are removed (and the unused XLink namespace), element ids are set in the input, and the
 orientation (top-down or left-right) is the one that fits the printed page at the larger scale.
 """
 from __future__ import annotations
@@ -124,7 +124,10 @@ def clean_svg(raw: str) -> str:
     start = raw.find("<svg")
     if start < 0 or not raw.rstrip().endswith("</svg>"):
         raise DotFailed("dot's output is not an SVG document")
-    return _COMMENT.sub("", raw[start:]).rstrip() + "\n"
+    svg = _COMMENT.sub("", raw[start:]).rstrip() + "\n"
+    if "xlink:" not in svg:  # the namespace is declared but nothing links anywhere
+        svg = svg.replace(' xmlns:xlink="http://www.w3.org/1999/xlink"', "")
+    return svg
 
 
 def _fit(svg: str) -> float:

@@ -171,6 +171,7 @@ def test_graphviz_output_is_pinned_and_fits_the_page():
     g = compile_graph(load_channels(["wifi-ppmid-relay"])["wifi-ppmid-relay"])
     a, b = dot_svg(g, DOT, "p--"), dot_svg(g, DOT, "p--")
     assert a == b and a.startswith("<svg") and "<!--" not in a and "graphviz version" not in a.lower()
+    assert "http://" not in a.replace("http://www.w3.org/2000/svg", "")  # no other namespace or link
     ids = [e.get("id") for e in ET.fromstring(a).iter() if e.get("id")]
     assert ids and all(i.startswith("p--") for i in ids) and len(ids) == len(set(ids))
     # of the two orientations, the one printed larger is kept
