@@ -36,6 +36,18 @@ def _money(gbp: float) -> str:
     return f"GBP {float(gbp):,.0f}"
 
 
+def _level(level: str) -> str:
+    """A risk level in prose ("very high", not the scale's id "very-high")."""
+    return str(level).replace("-", " ")
+
+
+def _name(title: str) -> str:
+    """A control's title inside a sentence: "two-person approval", but "GBCS end-to-end" kept."""
+    first = title.split(" ", 1)[0]
+    return title[:1].lower() + title[1:] if first[1:] == first[1:].lower() and not any(
+        ch.isdigit() for ch in first) else title
+
+
 def _treatment(entry: Mapping[str, Any], mod: Modification) -> dict[str, Any]:
     """How a channel gets within appetite: none needed, controls, reversal, or not at all."""
     titles = {c["id"]: c["title"] for c in entry.get("controls", [])}
@@ -95,9 +107,9 @@ def _conditions(route: Mapping[str, Any] | None, treated: Sequence[tuple[Mapping
         out.append(f"Deliver it only by this route: {route['title']}.")
     for entry, t in treated:
         if t["kind"] == "controls":
-            names = "; ".join(c["title"] for c in t["controls"])
-            out.append(f"On {entry['title']}: adopt {names} (about {_money(t['cost_gbp'])}); "
-                       f"the residual risk then falls from {entry['residual']['level']} to {t['residual_after']}.")
+            names = "; ".join(_name(c["title"]) for c in t["controls"])
+            out.append(f"On {entry['title']}: adopt {names} (about {_money(t['cost_gbp'])}); the residual risk "
+                       f"then falls from {_level(entry['residual']['level'])} to {_level(t['residual_after'])}.")
     return out
 
 
@@ -142,7 +154,7 @@ def _recommend(mod: Modification, present: list[Mapping[str, Any]], missing: lis
         chosen = treated
     kind = t["kind"]
     governing = [e for e, _ in chosen]
-    level = entry["residual"]["level"]
+    level = _level(entry["residual"]["level"])
     if kind == "reverse":
         return CANNOT, (f"The residual risk of {entry['title']} is {level}, above the {appetite} appetite, and the "
                         f"only treatment that brings it within appetite is to {mod.reversal}. The decision is "

@@ -29,7 +29,7 @@ from nowan.reports.decisions import CANNOT, CONDITIONS, NOT_ASSESSED, OUTSIDE, S
 #: A code: a token starting with a capital that holds at least one more capital or digit
 #: ("SSC", "MP094", "Wi-Fi", "L5xI5", "A-60MIN"). The front part may use one only if its glossary
 #: defines it.
-CODE = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?![\w-])")
+CODE = re.compile(r"(?<![\w])[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?![\w-])")
 
 
 class PaperError(NowanError):
@@ -72,10 +72,17 @@ def defined(code: str, terms: Mapping[str, str]) -> bool:
 
 
 def terms_used(text: str, terms: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
-    """The glossary entries ``text`` uses, alphabetically (case-insensitive)."""
+    """The glossary entries ``text`` uses, and the entries their definitions use in turn (so the
+    glossary itself uses no code it does not define), alphabetically (case-insensitive)."""
     terms = glossary() if terms is None else terms
-    found = [(t, d) for t, d in terms.items() if re.search(rf"(?<![\w-]){re.escape(t)}s?(?![\w-])", text)]
-    return sorted(found, key=lambda td: td[0].lower())
+    found: dict[str, str] = {}
+    todo = text
+    while todo:
+        new = {t: d for t, d in terms.items()
+               if t not in found and re.search(rf"(?<![\w]){re.escape(t)}s?(?![\w])", todo)}
+        found.update(new)
+        todo = " ".join(new.values())
+    return sorted(found.items(), key=lambda td: td[0].lower())
 
 
 def plain_text(html: str) -> str:
@@ -84,11 +91,32 @@ def plain_text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
+def _short(page: Mapping[str, Any]) -> str:
+    """A modification's name without its explanation in brackets ("SECMP0037"), the table has both."""
+    return page["title"].split(" (")[0]
+
+
 def _names(pages: Sequence[Mapping[str, Any]]) -> str:
-    titles = [p["title"].split(" (")[0] for p in pages]
+    titles = [_short(p) for p in pages]
     if len(titles) <= 1:
         return "".join(titles)
     return ", ".join(titles[:-1]) + " and " + titles[-1]
+
+
+def _the(who: str) -> str:
+    """ "the SSC", but "a Large Supplier" (a name that carries its own article)."""
+    first = who.split(" ", 1)[0]
+    return who[0].lower() + who[1:] if first in ("A", "An", "The") else f"the {who}"
+
+
+def _differences(differs: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> str:
+    """The recorded positions this assessment differs from, grouped by who said what, with the quote."""
+    groups: dict[tuple[str, str, str, str], list[str]] = {}
+    for p, q in differs:
+        key = (q["who"], q["stance"], " ".join(q["quote"].split()), p["recommendation_words"].lower())
+        groups.setdefault(key, []).append(_short(p))
+    return "; ".join(f"{_the(who)} on {_names([{'title': t} for t in titles])} ({stance.replace('-', ' ')} there: "
+                     f"\u201c{quote}\u201d; {rec} here)" for (who, stance, quote, rec), titles in groups.items())
 
 
 def key_findings(bundle: Mapping[str, Any]) -> list[str]:
@@ -100,39 +128,37 @@ def key_findings(bundle: Mapping[str, Any]) -> list[str]:
     if parts:
         out.append(f"Of the {len(pages)} modifications, " + "; ".join(parts) + ".")
     for p in by[CANNOT]:
-        out.append(f"{p['title']}: {p['reason']}")
+        out.append(f"{_short(p)}: {p['reason']}")
     for p in by[OUTSIDE] + by[NOT_ASSESSED]:
-        out.append(f"{p['title']}: {p['recommendation_words'].lower()}. {p['reason']}")
+        out.append(f"{_short(p)}: {p['recommendation_words'].lower()}. {p['reason']}")
     positions = [(p, q) for p in pages for q in p["positions"] if q["agrees"] is not None]
     differs = [(p, q) for p, q in positions if not q["agrees"]]
     if positions:
         s = f"The assessment agrees with {len(positions) - len(differs)} of the {len(positions)} recorded positions it can be compared with"
         if differs:
-            s += "; it differs from " + "; ".join(
-                f"the {q['who']} on {p['title'].split(' (')[0]} ({q['stance'].replace('-', ' ')} there, "
-                f"{p['recommendation_words'].lower()} here)" for p, q in differs)
+            s += "; it differs from " + _differences(differs)
         out.append(s + ".")
     texts = finding_texts()
-    refuted: dict[str, int] = {}
+    refuted: dict[str, set[str]] = {}  # property family -> the channels on which it is refuted
     for c in bundle.get("channels", []):
         for pr in c.get("proofs") or []:
             if pr["status"] == "refuted":
-                fam = pr["id"].split("@")[0]
-                refuted[fam] = refuted.get(fam, 0) + 1
+                refuted.setdefault(pr["id"].split("@")[0], set()).add(c["id"])
     described = sorted(f for f in refuted if f in texts)
     seen: set[str] = set()
     for fam in described:
         if texts[fam] in seen:
             continue
         seen.add(texts[fam])
-        n = sum(refuted[f] for f in described if texts[f] == texts[fam])
+        n = len(set().union(*(refuted[f] for f in described if texts[f] == texts[fam])))
         out.append(f"{texts[fam]} (Shown by the solver with a concrete example on {n} channel "
-                   f"model{'s' if n != 1 else ''}; details in the appendix.)")
+                   f"model{'s' if n != 1 else ''}, appendix A.5.)")
     ft = bundle.get("fuzz_total") or {}
     if ft.get("examples"):
         out.append(f"Randomised attack testing ran {ft['examples']:,} examples against the reference implementation: "
                    f"{ft.get('implementation_findings', 0)} defects in the implementation and "
-                   f"{ft.get('weakness_findings', 0)} demonstrated weaknesses of the proposals themselves.")
+                   f"{ft.get('weakness_findings', 0)} demonstrated weaknesses of the proposals themselves "
+                   "(appendix, each channel's 'Fuzz campaign').")
     ch = bundle.get("changes")
     if ch is not None:
         moved = [c for c in ch["changes"] if c["kind"] == "decision"]

@@ -57,6 +57,11 @@ def test_one_assumption_lists_exactly_the_changes_it_caused(runs):
     listed = {c["id"] for c in d["changes"] if c["kind"] in ("verdict", "level", "proof", "control")}
     assert listed == expected
     assert "verdict@wifi-ppmid-utrn" in listed
+    # decisions too: exactly the modifications whose recommendation moved
+    old_rec = {m["id"]: m["recommendation"] for m in base["modifications"]}
+    assert {c["id"] for c in d["changes"] if c["kind"] == "decision"} == {
+        f"decision@{m['id']}" for m in changed["modifications"] if m["recommendation"] != old_rec[m["id"]]}
+    assert not [c for c in d["changes"] if c["kind"] == "fuzz-finding"]  # no fuzz ran in either
     # channels whose evidence does not name the assumption cannot have changed
     for c in changed["channels"]:
         if KEY not in {a["key"] for a in c["assumptions_used"]}:
@@ -89,6 +94,12 @@ def test_assess_with_a_baseline_writes_the_changes_section_and_diff_prints_it(tm
     bundle = json.loads((b / "report.json").read_text())
     ids = {c["id"] for c in bundle["changes"]["changes"]}
     assert "residual@utrn-keypad" in ids
+    # exactly the changes the one input caused: that input is the only one, and the cause of each
+    assert [i["id"] for i in bundle["changes"]["inputs"]] == ["assumption:utrn.cache_size"]
+    assert all(c["caused_by"] == ["assumption:utrn.cache_size"] for c in bundle["changes"]["changes"])
+    old = {c["id"]: c for c in json.loads((a / "report.json").read_text())["channels"]}
+    moved = {f"residual@{c['id']}" for c in bundle["channels"] if c["residual"]["level"] != old[c["id"]]["residual"]["level"]}
+    assert moved == {i for i in ids if i.startswith("residual@")}
     assert "Changes since the baseline" in (b / "report.md").read_text()
     assert "Changes since the baseline" in (b / "index.html").read_text()
     out = runner.invoke(cli, ["diff", str(a / "report.json"), str(b / "report.json")])

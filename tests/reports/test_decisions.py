@@ -41,7 +41,7 @@ def test_within_appetite_is_support_and_disagrees_with_a_recorded_rejection():
 def test_treatable_gives_conditions_in_plain_words_with_the_control_title_and_cost():
     page = decide(_mod(), {"a": _entry("a", "high", FOUND)}, "medium")
     assert page["recommendation"] == CONDITIONS
-    assert "A stronger lock" in page["conditions"][0] and "GBP 5,000" in page["conditions"][0]
+    assert "adopt a stronger lock" in page["conditions"][0] and "GBP 5,000" in page["conditions"][0]
     assert "from high to medium" in page["conditions"][0]
 
 

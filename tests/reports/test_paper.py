@@ -18,7 +18,7 @@ from nowan.model.modifications import load_modifications
 from nowan.reports.cli import cli
 from nowan.reports.decisions import decisions
 from nowan.reports.paper import (PaperError, codes, defined, glossary, key_findings, plain_text,
-                                 render_paper_html, render_pdf)
+                                 render_paper_html, render_pdf, terms_used)
 from nowan.reports.pipeline import assess
 
 MODELS = Path(__file__).parents[1] / "data" / "models"
@@ -52,6 +52,17 @@ def _text(path: Path, first: int, last: int) -> str:
     return re.sub(r"-\s+", "-", " ".join(raw.split()))
 
 
+def _in_order(phrase: str, text: str) -> bool:
+    """True if the words of ``phrase`` occur in ``text`` in that order (other words may come between)."""
+    words = iter(text.replace("-", "").split())
+    return all(any(w == t for t in words) for w in phrase.replace("-", "").split())
+
+
+def test_the_in_order_check_can_fail():
+    assert _in_order("SECMP0032 (restore WAN", "SECMP0032 (restore Outside the WAN")
+    assert not _in_order("SECMP0032 (restore WAN", "WAN SECMP0032 (restore")
+
+
 @needs_poppler
 def test_front_part_is_at_most_four_pages_and_the_appendix_follows(paper):
     p, path = paper
@@ -65,24 +76,33 @@ def test_the_front_part_holds_every_decision(paper, bundle):
     p, path = paper
     front = _text(path, 1, p.front_pages)
     for d in bundle[0]["modifications"]:
-        # pdftotext drops a hyphen where a cell wraps at it: compare without hyphens
-        assert d["title"].replace("-", "") in front.replace("-", ""), d["id"]
+        # pdftotext drops a hyphen where a cell wraps at it, and may interleave the lines of two cells
+        # that wrap side by side: compare the words in order, without hyphens
+        assert _in_order(d["title"], front), d["id"]
     for words in ("Support with conditions", "Cannot support", "Outside the security assessment"):
-        assert words in front
+        assert _in_order(words, front), words
     assert {d["id"] for d in bundle[0]["modifications"]} == set(load_modifications())
 
 
 @needs_poppler
-def test_every_code_in_the_front_part_is_defined_in_its_glossary(paper):
+def test_every_code_in_the_front_part_is_defined_in_its_glossary(paper, bundle):
     p, path = paper
     front = _text(path, 1, p.front_pages)
     glossary_part = front[front.index("Glossary", front.index("Key findings")):]
     terms = glossary()
-    undefined = sorted(c for c in codes(front) if not defined(c, terms))
+    # pdftotext drops the hyphen of a term wrapped at it ("Wi-" / "Fi" reads "WiFi")
+    unhyphenated = lambda ts: {**ts, **{t.replace("-", ""): d for t, d in ts.items()}}  # noqa: E731
+    undefined = sorted(c for c in codes(front) if not defined(c, unhyphenated(terms)))
     assert undefined == []
     for c in codes(front[:front.index("Glossary", front.index("Key findings"))]):
         assert c.rstrip("s") in glossary_part or c in glossary_part, c
     assert "L5xI5" not in front and "A-60MIN" not in front
+    # the glossary's own definitions use only terms it lists ("SEC" in "SEC Modification Proposal")
+    listed = dict(terms_used(plain_text(render_paper_html(bundle[0], _no_graphs(bundle[0])).split('id="appendix"')[0])))
+    assert sorted(c for c in codes(glossary_part) if not defined(c, unhyphenated(listed))) == []
+    assert "SEC" in listed and "PAN" in listed  # "SEC" only inside definitions, "PAN" only in "inter-PAN"
+    # levels read as words, not as the scale's ids
+    assert "very-high" not in front and "very-low" not in front
 
 
 def _right_margin_blank(path: Path, tmp_path: Path) -> None:
@@ -157,11 +177,56 @@ def test_key_findings_are_computed_from_the_bundle(bundle):
     cannot = [d for d in b["modifications"] if d["recommendation"] == "cannot-support"]
     assert any(f.startswith(f"Of the {len(b['modifications'])} modifications") for f in findings)
     for d in cannot:
-        assert any(f.startswith(d["title"]) for f in findings)
+        assert any(f.startswith(d["title"].split(" (")[0] + ": " + d["reason"][:20]) for f in findings)
     fewer = copy.deepcopy(b)
     for c in fewer["channels"]:
         c["proofs"] = [p for p in c["proofs"] if not p["id"].startswith("pairing-window")]
     assert len(key_findings(fewer)) == len(findings) - 1
+
+
+def test_key_findings_count_channels_and_quote_the_positions_they_differ_from(bundle):
+    b, _ = bundle
+    findings = key_findings(b)
+    n_channels = len(b["channels"])
+    for f in findings:
+        for n in re.findall(r"on (\d+) channel models?", f):
+            assert int(n) <= n_channels, f  # channels, not refuted properties
+    differs = [(d, q) for d in b["modifications"] for q in d["positions"] if q["agrees"] is False]
+    assert differs, "the packaged models differ from at least one recorded position"
+    text = " ".join(findings)
+    for d, q in differs:
+        assert " ".join(q["quote"].split()) in text, (d["id"], q["who"])
+    assert "the A " not in text and "The A " not in text
+    # two properties with the same meaning refuted on one channel: one channel model, not two
+    one = {"modifications": [], "channels": [{"id": "a", "proofs": [
+        {"id": "utrn-availability.above-min@a", "status": "refuted"},
+        {"id": "utrn-availability.nearest-max@a", "status": "refuted"}]}]}
+    assert [f for f in key_findings(one) if "channel model" in f][0].endswith("on 1 channel model, appendix A.5.)")
+
+
+@needs_poppler
+def test_the_front_part_states_where_the_sources_disagree(paper, bundle):
+    """MP094: seed 000's table and its prose disagree on which option is which; the paper says so."""
+    p, path = paper
+    front = _text(path, 1, p.front_pages).replace("-", "")
+    noted = [d for d in bundle[0]["modifications"] if d.get("note")]
+    assert {d["id"] for d in noted} >= {"mp094-option-1", "mp094-option-2"}
+    for d in noted:
+        assert " ".join(d["note"].split()).replace("-", "") in front, d["id"]
+
+
+@needs_poppler
+def test_each_proposal_in_the_front_table_gives_the_page_of_its_decision_page(paper, bundle):
+    p, path = paper
+    front = _text(path, 1, p.front_pages)
+    for d in bundle[0]["modifications"]:
+        short = d["title"].split(" (")[0]
+        flat = front.replace("-", "")
+        m = re.search(r"\(p\. (\d+)\)", flat[flat.find(short.replace("-", "")):])
+        assert m, d["id"]
+        page = int(m.group(1))
+        assert p.front_pages < page <= p.pages
+        assert short.replace("-", "") in _text(path, page, page).replace("-", ""), (d["id"], page)
 
 
 def test_pdf_is_byte_identical_under_source_date_epoch_and_carries_that_date(tmp_path, monkeypatch):

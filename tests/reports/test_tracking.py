@@ -81,6 +81,17 @@ def test_a_tracking_file_changes_the_statuses_shown_and_the_gate(tmp_path):
     md = (tmp_path / "t" / "report.md").read_text()
     assert "Decision tracking" in md and "accepted" in md and "residual@gone-channel" in md
     assert "mitigated" in (tmp_path / "t" / "index.html").read_text()
+    # the committee paper shows them too: the front part counts the record, the appendix lists each status
+    from markupsafe import Markup
+
+    from nowan.reports.paper import plain_text, render_paper_html
+
+    paper = render_paper_html(bundle, {c["id"]: Markup("") for c in bundle["channels"]})
+    front, appendix = paper.split('id="appendix"', 1)
+    assert "The committee's decision record" in plain_text(front)
+    assert "residual@gone-channel" in appendix and "accepted" in plain_text(appendix)
+    assert "The committee's decision record" not in plain_text(render_paper_html(
+        json.loads((tmp_path / "p" / "report.json").read_text()), {c["id"]: Markup("") for c in bundle["channels"]}))
     # the gate: utrn-keypad (medium) is above 'very-low'; accepted, it passes only with --ignore-accepted
     gate = base + ["--tracking", str(track), "--fail-on", "very-low"]
     assert runner.invoke(cli, gate + ["--out", str(tmp_path / "g1")]).exit_code == 1
