@@ -47,7 +47,8 @@ def tornado_svg(channel_id: str, bars: Sequence[Mapping[str, Any]], current: str
                    f'<title>{escape(b["input"])}: {escape(b["lowest"])} to {escape(b["highest"])} over its range '
                    f'(bottom of range: {escape(b["at_bottom"])}, top: {escape(b["at_top"])})</title></rect>')
         out.append(f'<circle cx="{x[current]}" cy="{y + ROW / 2}" r="4" fill="#ffffff" stroke="#000000"/>')
-    out.append(f'<text x="{LABEL}" y="{height - 8}" font-size="10">bar: residual levels over the input\'s range, '
-               f'the others held; dot: level now; dashed: appetite</text>')
+    # the key ends at the right edge: it is wider than the level columns, and text past the edge is cut
+    out.append(f'<text x="{width - 4}" y="{height - 8}" text-anchor="end" font-size="10">bar: residual levels over '
+               f'the input\'s range, the others held; dot: level now; dashed: appetite</text>')
     out.append("</svg>")
     return Markup("".join(out))

@@ -19,3 +19,23 @@ def test_one_bar_per_input_deterministic_and_escaped():
 
 def test_no_bars_says_so():
     assert "no input moves the residual level" in tornado_svg("wan", [], "medium", LEVELS, "medium")
+
+
+def test_every_text_lies_inside_the_drawing():
+    """Text past the SVG's edge is cut in the report: measure each line in a sans font at its size."""
+    import re
+
+    import pytest
+    from PIL import ImageFont
+
+    try:
+        font = {size: ImageFont.truetype("DejaVuSans.ttf", size) for size in (10, 11)}
+    except OSError:
+        pytest.skip("DejaVu Sans not found")
+    svg = str(tornado_svg("usb", BARS, "medium", LEVELS, "medium"))
+    width = float(re.search(r'width="([0-9.]+)"', svg).group(1))
+    for x, anchor, size, text in re.findall(
+            r'<text x="([0-9.]+)" y="[0-9.]+"(?: text-anchor="(\w+)")? font-size="(\d+)">([^<]*)</text>', svg):
+        length = font[int(size)].getlength(text.replace("&#39;", "'"))
+        left = {"end": float(x) - length, "middle": float(x) - length / 2}.get(anchor, float(x))
+        assert 0 <= left and left + length <= width, text
