@@ -104,12 +104,13 @@ def _conditions(route: Mapping[str, Any] | None, treated: Sequence[tuple[Mapping
                 routes: int, all_within: bool) -> list[str]:
     out = []
     if route is not None and routes > 1 and not all_within:
-        out.append(f"Deliver it only by this route: {route['title']}.")
+        out.append(f"Deliver it only by the route \u2018{route['title']}\u2019.")
     for entry, t in treated:
         if t["kind"] == "controls":
             names = "; ".join(_name(c["title"]) for c in t["controls"])
-            out.append(f"On {entry['title']}: adopt {names} (about {_money(t['cost_gbp'])}); the residual risk "
-                       f"then falls from {_level(entry['residual']['level'])} to {_level(t['residual_after'])}.")
+            out.append(f"On the route \u2018{entry['title']}\u2019: adopt {names} (about {_money(t['cost_gbp'])}); "
+                       f"the residual risk then falls from {_level(entry['residual']['level'])} "
+                       f"to {_level(t['residual_after'])}.")
     return out
 
 
@@ -155,12 +156,13 @@ def _recommend(mod: Modification, present: list[Mapping[str, Any]], missing: lis
     kind = t["kind"]
     governing = [e for e, _ in chosen]
     level = _level(entry["residual"]["level"])
+    route = f"the route \u2018{entry['title']}\u2019"  # a channel's title is a phrase, not a noun: quote it
     if kind == "reverse":
-        return CANNOT, (f"The residual risk of {entry['title']} is {level}, above the {appetite} appetite, and the "
+        return CANNOT, (f"The residual risk of {route} is {level}, above the {appetite} appetite, and the "
                         f"only treatment that brings it within appetite is to {mod.reversal}. The decision is "
                         "therefore to reject the proposal, not to treat it."), governing, []
     if kind == "untreatable":
-        return CANNOT, (f"The residual risk of {entry['title']} is {level}, above the {appetite} appetite, and no "
+        return CANNOT, (f"The residual risk of {route} is {level}, above the {appetite} appetite, and no "
                         "combination of the candidate controls in its model brings it within appetite."), governing, []
     all_within = all(tt["kind"] == "none" for _, tt in treated)
     conditions = _conditions(entry if mod.combine == "any" else None, chosen, len(present), all_within)
@@ -170,7 +172,7 @@ def _recommend(mod: Modification, present: list[Mapping[str, Any]], missing: lis
                          "exist today."), governing, []
     if kind == "none":
         return CONDITIONS, (f"Of the routes considered, only some are within the {appetite} appetite with "
-                            f"today's controls; the best is: {entry['title']} (residual {level})."), \
+                            f"today's controls; the best is {route} (residual {level})."), \
             governing, conditions
     return CONDITIONS, (f"The residual risk is above the {appetite} appetite; the cheapest set of candidate "
                         "controls found by the solver brings it within appetite."), governing, conditions
