@@ -38,6 +38,11 @@ from nowan.model.gbcs.protect import apply_mac, check_mac, check_signature, comm
 #: registers, billing data logs and meter balance reads (ECS19/GCS14, ECS20d/GCS15e, ECS82/GCS60).
 CONSUMPTION_RELATED = frozenset({0x002D, 0x0075, 0x00C9, 0x00C5, 0x0069, 0x008D})
 
+#: Catalogue originator forms a user may send as itself. ``remote-party-or-acb`` codes (joins and
+#: unjoins such as CS03A2, CS03C, CS04AC) exist in a form the Supplier originates and signs, and a
+#: form the DCC originates; this DCC only relays user-originated commands, so it takes the first.
+REMOTE_PARTY_FORMS = frozenset({"remote-party", "remote-party-or-acb"})
+
 
 @dataclass
 class UserRecord:
@@ -115,7 +120,7 @@ class Dcc(Device):
         entry = codes.lookup(signing.message_code)
         if entry is None or entry.kind != "command" or signing.cra != CRA_COMMAND:
             return self._refuse(Reason.UNKNOWN_CODE, f"0x{signing.message_code:04X}")
-        if entry.originator != "remote-party" or not entry.may_be_sent_by(user.role):
+        if entry.originator not in REMOTE_PARTY_FORMS or not entry.may_be_sent_by(user.role):
             return self._refuse(Reason.WRONG_ROLE, f"{entry.use_case} may not be sent by a {user.role}")
         rec = self.devices.get(signing.recipient)
         if rec is None:

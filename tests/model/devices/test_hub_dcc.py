@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from nowan.model.devices import Reason, Scenario
+from nowan.model.gbcs import codes
 
 from nowan.model.devices.meter import HanMessage
 from nowan.model.devices.scenario import ROGUE_EUI
@@ -102,6 +103,20 @@ def test_dcc_checks_role_and_responsible_supplier():
     assert sc.dcc.submit(sc.supplier.eui, ppmid_code).outcome.reason is Reason.WRONG_ROLE
     assert sc.dcc.submit(sc.ppmid.eui, sc.supplier.command(sc.esme.eui, "add-debt", 1)).outcome.reason \
         is Reason.UNKNOWN_ORIGINATOR
+
+
+def test_dcc_relays_supplier_originated_joins_and_unjoins():
+    """CS03A2, CS03C, CS04AC and CS02b have a form the Supplier originates (catalogue originator
+    ``remote-party-or-acb``): the DCC must relay it, signed, to the responsible supplier's device,
+    and still refuse the same command from another supplier."""
+    sc = Scenario.build()
+    for code in (0x000F, 0x00AB, 0x00AF, 0x0102):  # CS04AC, CS03A2, CS03C, CS02b supplierBySupplier
+        entry = codes.lookup(code)
+        assert entry is not None and entry.originator == "remote-party-or-acb", hex(code)
+        sub = sc.dcc.submit(sc.supplier.eui, sc.supplier.raw_command(sc.esme.eui, code, b""))
+        assert sub.frame is not None, (entry.use_case, sub.outcome)
+        other = sc.dcc.submit(sc.supplier2.eui, sc.supplier2.raw_command(sc.esme.eui, code, b""))
+        assert other.outcome.reason is Reason.NOT_RESPONSIBLE_SUPPLIER, entry.use_case
 
 
 def test_mp169_flag_rules():
