@@ -290,7 +290,10 @@ def test_channels_not_fuzzed_are_skipped_cases_and_sarif_notes(tmp_path: Path) -
     models = tmp_path / "models"
     models.mkdir()
     keypad = (ROOT / "model" / "channels" / "utrn-keypad.yaml").read_text()
-    (models / "keypad-pilot.yaml").write_text(keypad.replace("id: utrn-keypad", "id: keypad-pilot", 1))
+    # a channel whose model names no attacker world (no fuzz section) is not fuzzed
+    assert "fuzz: {world: keypad}\n" in keypad
+    (models / "keypad-pilot.yaml").write_text(keypad.replace("id: utrn-keypad", "id: keypad-pilot", 1)
+                                              .replace("fuzz: {world: keypad}\n", "", 1))
     sarif, junit = tmp_path / "f.sarif", tmp_path / "f.xml"
     r = CliRunner().invoke(cli, ["fuzz", "--models", str(models), "--channels", "keypad-pilot,gbcs-envelope",
                                  "--budget", "1", "--db", "none", "--out", str(tmp_path / "fz"), "--sarif", str(sarif),
