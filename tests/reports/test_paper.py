@@ -261,3 +261,13 @@ def test_without_pango_the_run_stops_with_one_line(monkeypatch, tmp_path):
     assert r.exit_code == 2
     assert r.output.count("\n") == 1 and "Pango" in r.output
     assert not (tmp_path / "o" / "index.html").exists()  # nothing half-written
+
+
+@needs_poppler
+def test_the_front_part_says_where_its_citations_resolve(paper):
+    """The front part cites seeds and domain.md sections (from the modification catalogue); a
+    committee member reading only the paper is told where those resolve."""
+    p, path = paper
+    front = " ".join(_text(path, 1, p.front_pages).split())
+    assert re.search(r"\bseeds? 0\d\d\b", front) or "domain.md" in front
+    assert "resolve through docs/sources.md" in front
