@@ -68,24 +68,46 @@ _RANK = {"none": 0, "controls": 1, "reverse": 2, "untreatable": 3}
 
 
 def confidence(entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """The confidence of a decision resting on ``entries``, from their robustness analyses."""
+    """The confidence of a decision resting on ``entries``, from their robustness analyses.
+
+    ``status`` is "robust" when no single input, moved alone within its declared range, changes the
+    verdict of any governing channel, else "fragile"; ``short`` is what the paper's decision table
+    shows: "robust", or the nearest flip in words ("fragile: above appetite if <input> >= <value>").
+    """
     if not entries:
-        return {"status": "not-computed", "text": "not computed (no channel assessed)"}
+        return {"status": "not-computed", "short": "not computed",
+                "text": "not computed (no channel assessed)"}
     rob = [e.get("robustness") for e in entries]
     if any(r is None for r in rob):
-        return {"status": "not-computed", "text": "not computed (no robustness analysis in this run)"}
+        return {"status": "not-computed", "short": "not computed",
+                "text": "not computed (no robustness analysis in this run)"}
     flips = [(e["id"], f) for e, r in zip(entries, rob) for f in (r.get("flips") or [])]
     worst = max(rob, key=lambda r: min(r["p_above"], 1 - r["p_above"]))
     lo, hi = worst["ci"]
     band = f"probability above appetite {worst['p_above']:.2f} (95% interval {lo:.2f} to {hi:.2f})"
     if all(r["robust"] for r in rob):
-        return {"status": "high", "robust": True, "p_above": worst["p_above"], "ci": [lo, hi],
-                "text": f"high: the verdict holds across the input ranges sampled; {band}"}
-    text = f"low: {band}"
+        return {"status": "robust", "robust": True, "p_above": worst["p_above"], "ci": [lo, hi], "short": "robust",
+                "text": f"robust: no single input changes the verdict within its declared range; {band}"}
+    text = f"fragile: {band}"
+    short = "fragile"
     if flips:
         cid, f = flips[0]
         text += f"; the verdict on {cid} changes when {f['input']} reaches {f['at']} ({f['verdict']})"
-    return {"status": "low", "robust": False, "p_above": worst["p_above"], "ci": [lo, hi], "text": text}
+        side = "above appetite" if f["verdict"] == "above-appetite" else "within appetite"
+        op = "\u2264" if f.get("op") == "<=" else "\u2265"
+        at = f["at"]
+        at = int(at) if isinstance(at, float) and at.is_integer() else at
+        short = f"fragile: {side} if {_short_input(f['input'], cid)} {op} {at}"
+    return {"status": "fragile", "robust": False, "p_above": worst["p_above"], "ci": [lo, hi], "text": text,
+            "short": short}
+
+
+def _short_input(name: str, channel: str) -> str:
+    """An input id without the prefix the table row already implies ("calibration.<channel>.")."""
+    for prefix in (f"calibration.{channel}.", "calibration."):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
 
 
 def _evidence(entries: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, str]]]:

@@ -176,9 +176,10 @@ def key_findings(bundle: Mapping[str, Any]) -> list[str]:
     if not confs:
         out.append("The confidence of each decision was not computed in this run (no robustness analysis).")
     else:
-        low = sum(1 for c in confs if c == "low")
-        out.append(f"Confidence was computed for {len(confs)} decisions: {len(confs) - low} high, {low} low "
-                   "(a low one can change within the ranges of the inputs sampled).")
+        low = sum(1 for c in confs if c == "fragile")
+        out.append(f"Confidence was computed for {len(confs)} decisions: {len(confs) - low} robust, {low} fragile "
+                   "(a single input moved within its declared range changes a fragile one; the decision table "
+                   "names the nearest such change).")
     return out
 
 

@@ -85,10 +85,10 @@ def test_evidence_links_threats_proofs_and_fuzz_findings_of_the_governing_channe
 
 @pytest.mark.parametrize("rob,status,words", [
     (None, "not-computed", "not computed"),
-    ({"robust": True, "p_above": 0.02, "ci": [0.01, 0.04], "flips": [], "drivers": []}, "high", "0.02"),
+    ({"robust": True, "p_above": 0.02, "ci": [0.01, 0.04], "flips": [], "drivers": []}, "robust", "0.02"),
     ({"robust": False, "p_above": 0.4, "ci": [0.3, 0.5],
       "flips": [{"input": "lockout.window_s", "at": 1200, "verdict": "above-appetite"}], "drivers": []},
-     "low", "lockout.window_s reaches 1200"),
+     "fragile", "lockout.window_s reaches 1200"),
 ])
 def test_confidence_comes_from_the_robustness_analysis(rob, status, words):
     conf = decide(_mod(), {"a": _entry("a", "medium", robustness=rob)}, "medium")["confidence"]
@@ -122,3 +122,19 @@ def test_the_assessment_carries_a_decision_for_every_modification_and_follows_th
     alt = next(p for p in changed["modifications"] if p["id"] == "wg-alternative")
     assert pages["wg-alternative"]["recommendation"] == SUPPORT
     assert alt["recommendation"] != SUPPORT
+
+
+def test_the_decision_table_names_the_nearest_flip_of_a_fragile_decision():
+    """The paper's confidence column reads 'fragile: <side> if <input> <op> <value>' (issue 10), the
+    input without the 'calibration.<channel>.' prefix the row already implies."""
+    rob = {"robust": False, "p_above": 0.4, "ci": [0.3, 0.5], "drivers": [],
+           "flips": [{"input": "calibration.a.step.s.scale", "at": "premises", "op": "<=",
+                      "verdict": "within-appetite"},
+                     {"input": "presence.attackers", "at": 834.0, "op": ">=", "verdict": "above-appetite"}]}
+    conf = decide(_mod(), {"a": _entry("a", "high", robustness=rob)}, "medium")["confidence"]
+    assert conf["short"] == "fragile: within appetite if step.s.scale \u2264 premises"
+    rob["flips"] = rob["flips"][1:]
+    conf = decide(_mod(), {"a": _entry("a", "medium", robustness=rob)}, "medium")["confidence"]
+    assert conf["short"] == "fragile: above appetite if presence.attackers \u2265 834"
+    rob.update(robust=True, flips=[])
+    assert decide(_mod(), {"a": _entry("a", "medium", robustness=rob)}, "medium")["confidence"]["short"] == "robust"

@@ -161,7 +161,7 @@ def test_the_overflow_check_can_fail(tmp_path):
     assert im.crop((w - int(w * 10 / 210), 0, w, h)).getextrema()[0] < 250
 
 
-def test_confidence_reads_not_computed_without_robustness_and_high_with_it(bundle):
+def test_confidence_reads_not_computed_without_robustness_and_robust_with_it(bundle):
     b, _ = bundle
     front = plain_text(render_paper_html(b, _no_graphs(b)).split('id="appendix"')[0])
     assert "not computed" in front
@@ -174,7 +174,7 @@ def test_confidence_reads_not_computed_without_robustness_and_high_with_it(bundl
     rob["modifications"] = decisions(rob["channels"], load_modifications(), rob["appetite"])
     front = plain_text(render_paper_html(rob, _no_graphs(rob)).split('id="appendix"')[0])
     assert "Confidence was computed for" in front
-    assert all(d["confidence"]["status"] == "high" for d in rob["modifications"] if d["assessed"])
+    assert all(d["confidence"]["status"] == "robust" for d in rob["modifications"] if d["assessed"])
 
 
 def test_key_findings_are_computed_from_the_bundle(bundle):
