@@ -148,7 +148,50 @@ def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetit
                 governing=[e["id"] for e in governing], confidence=confidence(governing),
                 evidence=_evidence(governing))
     page["positions"] = [dict(p, agrees=_agrees(p["stance"], rec)) for p in page["positions"]]
+    for p in page["positions"]:
+        if p["agrees"] is False:
+            p["why"] = _why_differs(p["stance"], governing, appetite)
     return page
+
+
+def _why_differs(stance: str, governing: Sequence[Mapping[str, Any]], appetite: str) -> str:
+    """Why the computed recommendation differs from a recorded position, from the model alone.
+
+    The issue's rule: where an honest model no longer reproduces a recorded position, the report says
+    so and why. The why is the governing route's worst goal with its likelihood and impact (and the
+    reach behind the impact), then the single-input changes, within their declared ranges, that would
+    move the verdict to the recorded side: the committee sees what it would have to believe to agree.
+    """
+    want = "above-appetite" if stance == CANNOT else "within-appetite"
+    side = "above" if want == "above-appetite" else "within"
+    parts = []
+    for e in governing:
+        res = e["residual"]
+        titles = {g.get("id"): g.get("title") for g in e.get("goals") or []}
+        goal = titles.get(res.get("goal")) or res.get("goal") or "no goal"
+        impact = next((t for t in res.get("trace") or [] if t.get("what") == "impact"), {})
+        reach = ""
+        rep = impact.get("repeat") or {}
+        if rep.get("premises_a_year"):
+            reach = (f", its impact set by the premises the attackers reach, about "
+                     f"{rep['premises_a_year']:,.0f} a year (attempts a year times attackers)")
+        s = (f"on the route \u2018{e['title']}\u2019 the worst goal, \u2018{goal}\u2019, scores likelihood "
+             f"{res.get('likelihood')} and impact {res.get('impact')}{reach}: {_level(res['level'])}, "
+             f"{'above' if e['verdict'] == 'above-appetite' else 'within'} the {appetite} appetite")
+        flips = [f for f in ((e.get("robustness") or {}).get("flips") or []) if f.get("verdict") == want]
+        if e["verdict"] == want:
+            s += (f". The route is {side} appetite as the position holds; the recommendation differs because "
+                  "the cheapest candidate controls (the conditions above) bring it within appetite")
+        elif e.get("robustness") is None:
+            s += "; the robustness analysis was not run, so what would move it is not computed"
+        elif flips:
+            conds = "; or ".join(f.get("condition") or f"{f['input']} reaches {f['at']}" for f in flips[:3])
+            more = f" (and {len(flips) - 3} more inputs)" if len(flips) > 3 else ""
+            s += f". It would be {side} appetite, as the position holds, if {conds}{more}"
+        else:
+            s += f". No single input moved within its declared range makes it {side} appetite"
+        parts.append(s)
+    return ("The model differs because " + "; ".join(parts) + ".") if parts else ""
 
 
 def _agrees(stance: str, rec: str) -> bool | None:

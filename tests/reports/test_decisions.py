@@ -138,3 +138,20 @@ def test_the_decision_table_names_the_nearest_flip_of_a_fragile_decision():
     assert conf["short"] == "fragile: above appetite if presence.attackers \u2265 834"
     rob.update(robust=True, flips=[])
     assert decide(_mod(), {"a": _entry("a", "medium", robustness=rob)}, "medium")["confidence"]["short"] == "robust"
+
+
+def test_a_differing_position_says_why_from_the_model():
+    """Issue 10: where the model does not reproduce a recorded position, the report says why: the worst
+    goal's scores, and the single-input flips (within range) that would reach the position's side."""
+    rob = {"robust": False, "p_above": 0.4, "ci": [0.3, 0.5], "drivers": [],
+           "flips": [{"input": "presence.attackers", "at": 834, "op": ">=", "verdict": "above-appetite",
+                      "condition": "presence.attackers \u2265 834"},
+                     {"input": "x", "at": 1, "op": "<=", "verdict": "within-appetite", "condition": "x \u2264 1"}]}
+    mod = _mod()
+    page = decide(mod, {"a": _entry("a", "medium", robustness=rob)}, "medium")
+    why = page["positions"][0]["why"]
+    assert page["positions"][0]["agrees"] is False
+    assert "presence.attackers \u2265 834" in why and "x \u2264 1" not in why
+    rob["flips"] = rob["flips"][1:]
+    why = decide(mod, {"a": _entry("a", "medium", robustness=rob)}, "medium")["positions"][0]["why"]
+    assert "No single input" in why
