@@ -22,7 +22,40 @@ STANCES = ("support", "support-with-conditions", "cannot-support", "none")
 COMBINE = ("all", "any")
 _LABEL = "model/data/modifications.yaml"
 _REQUIRED = ("title", "proposal", "source", "channels", "combine", "owner", "positions")
-_OPTIONAL = ("reversed_by", "outside", "not_modelled", "note")
+_OPTIONAL = ("reversed_by", "outside", "not_modelled", "note", "baseline", "also_over", "fewer_commands")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The premises a proposal would serve, as it is today: the channels it already has. The
+    proposal is judged on the risk it adds over them (``model.channels.added``)."""
+
+    channels: tuple[str, ...]
+    plain: str
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"channels": list(self.channels), "plain": self.plain, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """A smaller set of command types the routes might carry instead: the listed ``commands``, or
+    the catalogue's commands whose fields match ``where`` (``model/data/mp094_commands.yaml``)."""
+
+    name: str
+    commands: tuple[str, ...] | None
+    where: tuple[tuple[str, Any], ...]
+    source: str
+
+    def keeps(self, command: str, catalogue: dict[str, dict[str, Any]]) -> bool:
+        if self.commands is not None:
+            return command in self.commands
+        return all(catalogue.get(command, {}).get(k) == v for k, v in self.where)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "commands": None if self.commands is None else list(self.commands),
+                "where": dict(self.where), "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -53,30 +86,78 @@ class Modification:
     not_modelled: str = ""
     note: str = ""
     origin: str = ""
+    #: Judge the routes on the risk they add over this premises (None: on their own residual risk).
+    baseline: Baseline | None = None
+    #: Further premises the added risk is also reported over (not the verdict).
+    also_over: tuple[Baseline, ...] = ()
+    #: Smaller command sets whose added risk is computed (seed 004: do fewer command types help?).
+    fewer_commands: tuple[Reduction, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "proposal": self.proposal, "source": self.source,
                 "channels": list(self.channels), "combine": self.combine, "owner": self.owner,
                 "reversed_by": list(self.reversed_by), "reversal": self.reversal, "outside": self.outside,
                 "not_modelled": self.not_modelled, "note": self.note, "origin": self.origin,
-                "positions": [vars(p) for p in self.positions]}
+                "positions": [vars(p) for p in self.positions],
+                "baseline": self.baseline.to_dict() if self.baseline else None,
+                "also_over": [b.to_dict() for b in self.also_over],
+                "fewer_commands": [r.to_dict() for r in self.fewer_commands]}
 
 
 def _text(src: Sourced, path: tuple[Any, ...], value: Any) -> str:
     return one_line_text(value, error=src.error, path=path)
 
 
+def _channel_ids(src: Sourced, path: tuple[Any, ...], value: Any, known: frozenset[str] | None,
+                 *, empty: bool = True) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(c, str) for c in value) or (not empty and not value):
+        raise src.error("expected a list of channel ids", path)
+    for i, cid in enumerate(value):
+        if known is not None and cid not in known:
+            raise src.error(f"unknown channel {cid!r}; expected one of {', '.join(sorted(known))}", (*path, i))
+    return tuple(value)
+
+
+def _baseline(src: Sourced, path: tuple[Any, ...], raw: Any, known: frozenset[str] | None) -> Baseline:
+    check_fields(raw, ("channels", "plain", "source"), error=src.error, path=path)
+    return Baseline(_channel_ids(src, (*path, "channels"), raw["channels"], known, empty=False),
+                    _text(src, (*path, "plain"), raw["plain"]), _text(src, (*path, "source"), raw["source"]))
+
+
+def _reduction(src: Sourced, path: tuple[Any, ...], raw: Any) -> Reduction:
+    from nowan.model.channels.catalogues import commands as command_catalogue
+
+    check_fields(raw, ("name", "source"), ("commands", "where"), error=src.error, path=path)
+    if ("commands" in raw) == ("where" in raw):
+        raise src.error("give exactly one of 'commands' (a list) or 'where' (catalogue fields)", path)
+    cat = command_catalogue()
+    commands: tuple[str, ...] | None = None
+    where: tuple[tuple[str, Any], ...] = ()
+    if "commands" in raw:
+        cs = raw["commands"]
+        if not isinstance(cs, list) or not cs:
+            raise src.error("expected a non-empty list of command ids", (*path, "commands"))
+        for i, c in enumerate(cs):
+            if c not in cat:
+                raise src.error(f"unknown command {c!r}; expected one of {', '.join(cat)}", (*path, "commands", i))
+        commands = tuple(cs)
+    else:
+        w = raw["where"]
+        fields = {k for entry in cat.values() for k in entry}
+        if not isinstance(w, dict) or not w:
+            raise src.error("expected a mapping of command-catalogue fields to values", (*path, "where"))
+        for k in w:
+            if k not in fields:
+                raise src.error(f"unknown command field; expected one of {', '.join(sorted(fields))}", (*path, "where", k))
+        where = tuple(sorted(w.items()))
+    return Reduction(_text(src, (*path, "name"), raw["name"]), commands, where, _text(src, (*path, "source"), raw["source"]))
+
+
 def _one(src: Sourced, mid: Any, raw: Any, known: frozenset[str] | None) -> Modification:
     if not isinstance(mid, str) or not mid:
         raise src.error("expected a modification id (a string key)", (mid,))
     check_fields(raw, _REQUIRED, _OPTIONAL, error=src.error, path=(mid,))
-    channels = raw["channels"]
-    if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
-        raise src.error("expected a list of channel ids", (mid, "channels"))
-    for i, cid in enumerate(channels):
-        if known is not None and cid not in known:
-            raise src.error(f"unknown channel {cid!r}; expected one of {', '.join(sorted(known))}",
-                            (mid, "channels", i))
+    channels = _channel_ids(src, (mid, "channels"), raw["channels"], known)
     if raw["combine"] not in COMBINE:
         raise src.error(f"expected one of {', '.join(COMBINE)}", (mid, "combine"))
     outside = _text(src, (mid, "outside"), raw["outside"]) if "outside" in raw else ""
@@ -111,7 +192,23 @@ def _one(src: Sourced, mid: Any, raw: Any, known: frozenset[str] | None) -> Modi
         owner=_text(src, (mid, "owner"), raw["owner"]), positions=tuple(out), reversed_by=reversed_by,
         reversal=reversal, outside=outside, not_modelled=not_modelled,
         note=_text(src, (mid, "note"), raw["note"]) if "note" in raw else "",
-        origin=f"{src.file}:{src.line((mid,))}")
+        origin=f"{src.file}:{src.line((mid,))}", **_comparison(src, mid, raw, known))
+
+
+def _comparison(src: Sourced, mid: str, raw: dict[str, Any], known: frozenset[str] | None) -> dict[str, Any]:
+    """The added-risk fields: ``baseline``, ``also_over`` and ``fewer_commands`` (which need a baseline)."""
+    if "baseline" not in raw:
+        for key in ("also_over", "fewer_commands"):
+            if key in raw:
+                raise src.error("needs a 'baseline' (what the added risk is measured over)", (mid, key))
+        return {}
+    out: dict[str, Any] = {"baseline": _baseline(src, (mid, "baseline"), raw["baseline"], known)}
+    for key, one in (("also_over", lambda p, r: _baseline(src, p, r, known)), ("fewer_commands", lambda p, r: _reduction(src, p, r))):
+        items = raw.get(key, [])
+        if not isinstance(items, list):
+            raise src.error("expected a list", (mid, key))
+        out[key] = tuple(one((mid, key, i), r) for i, r in enumerate(items))
+    return out
 
 
 def parse_modifications(text: str, file: str = _LABEL,

@@ -14,6 +14,9 @@ The rules (docs/methodology.md, "From channels to decisions"):
   support with conditions if all are within or treatable, cannot support otherwise.
 * ``combine: any`` (alternative routes): the best route governs: within appetite first, then the
   cheapest treatment; choosing that route is itself a condition unless every route is within.
+* A modification with a ``baseline`` (the SECMP0038 routes) is judged on the risk each route *adds*
+  over the premises as it is today (``model.channels.added``), treated by the cheapest candidate
+  set that brings that added risk within appetite; the rules above are otherwise the same.
 """
 from __future__ import annotations
 
@@ -136,17 +139,38 @@ def _conditions(route: Mapping[str, Any] | None, treated: Sequence[tuple[Mapping
     return out
 
 
-def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetite: str) -> dict[str, Any]:
-    """The decision page's data for one modification, from the bundle's channel entries."""
+def _added_view(entry: Mapping[str, Any], added: Mapping[str, Any]) -> dict[str, Any]:
+    """The channel entry as the decision sees it when the route is judged on its added risk: the
+    added level and verdict, the treatment of the added risk, the attack path of the worst added
+    harm; its own residual level kept as ``own_residual``."""
+    path = next((g["residual"]["path"] for g in entry.get("goals", [])
+                 if g["id"] == added["goal"] and g.get("residual")), [])
+    return {**entry, "own_residual": entry["residual"]["level"], "added": added,
+            "residual": {"level": added["level"], "path": path}, "verdict": added["verdict"],
+            "best_controls": added["treatment"] if added["verdict"] != "within-appetite" else {"status": "not-needed"},
+            "robustness": None}
+
+
+def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetite: str,
+           added: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The decision page's data for one modification, from the bundle's channel entries and, for a
+    modification with a baseline, the added risk of its routes (``added``)."""
     page: dict[str, Any] = mod.to_dict()
     present = [channels[c] for c in mod.channels if c in channels]
+    if mod.baseline is not None and added and not added["missing"]:
+        present = [_added_view(e, added["routes"][e["id"]]) for e in present]
     page["assessed"] = [{"id": e["id"], "title": e["title"], "residual": e["residual"]["level"],
+                         "own_residual": e.get("own_residual", e["residual"]["level"]),
                          "verdict": e["verdict"], "treatment": _treatment(e, mod)} for e in present]
     missing = [c for c in mod.channels if c not in channels]
-    rec, reason, governing, conditions = _recommend(mod, present, missing, appetite)
+    rec, reason, governing, conditions = _recommend(mod, present, missing, appetite, added)
     page.update(recommendation=rec, recommendation_words=WORDS[rec], reason=reason, conditions=conditions,
                 governing=[e["id"] for e in governing], confidence=confidence(governing),
-                evidence=_evidence(governing))
+                evidence=_evidence(governing), added=added)
+    if mod.baseline is not None and governing:
+        page["confidence"] = {"status": "not-computed", "short": "not computed",
+                              "text": "not computed for the added risk (the robustness "
+                              "analysis samples each channel's own residual risk)"}
     page["positions"] = [dict(p, agrees=_agrees(p["stance"], rec)) for p in page["positions"]]
     for p in page["positions"]:
         if p["agrees"] is False:
@@ -166,17 +190,19 @@ def _why_differs(stance: str, governing: Sequence[Mapping[str, Any]], appetite: 
     side = "above" if want == "above-appetite" else "within"
     parts = []
     for e in governing:
-        res = e["residual"]
+        res, add = e["residual"], e.get("added") or {}
         titles = {g.get("id"): g.get("title") for g in e.get("goals") or []}
-        goal = titles.get(res.get("goal")) or res.get("goal") or "no goal"
+        goal = add.get("title") or titles.get(res.get("goal")) or res.get("goal") or "no goal"
+        what = "the worst harm it adds" if add else "the worst goal"
+        lik, imp = add.get("likelihood", res.get("likelihood")), add.get("impact", res.get("impact"))
         impact = next((t for t in res.get("trace") or [] if t.get("what") == "impact"), {})
         reach = ""
         rep = impact.get("repeat") or {}
         if rep.get("premises_a_year"):
             reach = (f", its impact set by the premises the attackers reach, about "
                      f"{rep['premises_a_year']:,.0f} a year (attempts a year times attackers)")
-        s = (f"on the route \u2018{e['title']}\u2019 the worst goal, \u2018{goal}\u2019, scores likelihood "
-             f"{res.get('likelihood')} and impact {res.get('impact')}{reach}: {_level(res['level'])}, "
+        s = (f"on the route \u2018{e['title']}\u2019 {what}, \u2018{goal}\u2019, scores likelihood "
+             f"{lik} and impact {imp}{reach}: {_level(res['level'])}, "
              f"{'above' if e['verdict'] == 'above-appetite' else 'within'} the {appetite} appetite")
         flips = [f for f in ((e.get("robustness") or {}).get("flips") or []) if f.get("verdict") == want]
         if e["verdict"] == want:
@@ -202,14 +228,44 @@ def _agrees(stance: str, rec: str) -> bool | None:
     return (stance == CANNOT) == (rec == CANNOT)
 
 
+def _why_added(entry: Mapping[str, Any]) -> str:
+    """What the governing route adds that the baseline premises does not already carry."""
+    a = entry["added"]
+    if a["goal"] is None:
+        return " It adds no harm that premises does not already carry."
+    return (f" It adds \u2018{a['title']}\u2019 (likelihood {a['likelihood']}, impact {a['impact']}), which that "
+            f"premises does not already carry (the route's own residual risk: {_level(entry['own_residual'])}).")
+
+
 def _recommend(mod: Modification, present: list[Mapping[str, Any]], missing: list[str],
-               appetite: str) -> tuple[str, str, list[Mapping[str, Any]], list[str]]:
+               appetite: str, added: Mapping[str, Any] | None = None) -> tuple[str, str, list[Mapping[str, Any]], list[str]]:
     if mod.outside:
         return OUTSIDE, mod.outside, [], []
     if not mod.channels:
         return NOT_ASSESSED, mod.not_modelled, [], []
     if (mod.combine == "all" and missing) or not present:
         return NOT_ASSESSED, f"The channels {', '.join(missing)} were not part of this assessment run.", [], []
+    if mod.baseline is not None and (not added or added["missing"]):
+        gone = ", ".join((added or {}).get("missing") or mod.baseline.channels)
+        return NOT_ASSESSED, (f"It is judged on the risk it adds over {mod.baseline.plain}, and the baseline "
+                              f"channels ({gone}) are not in this run's model directory."), [], []
+    rec, reason, governing, conditions = _recommend_on(mod, present, appetite)
+    if mod.baseline is not None and governing:
+        worst = max(governing, key=lambda e: _RANK[_treatment(e, mod)["kind"]])
+        reason += _why_added(worst)
+    return rec, reason, governing, conditions
+
+
+def _risk_of(route: str, mod: Modification) -> str:
+    """'The residual risk of the route ...', or for a modification judged over a baseline,
+    'The risk the route ... adds over <the baseline premises>'."""
+    if mod.baseline is None:
+        return f"The residual risk of {route}"
+    return f"The risk {route} adds over {mod.baseline.plain}"
+
+
+def _recommend_on(mod: Modification, present: list[Mapping[str, Any]],
+                  appetite: str) -> tuple[str, str, list[Mapping[str, Any]], list[str]]:
     treated = [(e, _treatment(e, mod)) for e in present]
     if mod.combine == "any":
         entry, t = min(treated, key=lambda et: (_RANK[et[1]["kind"]], et[1]["cost_gbp"],
@@ -223,31 +279,36 @@ def _recommend(mod: Modification, present: list[Mapping[str, Any]], missing: lis
     level = _level(entry["residual"]["level"])
     route = f"the route \u2018{entry['title']}\u2019"  # a channel's title is a phrase, not a noun: quote it
     if kind == "reverse":
-        return CANNOT, (f"The residual risk of {route} is {level}, above the {appetite} appetite, and the "
+        return CANNOT, (f"{_risk_of(route, mod)} is {level}, above the {appetite} appetite, and the "
                         f"only treatment that brings it within appetite is to {mod.reversal}. The decision is "
                         "therefore to reject the proposal, not to treat it."), governing, []
     if kind == "untreatable":
-        return CANNOT, (f"The residual risk of {route} is {level}, above the {appetite} appetite, and no "
+        return CANNOT, (f"{_risk_of(route, mod)} is {level}, above the {appetite} appetite, and no "
                         "combination of the candidate controls in its model brings it within appetite."), governing, []
     all_within = all(tt["kind"] == "none" for _, tt in treated)
     conditions = _conditions(entry if mod.combine == "any" else None, chosen, len(present), all_within)
     if all_within:
         what = "every route considered" if mod.combine == "any" and len(present) > 1 else "the channels it introduces"
-        return SUPPORT, (f"The residual risk of {what} is within the {appetite} appetite with the controls that "
+        what = f"The residual risk of {what}" if mod.baseline is None else \
+            f"The risk {what} add over {mod.baseline.plain}"
+        return SUPPORT, (f"{what} is within the {appetite} appetite with the controls that "
                          "exist today."), governing, []
     if kind == "none":
         return CONDITIONS, (f"Of the routes considered, only some are within the {appetite} appetite with "
                             f"today's controls; the best is {route} (residual {level})."), \
             governing, conditions
-    return CONDITIONS, (f"The residual risk is above the {appetite} appetite; the cheapest set of candidate "
-                        "controls found by the solver brings it within appetite."), governing, conditions
+    what = "The residual risk" if mod.baseline is None else f"The risk it adds over {mod.baseline.plain}"
+    found_by = "found by the solver" if mod.baseline is None else "of its routes"
+    return CONDITIONS, (f"{what} is above the {appetite} appetite; the cheapest set of candidate "
+                        f"controls {found_by} brings it within appetite."), governing, conditions
 
 
 def decisions(bundle_channels: Sequence[Mapping[str, Any]], modifications: Mapping[str, Modification],
-              appetite: str) -> list[dict[str, Any]]:
-    """A decision page per modification, in catalogue order."""
+              appetite: str, added: Mapping[str, Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """A decision page per modification, in catalogue order (``added``: per modification with a
+    baseline, the added risk of its routes)."""
     by_id = {c["id"]: c for c in bundle_channels}
-    return [decide(m, by_id, appetite) for m in modifications.values()]
+    return [decide(m, by_id, appetite, (added or {}).get(m.id)) for m in modifications.values()]
 
 
 def tally(pages: Sequence[Mapping[str, Any]]) -> dict[str, int]:

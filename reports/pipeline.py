@@ -105,6 +105,27 @@ def _robustness(channels: dict[str, Any], directory: Path | None, assumptions: A
     return analyse(subject, samples=ROBUSTNESS_SAMPLES, seed=seed, trajectories=ROBUSTNESS_TRAJECTORIES)
 
 
+def _added(mods: Mapping[str, Any], channels: Mapping[str, Any], directory: Path | None,
+           assumptions: Assumptions) -> dict[str, dict[str, Any]]:
+    """Per modification with a baseline: the risk its routes add (``model.channels.added``). The
+    baseline channels come from the same model directory, assessed or not (a ``--channels`` run of
+    one route is still judged over the premises as it is today)."""
+    from nowan.model.channels.added import modification_added
+
+    wanted = {c for m in mods.values() if m.baseline for b in (m.baseline, *m.also_over) for c in b.channels}
+    there = set(registry_ids(directory))
+    available = dict(channels)
+    extra = sorted(c for c in wanted if c in there and c not in available)
+    if extra:
+        available.update(load_channels(extra, directory))
+    out = {}
+    for mid, m in mods.items():
+        a = modification_added(m, channels, available, assumptions)
+        if a is not None:
+            out[mid] = a
+    return out
+
+
 def _best_controls(proofs: list[dict[str, Any]], channel_id: str, verdict: str) -> dict[str, Any] | None:
     """The cheapest candidate-control set from the ``best-control-set`` proof (z3 Optimize)."""
     for p in proofs:
@@ -188,6 +209,8 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
     channels = stage("load models", lambda: _channels(channel_ids, directory))
     check_overrides(a, channels.values())
     risks = stage("score risk", lambda: {cid: score(ch, a) for cid, ch in channels.items()})
+    mods = load_modifications(known_channels=registry_ids() if directory is None else None)
+    added = stage("added risk", lambda: _added(mods, channels, directory, a))
     proofs = stage("run proofs", lambda: _proofs(channels, a)) if run_proofs else []
     fuzz = stage("fuzz", lambda: _fuzz(channels, a, seed, examples,
                                        (lambda f: progress("fuzz", f)) if progress else None))
@@ -219,7 +242,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
                          fuzz_examples=examples, date=source_date(), assumptions=a, channels=entries,
                          command_matrix=matrix, comparisons={"smets1": smets1, "mp169": mp169},
                          proofs_total=proofs_total, fuzz_total=fuzz_total,
-                         modifications=load_modifications(known_channels=registry_ids() if directory is None else None),
+                         modifications=mods, added=added,
                          robustness=robust, graph_layout=drawer.to_dict())
     return bundle, graphs
 

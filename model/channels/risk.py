@@ -201,6 +201,8 @@ class Evaluation:
     steps: dict[str, StepValue]
     goals: dict[str, Score]
     pairs: list[tuple[str, int, int]]     # (goal, likelihood, impact) for every feasible attacker/scale
+    #: (attacker, scale) of each entry of ``pairs``, in the same order: who reaches that point, how wide.
+    origins: list[tuple[str, str]] = field(default_factory=list)
 
     def worst(self, goal_ids: Iterable[str] | None = None) -> Score:
         ids = list(self.goals) if goal_ids is None else list(goal_ids)
@@ -213,9 +215,12 @@ class Evaluation:
         return max((lk * im for g, lk, im in self.pairs if g in ids), default=0)
 
 
-def active_goals(channel: Channel, command: str | None = None) -> list[str]:
-    """Goals in force: channel-wide ones, and those for commands the channel carries (or ``command``)."""
-    carried = {command} if command is not None else set(channel.commands)
+def active_goals(channel: Channel, command: str | None = None, carried: Iterable[str] | None = None) -> list[str]:
+    """Goals in force: channel-wide ones, and those for commands the channel carries (or only
+    ``command``, or only the ``carried`` ones: the same rule answers "what if it carried fewer")."""
+    if command is not None:
+        carried = {command}
+    carried = set(channel.commands if carried is None else carried)
     return [g.id for g in channel.goals if not g.commands or carried & set(g.commands)]
 
 
@@ -238,6 +243,7 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
     _, adjust, exp_trace = exposure(channel, env)
     goals: dict[str, Score] = {}
     pairs: list[tuple[str, int, int]] = []
+    origins: list[tuple[str, str]] = []
     cal = assumptions.calibrations
     step_scale = {s.id: SCALES.index(calibrated(cal, ranges.step_scale(channel.id, s.id), s.scale) if cal else s.scale)
                   for s in channel.steps}
@@ -265,6 +271,7 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
                     impacts[goal.id, scale] = impact(goal, scale, env, pop, channel.id, traced, values=values)
                 im, im_info = impacts[goal.id, scale]
                 pairs.append((goal.id, lk, im))
+                origins.append((attacker, scale))
                 level = sc.level(lk, im)
                 cand = Score(lk, im, level, goal.id, attacker, scale, d)
                 if goal.id in goals and goals[goal.id].key >= cand.key:
@@ -292,6 +299,7 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
             lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, margin) + adjust))
             im, im_info = impact(goal, REPEATED, env, pop, channel.id, traced, repeat, values)
             pairs.append((goal.id, lk, im))
+            origins.append((attacker, REPEATED))
             level = sc.level(lk, im)
             cand = Score(lk, im, level, goal.id, attacker, REPEATED, d)
             if goal.id in goals and goals[goal.id].key >= cand.key:
@@ -302,7 +310,7 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
                 cand.trace = _trace(channel, values, path, attacker, {**prof, "capability": cap}, margin, lk, adjust,
                                     exp_trace, im, im_info, level)
             goals[goal.id] = cand
-    return Evaluation(channel, enabled, values, goals, pairs)
+    return Evaluation(channel, enabled, values, goals, pairs, origins)
 
 
 def residual_rank(channel: Channel, assumptions: Assumptions) -> int:

@@ -70,3 +70,37 @@ x:
 def test_a_mistake_names_file_line_and_field(old, new, where, what, one_mistake):
     assert parse_modifications(GOOD, "f.yaml", CHANNEL_IDS)["x"].channels == ("usb",)
     one_mistake(lambda text: parse_modifications(text, "f.yaml", CHANNEL_IDS), GOOD, old, new, where, what)
+
+
+ADDED = GOOD.replace("  owner: O\n", """\
+  owner: O
+  baseline: {channels: [utrn-keypad], plain: a keypad premises, source: seed 004}
+  fewer_commands:
+    - {name: top-up only, commands: [top-up], source: seed 004}
+    - {name: no price or supply, where: {price_or_supply: false}, source: seed 002}
+""")
+
+
+@pytest.mark.parametrize("old,new,where,what", [
+    ("channels: [utrn-keypad]", "channels: [keypad]", "f.yaml:8 field 'x.baseline.channels.0'", "unknown channel 'keypad'"),
+    ("channels: [utrn-keypad]", "channels: []", "f.yaml:8 field 'x.baseline.channels'", "expected a list of channel ids"),
+    ("commands: [top-up]", "commands: [top-ups]", "f.yaml:10 field 'x.fewer_commands.0.commands.0'", "unknown command 'top-ups'"),
+    ("where: {price_or_supply: false}", "where: {priced: false}", "f.yaml:11 field 'x.fewer_commands.1.where.priced'",
+     "unknown command field"),
+    ("commands: [top-up], source", "commands: [top-up], where: {critical: false}, source", "f.yaml:10 field 'x.fewer_commands.0'",
+     "exactly one of"),
+    ("  baseline: {channels: [utrn-keypad], plain: a keypad premises, source: seed 004}\n", "",
+     "f.yaml:9 field 'x.fewer_commands'", "needs a 'baseline'"),
+])
+def test_a_mistake_in_the_added_risk_fields_names_file_line_and_field(old, new, where, what, one_mistake):
+    m = parse_modifications(ADDED, "f.yaml", CHANNEL_IDS)["x"]
+    assert m.baseline.channels == ("utrn-keypad",) and [r.name for r in m.fewer_commands] == ["top-up only", "no price or supply"]
+    one_mistake(lambda text: parse_modifications(text, "f.yaml", CHANNEL_IDS), ADDED, old, new, where, what)
+
+
+def test_every_secmp0038_route_is_judged_over_the_keypad_premises_and_declares_fewer_command_sets():
+    mods = load_modifications(known_channels=CHANNEL_IDS)
+    for mid in ("secmp0038-wifi", "secmp0038-usb", "secmp0038-nfc", "secmp0038-hardwire"):
+        assert mods[mid].baseline and mods[mid].baseline.channels == ("utrn-keypad",), mid
+        assert mods[mid].fewer_commands, mid
+    assert all(m.baseline is None for mid, m in mods.items() if not mid.startswith("secmp0038"))

@@ -114,8 +114,12 @@ def test_the_assessment_carries_a_decision_for_every_modification_and_follows_th
     verdicts = {c["id"]: c["verdict"] for c in base["channels"]}
     for p in pages.values():
         if p["combine"] == "all" and len(p["channels"]) == 1:
-            within = verdicts[p["channels"][0]] == "within-appetite"
-            assert (p["recommendation"] == SUPPORT) == within, p["id"]
+            cid = p["channels"][0]
+            # a modification with a baseline follows the risk its route adds, not the route's own
+            verdict = p["added"]["routes"][cid]["verdict"] if p["baseline"] else verdicts[cid]
+            assert (p["recommendation"] == SUPPORT) == (verdict == "within-appetite"), p["id"]
+    for mid in ("secmp0038-wifi", "secmp0038-usb", "secmp0038-nfc"):
+        assert pages[mid]["added"]["baseline"]["channels"] == ["utrn-keypad"] and pages[mid]["added"]["fewer_commands"]
     # a what-if that pushes the Working Group's alternative above appetite changes its decision
     changed, _ = assess(examples=0, assumptions=Assumptions.from_cli(["nowan.share=0.05"]),
                         channel_ids=["wifi-ppmid-utrn"])
@@ -155,3 +159,37 @@ def test_a_differing_position_says_why_from_the_model():
     rob["flips"] = rob["flips"][1:]
     why = decide(mod, {"a": _entry("a", "medium", robustness=rob)}, "medium")["positions"][0]["why"]
     assert "No single input" in why
+
+
+def _added(level: str, verdict: str, goal: str | None = "g", treatment: dict | None = None) -> dict:
+    return {"level": level, "verdict": verdict, "goal": goal, "title": "Goal G" if goal else None,
+            "likelihood": 3 if goal else None, "impact": 3 if goal else None,
+            "treatment": treatment or {"status": "none-within-budget", "detail": "no set"}}
+
+
+def _based(stance: str = "cannot-support") -> Modification:
+    from dataclasses import replace
+
+    from nowan.model.modifications import Baseline
+
+    return replace(_mod(stance=stance), baseline=Baseline(("k",), "a keypad premises", "seed 004"))
+
+
+def test_a_route_judged_on_its_added_risk_follows_it_not_its_own_residual():
+    entry = _entry("a", "very-high")
+    entry["goals"] = [{"id": "g", "residual": {"path": ["step@a@x"]}}]
+    added = {"missing": [], "routes": {"a": _added("medium", "within-appetite")}}
+    page = decide(_based(), {"a": entry}, "medium", added)
+    assert page["recommendation"] == SUPPORT and page["positions"][0]["agrees"] is False
+    assert "over a keypad premises" in page["reason"] and "own residual risk: very high" in page["reason"]
+    assert page["assessed"][0]["own_residual"] == "very-high" and page["assessed"][0]["residual"] == "medium"
+    assert page["evidence"]["threats"] == [{"id": "step@a@x", "channel": "a"}]
+    # the same route above appetite on its added risk, with a treatment of that risk
+    treat = {"status": "found", "controls": ["ctl"], "cost_gbp": 10, "residual": "low"}
+    page = decide(_based(), {"a": entry}, "medium", {"missing": [], "routes": {"a": _added("high", "above-appetite", treatment=treat)}})
+    assert page["recommendation"] == CONDITIONS and "from high to low" in page["conditions"][0]
+
+
+def test_without_its_baseline_a_modification_judged_on_added_risk_is_not_assessed():
+    page = decide(_based(), {"a": _entry("a", "very-high")}, "medium", {"missing": ["k"], "routes": {}})
+    assert page["recommendation"] == "not-assessed" and "(k)" in page["reason"]

@@ -171,10 +171,14 @@ def test_confidence_reads_not_computed_without_robustness_and_robust_with_it(bun
                            "p_above": 0.01, "ci": [0.0, 0.03], "flips": [], "drivers": [], "tornado": [],
                            "confidence": "robust"}
     rob["robustness"] = {"samples": 200, "trajectories": 4, "confidence_level": 0.95}
-    rob["modifications"] = decisions(rob["channels"], load_modifications(), rob["appetite"])
+    added = {d["id"]: d["added"] for d in b["modifications"] if d["added"]}
+    rob["modifications"] = decisions(rob["channels"], load_modifications(), rob["appetite"], added)
     front = plain_text(render_paper_html(rob, _no_graphs(rob)).split('id="appendix"')[0])
     assert "Confidence was computed for" in front
-    assert all(d["confidence"]["status"] == "robust" for d in rob["modifications"] if d["assessed"])
+    assert all(d["confidence"]["status"] == "robust" for d in rob["modifications"] if d["assessed"] and not d["baseline"])
+    # the robustness analysis samples a channel's own residual risk, not the risk a route adds
+    assert all("not computed for the added risk" in d["confidence"]["text"]
+               for d in rob["modifications"] if d["assessed"] and d["baseline"])
 
 
 def test_key_findings_are_computed_from_the_bundle(bundle):
