@@ -194,6 +194,9 @@ def _why_differs(stance: str, governing: Sequence[Mapping[str, Any]], appetite: 
         titles = {g.get("id"): g.get("title") for g in e.get("goals") or []}
         goal = add.get("title") or titles.get(res.get("goal")) or res.get("goal") or "no goal"
         what = "the worst harm it adds" if add else "the worst goal"
+        if add and not add.get("goal"):
+            parts.append(f"the route \u2018{e['title']}\u2019 adds no harm over the baseline premises")
+            continue
         lik, imp = add.get("likelihood", res.get("likelihood")), add.get("impact", res.get("impact"))
         impact = next((t for t in res.get("trace") or [] if t.get("what") == "impact"), {})
         reach = ""
