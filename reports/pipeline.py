@@ -21,6 +21,7 @@ from nowan.model.channels import catalogues, compile_graph, graph_to_data, load_
 from nowan.model.channels.loader import channel_ids as registry_ids
 from nowan.model.channels.inputs import check_overrides
 from nowan.model.channels.risk import ChannelRisk
+from nowan.model.channels.types import SMETS1_COMPARISON
 from nowan.model.errors import InputError
 from nowan.model.modifications import load_modifications
 from nowan.model.safeio import read_bytes
@@ -229,7 +230,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
               "rows": [{"channel": cid, "cells": r.commands} for cid, r in risks.items()]}
     smets1 = [{"id": e["id"], "title": e["title"], "inherent": e["inherent"]["level"],
                "residual": e["residual"]["level"], "verdict": e["verdict"], "goal": e["residual"]["goal"]}
-              for e in entries if e["id"].startswith("smets1-")]
+              for e in entries if channels[e["id"]].comparison == SMETS1_COMPARISON]
     mp169 = _mp169(channels, proofs, fuzz)
     proofs_total = {s: sum(1 for p in proofs if p["status"] == s) for s in ("proved", "refuted", "unknown")}
     fuzz_total = {"examples": sum(f["examples"] for f in fuzz.values()),

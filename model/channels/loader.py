@@ -290,7 +290,7 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
         parameters=params, exposure_population=d["exposure"]["population"],
         exposure_duration=d["exposure"]["duration"], commands=tuple(d["commands"]), assets=assets,
         entry_points=tuple(entries), controls=tuple(controls), steps=tuple(steps), goals=tuple(goals),
-        content_hash=content_hash, inputs=inputs, fuzz=fuzz,
+        content_hash=content_hash, inputs=inputs, fuzz=fuzz, comparison=d.get("comparison"),
         _index={"steps": {s.id: s for s in steps}, "controls": {c.id: c for c in controls},
                 "entries": {e.id: e for e in entries}})
 

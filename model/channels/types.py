@@ -156,6 +156,11 @@ class FuzzSpec:
     origin: Origin
 
 
+#: The ``comparison`` value of the SMETS1 UTRN generation options: the report's SMETS1 table lists
+#: exactly the channels that declare it (schema.json keeps the allowed values).
+SMETS1_COMPARISON = "smets1-utrn-generation"
+
+
 @dataclass(frozen=True, eq=False)
 class Channel:
     """One resolved channel threat model."""
@@ -178,6 +183,8 @@ class Channel:
     inputs: tuple[Any, ...] = ()    # this channel's calibrations (model.ranges.Input), each with its range
     #: None: the channel declares no attacker world and is not fuzzed (reports say so).
     fuzz: FuzzSpec | None = None
+    #: The report comparison the channel is a row of (``comparison`` in its file), or None.
+    comparison: str | None = None
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def step(self, sid: str) -> Step:

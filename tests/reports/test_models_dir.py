@@ -116,3 +116,20 @@ def test_an_unknown_channel_lists_the_ids_in_the_directory(models: Path, tmp_pat
     assert r.exit_code == 2, r.output
     lines = [ln for ln in r.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and "unknown channel" in lines[0] and "keypad-pilot" in lines[0], lines
+
+
+def test_a_renamed_smets1_option_is_still_in_the_smets1_comparison(tmp_path: Path) -> None:
+    """The SMETS1 table lists the channels that declare ``comparison: smets1-utrn-generation``,
+    whatever their file is called; a channel without the key is not a row."""
+    from nowan.reports.pipeline import assess
+    from nowan.reports.render import render_markdown
+
+    d = tmp_path / "models"
+    d.mkdir()
+    option = (CHANNEL_DIR / "smets1-utrn-gen-1.yaml").read_text()
+    assert "comparison: smets1-utrn-generation\n" in option
+    (d / "central-utrn-service.yaml").write_text(option.replace("id: smets1-utrn-gen-1", "id: central-utrn-service", 1))
+    (d / "utrn-keypad.yaml").write_text(KEYPAD)
+    bundle, _ = assess(directory=d, examples=0, run_proofs=False, layout="built-in")
+    assert [row["id"] for row in bundle["comparisons"]["smets1"]] == ["central-utrn-service"]
+    assert "central-utrn-service" in render_markdown(bundle).split("SMETS1 UTRN generation options", 1)[1]

@@ -208,3 +208,19 @@ def test_presence_entries_are_declared_where_attackers_stand_at_the_premises():
         for s in ch.steps:
             if s.entry and all(ch.entry(e).presence for e in s.entry):
                 assert s.scale == "premises", (ch.id, s.id)
+
+
+def test_a_comparison_key_outside_the_schema_is_an_error_at_its_line(tmp_path):
+    text = (CHANNEL_DIR / "smets1-utrn-gen-1.yaml").read_text().replace(
+        "comparison: smets1-utrn-generation", "comparison: smets1-options", 1)
+    with pytest.raises(ModelError) as exc:
+        load_file(_write(tmp_path, text, "smets1-utrn-gen-1"))
+    msg = str(exc.value)
+    assert f"smets1-utrn-gen-1.yaml:{_line_of(text, 'comparison: smets1-options')}" in msg, msg
+    assert "field 'comparison'" in msg and "smets1-utrn-generation" in msg, msg
+
+
+def test_the_smets1_options_declare_their_comparison():
+    chs = load_channels()
+    assert sorted(c for c, ch in chs.items() if ch.comparison == "smets1-utrn-generation") == [
+        "smets1-utrn-gen-1", "smets1-utrn-gen-2", "smets1-utrn-gen-3"]
