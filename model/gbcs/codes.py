@@ -192,18 +192,29 @@ def _twin() -> dict[str, Any]:
     return json.loads((DATA_ROOT / TWIN_FILE).read_text(encoding="utf-8"))
 
 
+def _from_twin(code: int, d: Mapping[str, Any]) -> MessageCode:
+    return MessageCode(code=code, use_case=d["use_case"], title=d["title"], kind=d["kind"],
+                       criticality=Criticality(d["criticality"]), replay=d["replay"], srv=d["srv"],
+                       sender=d["sender"], originator=d["originator"], future_dated=d["future_dated"],
+                       signers=tuple(d["signers"]), mac=d["mac"],
+                       sources={k: tuple(v) for k, v in d["sources"].items()})
+
+
 @lru_cache(maxsize=1)
 def catalogue() -> Mapping[int, MessageCode]:
-    """Every known message code, keyed by its integer value (from the compiled twin)."""
+    """Every known message code, keyed by its integer value (from the compiled twin); the entries
+    :func:`lookup` returns, the same objects."""
     out = {}
     for key, d in _twin()["codes"].items():
         code = int(key, 16)
-        out[code] = MessageCode(code=code, use_case=d["use_case"], title=d["title"], kind=d["kind"],
-                                criticality=Criticality(d["criticality"]), replay=d["replay"], srv=d["srv"],
-                                sender=d["sender"], originator=d["originator"], future_dated=d["future_dated"],
-                                signers=tuple(d["signers"]), mac=d["mac"],
-                                sources={k: tuple(v) for k, v in d["sources"].items()})
+        entry = _looked_up.get(code)
+        out[code] = _looked_up[code] = entry if entry is not None else _from_twin(code, d)
     return out
+
+
+#: Entries built one at a time by :func:`lookup`: a verifier meets a handful of the 224 codes, and
+#: building all of them is start-up time ``gbcs verify`` on one file would pay for nothing.
+_looked_up: dict[int, MessageCode | None] = {}
 
 
 @lru_cache(maxsize=1)
@@ -214,7 +225,12 @@ def source_descriptions() -> Mapping[str, str]:
 
 def lookup(code: int) -> MessageCode | None:
     """The entry for ``code``, or None when the catalogue does not know it."""
-    return catalogue().get(code)
+    try:
+        return _looked_up[code]
+    except KeyError:
+        d = _twin()["codes"].get(f"0x{code:04X}")
+        entry = _looked_up[code] = None if d is None else _from_twin(code, d)
+        return entry
 
 
 @lru_cache(maxsize=1)

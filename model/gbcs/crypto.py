@@ -26,11 +26,14 @@ CRA_PAYLOAD_ENCRYPTION = 4
 KDF_ALGORITHM_ID = bytes.fromhex("60857406080300")
 _CURVE = ec.SECP256R1()
 _ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+#: The algorithm descriptors are immutable; made once, not per message (a verifier checks thousands).
+_ECDH = ec.ECDH()
+_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
 
 
 def ecdh(private_key: ec.EllipticCurvePrivateKey, public_key: ec.EllipticCurvePublicKey) -> bytes:
     """The 32-byte x-coordinate shared secret Z."""
-    return private_key.exchange(ec.ECDH(), public_key)
+    return private_key.exchange(_ECDH, public_key)
 
 
 def other_info(originator: bytes, cra: int, counter: int, recipient: bytes) -> bytes:
@@ -73,7 +76,7 @@ def verify_raw(public_key: ec.EllipticCurvePublicKey, data: bytes, signature: by
     if not (0 < r < _ORDER and 0 < s < _ORDER):
         return False
     try:
-        public_key.verify(encode_dss_signature(r, s), data, ec.ECDSA(hashes.SHA256()))
+        public_key.verify(encode_dss_signature(r, s), data, _ECDSA_SHA256)
     except InvalidSignature:
         return False
     return True

@@ -136,6 +136,7 @@ class Verifier:
         self._cache: dict[tuple[bytes, bytes], bytes] | None = {} if cache_secrets else None
         self._acbs = tuple(c.eui for c in keystore if c.role is Role.ACCESS_CONTROL_BROKER
                            and c.use is KeyUse.KA)
+        self._roles: dict[bytes, str | None] = {}  # signer EUI -> role label, read once per party
 
     def verify_bytes(self, raw: bytes, source: str = "frame") -> Verification:
         """Parse and verify; a malformed frame raises :class:`model.errors.FrameError`."""
@@ -241,11 +242,11 @@ class Verifier:
     def _role(self, eui: bytes | None) -> str | None:
         if eui is None:
             return None
-        role = self.keystore.role(eui)
-        if role is not None:
-            return role.label
-        cred = self.keystore.credential(eui, KeyUse.DS)
-        return cred.role_label if cred is not None else None
+        if eui not in self._roles:
+            role = self.keystore.role(eui)
+            cred = self.keystore.credential(eui, KeyUse.DS) if role is None else None
+            self._roles[eui] = role.label if role is not None else cred.role_label if cred is not None else None
+        return self._roles[eui]
 
 
 def verify_frame(raw: bytes, keystore: Keystore, source: str = "frame") -> Verification:

@@ -201,3 +201,21 @@ def test_strict_fails_an_uncatalogued_code_and_a_critical_command_without_its_si
     assert (rejected["critical"], rejected["mac"], rejected["signature"], rejected["status"]) == \
         (True, "valid", "invalid", "rejected")
     assert run(str(stripped), "--keystore", str(KEYS)).exit_code == 1
+
+
+def test_verdicts_and_error_lines_keep_their_order_on_one_terminal(tmp_path: Path) -> None:
+    """Standard output is written in blocks; an error line on stderr still comes after the verdicts
+    of the files before it (both streams to one terminal, as a user reads them)."""
+    import subprocess
+    import sys
+
+    junk = tmp_path / "junk.HEX"
+    junk.write_text("DD00zz")
+    run = subprocess.run([sys.executable, "-m", "nowan.reports.cli", "gbcs", "verify", "--keystore", str(KEYS),
+                          str(CS01A), str(junk), str(CS01A)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, timeout=120)
+    assert run.returncode == 2
+    first, error, last = run.stdout.splitlines()
+    assert first.startswith(CS01A.name) and first.endswith("verified")
+    assert error.startswith("nowan: error: junk.HEX")
+    assert last == first

@@ -229,3 +229,10 @@ def test_the_compiled_twin_is_the_yaml_catalogue() -> None:
 def test_an_unknown_catalogue_field_is_named() -> None:
     with pytest.raises(InputError, match=r"codes.yaml code 1 field 'colour': unknown field"):
         load_catalogue("0x0001: {" + FULL + ", colour: red}", "codes.yaml")
+
+
+def test_lookup_builds_the_entry_the_catalogue_holds_and_none_for_an_unknown_code() -> None:
+    cat = catalogue()
+    assert all(lookup(code) == entry for code, entry in cat.items())
+    unknown = next(c for c in range(0x10000) if c not in cat)
+    assert lookup(unknown) is None and lookup(unknown) is None
