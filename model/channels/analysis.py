@@ -15,9 +15,9 @@ import networkx as nx
 from nowan.model.assumptions import Assumptions
 from nowan.model.channels import dag as dagmod
 from nowan.model.channels.evaluate import environment, evaluate_steps
-from nowan.model.channels.exprs import number
+from nowan.model.channels.exprs import number, parse
 from nowan.model.channels.risk import _dag, active_goals, evaluate, population, premises_at, verdict
-from nowan.model.channels.types import SCALES, Channel
+from nowan.model.channels.types import SCALES, Channel, Control
 
 METRICS = {"cost": ("cost_gbp", "sum"), "skill": (None, "max"), "time": ("time_hours", "sum")}
 
@@ -139,11 +139,10 @@ def ineffective_assumptions(channels: Iterable[Channel], assumptions: Assumption
     Why: a what-if that silently does nothing reads as "the verdict is robust to this input" when
     the input was simply not used (``--assume pairing.window_s=...`` only matters for
     ``pairing-no-timeout`` together with ``--control +A-60MIN``, the control whose ``effective``
-    expression reads it). Decided by scoring with and without each override (exact, not a guess
+    and ``hardens`` expressions read it). Decided by scoring with and without each override (exact, not a guess
     from the names an expression reads); the hint names the disabled controls that would read it.
     """
     from nowan.model.channels.evaluate import enabled_from_delta
-    from nowan.model.channels.exprs import parse
     from nowan.model.channels.risk import score
 
     chs, delta = list(channels), tuple(delta)
@@ -154,8 +153,7 @@ def ineffective_assumptions(channels: Iterable[Channel], assumptions: Assumption
         if any(score(ch, without, delta).to_dict(graph=False) != b for ch, b in zip(chs, base)):
             continue
         waiting = sorted({f"--control +{c.id} ({ch.id})" for ch in chs for c in ch.controls
-                          if isinstance(c.effective, str) and key in parse(c.effective).names
-                          and c.id not in enabled_from_delta(ch, delta)})
+                          if key in _reads(c) and c.id not in enabled_from_delta(ch, delta)})
         if key in assumptions.calibrations:
             out[key] = "no selected channel's result depends on it"
         elif without[key] == assumptions[key]:
@@ -163,3 +161,9 @@ def ineffective_assumptions(channels: Iterable[Channel], assumptions: Assumption
         else:
             out[key] = f"read only with {', '.join(waiting)}" if waiting else "no selected channel's result depends on it"
     return out
+
+
+def _reads(control: Control) -> frozenset[str]:
+    """Names a control's own expressions read (``effective``, ``hardens``, ``cost_gbp``)."""
+    texts = [control.effective, control.cost_gbp, *(amount for _, amount in control.hardens)]
+    return frozenset().union(*(parse(t).names for t in texts if isinstance(t, str)))

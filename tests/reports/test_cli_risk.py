@@ -89,6 +89,25 @@ def test_an_assumption_that_moves_a_result_gets_no_note():
     assert moved.stderr == ""
 
 
+def _window_kept(window: str, *more: str) -> dict:
+    r = run("risk", "--json", "--channels", "pairing-no-timeout", "--control", "+A-60MIN",
+            "--assume", f"pairing.window_s={window}", *more)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)["channels"][0]
+
+
+def test_a_day_long_window_scores_higher_than_60_minutes():
+    """Issue 10: the window's length counts, not only whether there is one."""
+    hour, day = _window_kept("3600"), _window_kept("86400")
+    assert day["residual"]["difficulty"] < hour["residual"]["difficulty"] == 3   # easier to reach
+    weak = ["--assume", "presence.attackers=5000"] + [
+        x for a in ("state-actor", "organised-fraud", "rogue-installer")
+        for x in ("--assume", f"calibration.attacker.{a}.capability=2")]
+    hour, day = _window_kept("3600", *weak), _window_kept("86400", *weak)
+    assert (hour["residual"]["level"], day["residual"]["level"]) == ("medium", "high")
+    assert (hour["verdict"], day["verdict"]) == ("within-appetite", "above-appetite")
+
+
 def test_a_default_value_override_is_noted_as_the_default():
     r = run("risk", "--json", "--channels", "utrn-keypad", "--assume", "nowan.share=0.007")
     assert r.exit_code == 0 and "it is the default value" in r.stderr

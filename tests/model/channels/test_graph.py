@@ -34,7 +34,7 @@ def test_graph_has_and_or_gates_with_stable_ids():
     g = compile_graph(CH["pairing-no-timeout"])
     assert g.nodes["step:rogue-join"]["stable_id"] == "rogue-join@pairing-no-timeout@hub"
     assert g.nodes["or:rogue-join:r.1"]["op"] == "or"
-    assert g.has_edge("control:A-60MIN", "step:window-always-open")
+    assert g.edges["control:A-60MIN", "step:catch-open-window"]["relation"] == "hardens"
 
 
 def test_graph_from_bad_data_is_a_user_error():

@@ -15,7 +15,8 @@ assumption_sets = st.fixed_dictionaries({}, optional={
     "lockout.covers_han": st.sampled_from(["true", "false"]),
     "nowan.share": st.sampled_from(["0.007", "0.03", "0.5"]),
     "nowan.outage_hours": st.sampled_from(["48", "72", "8760"]),
-    "pairing.window_s": st.sampled_from(["3600", "inf"]),
+    "pairing.window_s": st.sampled_from(["60", "3600", "86400", "2592000", "inf"]),
+    "pairing.power_ons_a_year": st.sampled_from(["0.2", "1", "12"]),
     "utrn.cache_size": st.sampled_from(["0", "100"]),
 })
 

@@ -5,6 +5,7 @@ import pytest
 
 from nowan.model.assumptions import Assumptions
 from nowan.model.channels import load_channels, score
+from nowan.model.channels.risk import active_goals, evaluate
 from nowan.model.channels.catalogues import commands, scales
 
 CH = load_channels()
@@ -66,7 +67,45 @@ def test_pairing_window_infinite_defeats_the_reinstated_control():
     a = Assumptions({"pairing.window_s": "inf", "presence.attackers": "100000"})
     kept = score(ch, a, ["+A-60MIN"])
     assert kept.residual.key == score(ch, a).residual.key and kept.verdict == "above-appetite"
-    assert "A-60MIN" not in kept.residual_eval.steps["window-always-open"].blocked_by
+    assert kept.residual_eval.steps["catch-open-window"].hardened_by == []
+
+
+#: Where the window is what stands between the attackers and the appetite: capability-2 attackers in
+#: radio range and 5,000 presence attackers (60,000 premises a year: GBP 600,000 of emergency credit).
+WEAK = {"presence.attackers": "5000", **{f"calibration.attacker.{a}.capability": "2"
+                                          for a in ("state-actor", "organised-fraud", "rogue-installer")}}
+
+
+def _kept(window: str, **more: str):
+    """pairing-no-timeout with the window kept (A-60MIN in force) at ``window`` seconds."""
+    return score(CH["pairing-no-timeout"], Assumptions({"pairing.window_s": window, **more}), ["+A-60MIN"])
+
+
+def test_pairing_window_length_counts_continuously():
+    """A day- or month-long window is easier to catch than 60 minutes (issue 10): the window's
+    length, not only finite/infinite, moves the path difficulty; 3600 s keeps today's path."""
+    hour, day, month, removed = (_kept(w) for w in ("3600", "86400", "2592000", "inf"))
+    catch = [r.residual_eval.steps["catch-open-window"].difficulty for r in (hour, day, month, removed)]
+    assert catch[0] > 3 > catch[1] > catch[2] == catch[3] == 1
+    assert hour.residual.difficulty == 3 and "physical-access@pairing-no-timeout@hub" in hour.residual.steps
+    assert day.residual.difficulty == month.residual.difficulty == removed.residual.difficulty == 2
+    weak = {w: _kept(w, **WEAK) for w in ("3600", "86400", "2592000")}
+    assert weak["3600"].verdict == "within-appetite" and weak["86400"].verdict == "above-appetite"
+    assert weak["86400"].residual.rank > weak["3600"].residual.rank
+    assert weak["2592000"].residual.key == weak["86400"].residual.key
+
+
+def test_pairing_risk_never_falls_as_the_window_grows():
+    ch = CH["pairing-no-timeout"]
+    windows = [60 * 2 ** k for k in range(17)] + ["inf"]      # a minute to about 45 days, then removed
+    for more in ({}, WEAK, {"pairing.power_ons_a_year": "12", "pairing.easy_open_days": "30"}):
+        runs = [evaluate(ch, Assumptions({"pairing.window_s": str(w), **more}), ch.existing_controls | {"A-60MIN"})
+                for w in windows]
+        goals = active_goals(ch)
+        risk = [(e.worst(goals).rank, e.risk_number(goals)) for e in runs]
+        catch = [e.steps["catch-open-window"].difficulty for e in runs]
+        assert all(a <= b for a, b in zip(risk, risk[1:])), (more, risk)
+        assert all(a >= b for a, b in zip(catch, catch[1:])), (more, catch)
 
 
 def test_pairing_rogue_join_reaches_one_premises_at_a_time():

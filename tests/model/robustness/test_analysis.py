@@ -23,7 +23,9 @@ def test_same_seed_same_result_and_workers_do_not_change_it():
 
 
 def test_fields_and_interval():
-    out = analyse(SUBJECT, samples=80, seed=1, trajectories=2)
+    # 4 trajectories: with 2, whether one of the relay's few one-input jumps crosses its verdict
+    # depends on how many (inert) inputs the design holds, not on the code under test
+    out = analyse(SUBJECT, samples=80, seed=1, trajectories=4)
     for c in out["channels"]:
         assert {"id", "verdict", "robust", "p_above", "ci", "flips", "drivers"} <= set(c)
         assert c["robust"] == (not c["flips"])
