@@ -87,6 +87,7 @@ def test_pairing_window_length_counts_continuously():
     hour, day, month, removed = (_kept(w) for w in ("3600", "86400", "2592000", "inf"))
     catch = [r.residual_eval.steps["catch-open-window"].difficulty for r in (hour, day, month, removed)]
     assert catch[0] > 3 > catch[1] > catch[2] == catch[3] == 1
+    assert _kept("0").residual_eval.steps["catch-open-window"].difficulty == 5   # a window that never opens
     assert hour.residual.difficulty == 3 and "physical-access@pairing-no-timeout@hub" in hour.residual.steps
     assert day.residual.difficulty == month.residual.difficulty == removed.residual.difficulty == 2
     weak = {w: _kept(w, **WEAK) for w in ("3600", "86400", "2592000")}
