@@ -34,6 +34,24 @@ _ALL = (
               "At most lockout.max_failures failed UTRN checks on a covered path in any lockout window.",
               "The keypad (and the HAN path when lockout.covers_han) must suspend entry after repeated "
               "failures, bounding online MAC guessing."),
+    Invariant("lockout-exact", IMPLEMENTATION,
+              "UTRN entry on a covered path is suspended exactly while the lockout rule says (lockout.max_failures "
+              "failures within lockout.window_s lock it for lockout.lock_s), with one suspension alert per lock.",
+              "The meter refused a UTRN as locked out after the lock had expired (or before it engaged), checked "
+              "one during the lock, counted a failure that had left the window, or raised the suspension alert "
+              "for no lock. Check the lockout's comparisons at the lock expiry and the window's end."),
+    Invariant("topup-credited", IMPLEMENTATION,
+              "A fresh, authentic top-up within the limits, entered while no lockout is in force, is credited.",
+              "A legitimate top-up was refused: a limit checked with >= where > was meant (a top-up of exactly "
+              "the Max Credit Threshold, or one taking the balance exactly to the Max Meter Balance), emergency "
+              "credit owed counted against the headroom, or a lock held past its expiry. The consumer paid and "
+              "got nothing."),
+    Invariant("emergency-credit-granted", IMPLEMENTATION,
+              "Emergency credit the rules allow (none in use, the balance below the threshold) is granted when the "
+              "consumer asks: the full allowance, marked in use, a disconnected supply armed, a supply on left on.",
+              "The meter refused emergency credit it should have granted, granted it without saying so, or "
+              "changed the supply the wrong way (interrupting a supply that was on). Check the activation "
+              "conditions and the supply update of the account."),
     Invariant("entitled-commands-only", IMPLEMENTATION,
               "No command executes that no entitled party issued, and each issued command at most once.",
               "A replayed, altered, unsigned or wrongly-MACed command ran: check A-REPLAY counters, the "
@@ -57,6 +75,11 @@ _ALL = (
               "inter-PAN window while it is open).",
               "The hub forwarded traffic from a device not on its device log, or a device joined outside "
               "an authorised path."),
+    Invariant("pairing-window-exact", IMPLEMENTATION,
+              "Inter-PAN commissioning is open for exactly pairing.window_s seconds after power-on: a device "
+              "with a valid certificate is admitted inside the window.",
+              "The hub refused an HHT over inter-PAN inside the window (closed early: a comparison at the "
+              "window's end, or the time since power-on miscomputed)."),
     Invariant("mp169-no-consumption-data", IMPLEMENTATION,
               "No consumption data leaves the premises while the MP169 flag is set.",
               "The DCC or a device released consumption data to a party while the consumer's reduced "

@@ -70,15 +70,22 @@ class SelfTestResult:
                 "faithful_findings": [f.to_dict() for f in self.faithful_findings]}
 
 
-def hunting_grounds(flaw: Flaw, channels: Mapping[str, Channel] | None = None) -> tuple[str, ...]:
-    """The channels (of ``channels``, default the packaged models) whose fuzz world can catch ``flaw``,
-    in the order of :data:`SEEDED`'s worlds."""
+def channels_of(worlds: Iterable[str], channels: Mapping[str, Channel] | None = None) -> tuple[str, ...]:
+    """The channels (of ``channels``, default the packaged models) whose model names one of ``worlds``
+    in its ``fuzz`` section, in the order of ``worlds``: how a check's hunters are found from the
+    worlds that reach it, with no channel id fixed in code."""
     if channels is None:
         from nowan.model.channels import load_channels
 
         channels = load_channels()
-    return tuple(cid for world in SEEDED[flaw] for cid, ch in channels.items()
+    return tuple(cid for world in worlds for cid, ch in channels.items()
                  if ch.fuzz is not None and ch.fuzz.world == world)
+
+
+def hunting_grounds(flaw: Flaw, channels: Mapping[str, Channel] | None = None) -> tuple[str, ...]:
+    """The channels (of ``channels``, default the packaged models) whose fuzz world can catch ``flaw``,
+    in the order of :data:`SEEDED`'s worlds."""
+    return channels_of(SEEDED[flaw], channels)
 
 
 def hunt(flaws: frozenset[Flaw], channels: Iterable[str], *, budget: float, seed: int,

@@ -85,6 +85,19 @@ def _plan(channel: Channel, a: Assumptions) -> list[tuple[str, Check, Conformanc
     return sorted(plan, key=lambda item: item[0])
 
 
+def conformance_families(channels: ChannelsArg = None, assumptions: Assumptions | None = None,
+                         directory: Path | None = None) -> list[Family]:
+    """The conformance families ``run`` attaches to the chosen channels' properties, each once, in
+    the order first met (what a seeded device flaw must make diverge for prove to see it)."""
+    a = assumptions if assumptions is not None else Assumptions()
+    out: dict[str, Family] = {}
+    for channel in resolve(channels, directory):
+        for _, _, conform in _plan(channel, a):
+            if isinstance(conform, Family):
+                out.setdefault(conform.key, conform)
+    return list(out.values())
+
+
 def resolve(channels: ChannelsArg, directory: Path | None = None) -> list[Channel]:
     """The channel models to prove, sorted by id: the caller's ``Channel`` objects as given, or
     the models of the given ids in ``directory`` (default: the packaged models)."""

@@ -85,9 +85,12 @@ def enumerate_mutants(config: dict[str, Any] | None = None, root: Path = ROOT) -
     import cosmic_ray.plugins
     from cosmic_ray.ast import ast_nodes, get_ast
 
+    from nowan.attacks.selftest import channels_of
+
     config = config or load_config()
     out: list[Mutant] = []
     for target in config["targets"]:
+        hunters = channels_of(target["worlds"])
         source = (root / target["module"]).read_text()
         spans = _function_lines(source)
         missing = [f for f in target["functions"] if f not in spans]
@@ -105,7 +108,7 @@ def enumerate_mutants(config: dict[str, Any] | None = None, root: Path = ROOT) -
                 k = seen[function] = seen.get(function, -1) + 1
                 short = name.split("/", 1)[1]
                 out.append(Mutant(f"{target['module']}::{function}::{short}#{k}", target["module"], function,
-                                  name, occurrence, line, tuple(target["channels"])))
+                                  name, occurrence, line, hunters))
     return out
 
 
@@ -183,8 +186,37 @@ def proof_outcomes() -> dict[str, list[Any]]:
             for r in results}
 
 
+def _flaw_kills(name: str) -> dict[str, Any]:
+    """A seeded ``Flaw`` hunted as a mutant is: the same seeded, round-bounded campaign on the channels
+    whose world reaches it (attacks.selftest), and prove's conformance families run on the flawed
+    devices (a family that diverges turns its proved properties to unknown)."""
+    from nowan.attacks.campaign import run_harness
+    from nowan.attacks.findings import IMPLEMENTATION
+    from nowan.attacks.registry import harnesses
+    from nowan.attacks.selftest import hunting_grounds
+    from nowan.model.assumptions import Assumptions
+    from nowan.model.devices.flaws import Flaw
+    from nowan.proofs.conformance import DIVERGES, SMOKE
+    from nowan.proofs.runner import conformance_families
+
+    flaw = Flaw[name]
+    fuzz = None
+    for h in harnesses(list(hunting_grounds(flaw))):
+        run = run_harness(h, budget=float("inf"), seed=FUZZ_SEED, assumptions=Assumptions(), flaws=frozenset({flaw}),
+                          kind=IMPLEMENTATION, database=None, stop_on_first=True, max_rounds=FUZZ_ROUNDS)
+        if run.findings:
+            fuzz = f"{run.findings[0].channel}: {run.findings[0].invariant}"
+            break
+    diverged = [f.key for f in conformance_families() if f.run(SMOKE, frozenset({flaw})).status == DIVERGES]
+    prove = None if not diverged else f"{diverged[0]} diverges" + (f" (+{len(diverged) - 1} more)" if len(diverged) > 1 else "")
+    return {"fuzz": fuzz, "prove": prove}
+
+
 def child(spec: dict[str, Any]) -> dict[str, Any]:
-    """Evaluate one mutant (or the faithful code, ``spec['module']`` None) in this fresh process."""
+    """Evaluate one mutant (or the faithful code, ``spec['module']`` None; or a seeded ``spec['flaw']``)
+    in this fresh process."""
+    if spec.get("flaw"):
+        return _flaw_kills(spec["flaw"])
     if spec.get("module"):
         sys.meta_path.insert(0, _MutatedModule(spec["module"], spec["source"]))
     out: dict[str, Any] = {"fuzz": None, "proofs": None}
@@ -246,6 +278,30 @@ def evaluate(m: Mutant, faithful: dict[str, list[Any]], *, timeout: float = CHIL
     prove = None if not changed else f"{changed[0]}: {faithful.get(changed[0])} -> {got['proofs'].get(changed[0])}" + (
         f" (+{len(changed) - 1} more)" if len(changed) > 1 else "")
     return Verdict(m, got["fuzz"], prove, seconds, why_equivalent)
+
+
+@dataclass
+class FlawVerdict:
+    """One seeded ``Flaw``: the finding of its campaign and the conformance family that saw it, if any."""
+
+    flaw: str
+    fuzz: str | None
+    prove: str | None
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"flaw": self.flaw, "fuzz": self.fuzz, "prove": self.prove, "seconds": round(self.seconds, 1)}
+
+
+def evaluate_flaw(name: str, *, timeout: float = CHILD_TIMEOUT_S) -> FlawVerdict:
+    """Hunt one seeded flaw (by ``Flaw`` name) with fuzz and prove, in its own interpreter."""
+    import time
+
+    t0 = time.perf_counter()
+    got = _run_child({"flaw": name}, timeout)
+    if isinstance(got, str):
+        return FlawVerdict(name, None, None, time.perf_counter() - t0)  # no verdict is no kill for a flaw
+    return FlawVerdict(name, got["fuzz"], got["prove"], time.perf_counter() - t0)
 
 
 def run(mutants: list[Mutant], *, timeout: float = CHILD_TIMEOUT_S) -> Iterator[Verdict]:

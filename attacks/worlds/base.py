@@ -10,15 +10,17 @@ checked against the limits on its own.
 """
 from __future__ import annotations
 
+import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from nowan.attacks.harness import World
-from nowan.attacks.vocabulary import step
+from nowan.attacks.vocabulary import INDEX, step
 from nowan.model.traces import Step
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices.flaws import Flaw
+from nowan.model.devices.account import SUPPLY_ARMED, SUPPLY_OFF
 from nowan.model.devices.meter import PATH_HAN, PATH_KEYPAD, Meter
 from nowan.model.devices.outcomes import Reason
 from nowan.model.devices.scenario import Scenario
@@ -31,6 +33,11 @@ DELIVERY_DEADLINE_S = 86400.0
 _NOT_A_FAILURE = {Reason.LOCKED_OUT.value, Reason.EXCEEDS_MAX_TOPUP.value, Reason.EXCEEDS_MAX_BALANCE.value}
 #: Amounts the legitimate supplier sells (pence); small enough to stay under the limits mostly.
 AMOUNTS = (500, 1000, 2000, 5000, 10000, 25000)
+#: Which limit a boundary top-up reaches exactly (:meth:`PremisesWorld.limit_amount`).
+LIMITS = ("max-topup", "max-balance")
+#: A counter this close above the floor is rebuilt from its 10 low bits by either reconstruction
+#: policy (above-min: within 1,024 of the anchor; nearest-max: within 512 of the largest).
+RECONSTRUCTIBLE = 512
 
 
 @dataclass
@@ -47,12 +54,38 @@ class Observed:
     withheld: bool = False
 
 
+@dataclass
+class LockRule:
+    """The A-LOCKOUT rule as domain.md 1.7 states it, kept by the world for one meter.
+
+    Fed with the failures the meter reports, it says when entry must be suspended and for how
+    long, independently of the meter's own lockout code: a meter that suspends a moment too long
+    (a legitimate top-up refused at the expiry), too short, or counts a failure that has left the
+    window is caught at the boundary.
+    """
+
+    failures: deque[float] = field(default_factory=deque)
+    locked_until: float = -math.inf
+    engagements: int = 0
+
+    def locked(self, t: float) -> bool:
+        return t < self.locked_until
+
+    def failure(self, t: float, max_failures: int, window_s: float, lock_s: float) -> None:
+        while self.failures and self.failures[0] <= t - window_s:
+            self.failures.popleft()
+        self.failures.append(t)
+        if max_failures > 0 and len(self.failures) >= max_failures:
+            self.locked_until, self.engagements = t + lock_s, self.engagements + 1
+            self.failures.clear()
+
+
 class PremisesWorld(World):
     """A premises plus the legitimate record and the attacker's observations."""
 
     checks: ClassVar[tuple[str, ...]] = ("credit-once", "floor-respected", "lockout-enforced",
                                          "balance-within-limits", "balance-rises-only-by-credit", "emergency-credit-once",
-                                         "no-crash")
+                                         "lockout-exact", "emergency-credit-granted", "no-crash")
     reads: ClassVar[tuple[str, ...]] = ("utrn.cache_size", "utrn.reconstruction")
 
     def __init__(self, assumptions: Assumptions, flaws: frozenset[Flaw]) -> None:
@@ -73,6 +106,11 @@ class PremisesWorld(World):
         #: so a device that grants it without marking it cannot grant it again unnoticed.
         self._before: dict[str, tuple[int, bool]] = {}
         self._ec_seen = {m: 0 for m in METERS}
+        self.lock_rule = {m: LockRule() for m in METERS}
+        self._rule_seen = {m: 0 for m in METERS}
+        self._suspensions = {m: 0 for m in METERS}
+        #: Per meter, the upper counter word of the floor the world's own credential changes set.
+        self.floor_hi = {m: 0 for m in METERS}
 
     def apply(self, step: Step) -> None:
         """Run a step, remembering the prepayment state it started from (for emergency-credit-once)."""
@@ -116,6 +154,61 @@ class PremisesWorld(World):
         m = self.meter(meter)
         last = self.sc.supplier.utrn_counters.get(m.eui, 0)
         m.replace_supplier(m.supplier, pp_floor=last << 32)
+        self.floor_hi[meter] = last
+
+    def deadlines(self) -> list[float]:
+        """Future instants where a rule changes its verdict: a lock's expiry, a failure leaving the
+        lockout window (a world adds its own, e.g. the inter-PAN window's end)."""
+        window = float(self.assumptions["lockout.window_s"])
+        out = []
+        for rule in self.lock_rule.values():
+            out.append(rule.locked_until)
+            out.extend(t + window for t in rule.failures)
+        return sorted(t for t in out if math.isfinite(t) and t > self.sc.clock.now)
+
+    @step("env", which=INDEX, offset=(0, -1, 1))
+    def do_wait_until(self, which: int, offset: int) -> None:
+        """Let time pass to exactly a rule's boundary (or one second either side of it): the
+        campaigns' round waits would hit a lock's expiry or a window's end only by chance."""
+        times = [t + offset for t in self.deadlines() if t + offset > self.sc.clock.now]
+        if times:
+            self.do_wait(times[which % len(times)] - self.sc.clock.now)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ what the rules oblige
+    def limit_amount(self, meter: str, limit: str) -> int:
+        """A top-up amount at a limit: the Max Credit Threshold, or what takes the balance exactly to
+        the Max Meter Balance (emergency credit owed is repaid first, so it adds to the headroom);
+        rounded down to what one UTRN carries (pennies below 8,192, whole pounds above)."""
+        acc = self.meter(meter).account
+        cap = int(self.assumptions["limits.max_topup_pence"])
+        head = int(self.assumptions["limits.max_balance_pence"]) - acc.balance_pence + acc.emergency_credit_owed
+        pence = cap if limit == "max-topup" else min(cap, head)
+        return pence if pence < 8192 else pence - pence % 100
+
+    def credit_due(self, meter: str, upper: int, pence: int, path: str) -> bool:
+        """Whether the rules oblige ``meter`` to credit this authentic top-up now: its counter is the
+        newest the supplier issued and not far above the floor, no lockout is in force on its path
+        (by :class:`LockRule`), and it is within both limits (A-LIMITS)."""
+        m = self.meter(meter)
+        acc = m.account
+        if upper != self.sc.supplier.utrn_counters.get(m.eui) or not 0 < upper - self.floor_hi[meter] <= RECONSTRUCTIBLE:
+            return False
+        if self._covered(path) and self.lock_rule[meter].locked(self.sc.clock.now):
+            return False
+        return (pence <= int(self.assumptions["limits.max_topup_pence"]) and acc.balance_pence
+                + max(0, pence - acc.emergency_credit_owed) <= int(self.assumptions["limits.max_balance_pence"]))
+
+    def expect_credited(self, meter: str, upper: int, pence: int, due: bool) -> None:
+        """Flag a top-up the rules oblige the meter to credit (``due``, judged before it was entered)
+        that it did not credit."""
+        m = self.meter(meter)
+        if due and not any(rec.upper == upper for rec in reversed(m.credited)):
+            why = next((e.data.get("reason") for e in reversed(m.events) if e.name == "utrn-rejected"), "no answer")
+            self.flag("topup-credited", f"{meter} refused a fresh, authentic {pence} pence top-up (counter {upper}) "
+                                        f"within the limits with no lockout in force: {why}")
+
+    def _covered(self, path: str | None) -> bool:
+        return path == PATH_KEYPAD or (path == PATH_HAN and bool(self.assumptions["lockout.covers_han"]))
 
     # ------------------------------------------------------------------ UTRN attacks (any UTRN path)
     def forged_utrn(self, index: int, pence: int, mac: int, counter10: int | None = None) -> str | None:
@@ -161,6 +254,7 @@ class PremisesWorld(World):
                 out.append(("balance-within-limits", f"{name} balance {m.account.balance_pence} above "
                                                      f"{max_balance}"))
             out.extend(self._lockout(m, name))
+            out.extend(self._lock_exact(m, name))
             out.extend(self._emergency(m, name))
         if "topup-delivered" in self.checks:
             out.extend(self._delivery())
@@ -194,12 +288,57 @@ class PremisesWorld(World):
 
     @step("legit", meter=METERS, via=("keypad", "ppmid"))
     def do_emergency_credit(self, meter: str, via: str) -> None:
-        """The consumer selects emergency credit on the meter's keypad, or on the PPMID (PECS02/PCS02)."""
+        """The consumer selects emergency credit on the meter's keypad, or on the PPMID (PECS02/PCS02).
+
+        When the rules allow it (none in use, the balance below the threshold) and the request can
+        reach the meter, it must be granted: the full allowance, marked in use, a disconnected supply
+        armed and a supply that was on left on (``emergency-credit-granted``).
+        """
         m = self.meter(meter)
+        acc = m.account
+        limit = int(self.assumptions["limits.emergency_credit_pence"])
+        allowed = not (acc.emergency_credit_active or acc.emergency_credit_pence > 0) and acc.balance_pence < limit
+        reaches = via == "keypad" or self.sc.hub.on_log(self.sc.ppmid.eui)
+        supply = SUPPLY_ARMED if acc.supply == SUPPLY_OFF else acc.supply
         if via == "ppmid":
-            self.sc.ppmid.emergency_credit(m.eui, m.kind)
+            out = self.sc.ppmid.emergency_credit(m.eui, m.kind)
         else:
-            m.activate_emergency_credit()
+            out = m.activate_emergency_credit()
+        if not (allowed and reaches):
+            return
+        if not (out.accepted and acc.emergency_credit_active and acc.emergency_credit_pence == limit):
+            self.flag("emergency-credit-granted", f"{meter} did not grant emergency credit by the {via} with a "
+                                                  f"balance of {acc.balance_pence} pence and none in use "
+                                                  f"({out.reason.value}; {acc.emergency_credit_pence} pence available)")
+        elif acc.supply != supply:
+            self.flag("emergency-credit-granted", f"{meter} granted emergency credit but left the supply "
+                                                  f"{acc.supply}, not {supply}")
+
+    def _lock_exact(self, m: Meter, name: str) -> list[tuple[str, str]]:
+        """Each UTRN the meter answered on a covered path against :class:`LockRule`: refused as locked
+        exactly while the rule has a lock in force, checked otherwise, one suspension alert per lock."""
+        a = self.assumptions
+        max_f, window, lock = int(a["lockout.max_failures"]), float(a["lockout.window_s"]), float(a["lockout.lock_s"])
+        rule = self.lock_rule[name]
+        out = []
+        for e in m.events[self._rule_seen[name]:]:
+            if e.name == "utrn-entry-suspended":
+                self._suspensions[name] += 1
+            if e.name not in ("utrn-rejected", "utrn-credited") or not self._covered(e.data.get("path")):
+                continue
+            reason = e.data.get("reason")
+            if (reason == Reason.LOCKED_OUT.value) != rule.locked(e.t):
+                out.append(("lockout-exact", f"{name} {'refused a UTRN as locked out' if reason == Reason.LOCKED_OUT.value else 'checked a UTRN'} "
+                                             f"at t={e.t:g} s; by the rule the lock "
+                                             + (f"ran until t={rule.locked_until:g} s" if math.isfinite(rule.locked_until)
+                                                else "never engaged")))
+            elif e.name == "utrn-rejected" and reason not in _NOT_A_FAILURE:
+                rule.failure(e.t, max_f, window, lock)
+        self._rule_seen[name] = len(m.events)
+        if self._suspensions[name] != rule.engagements:
+            out.append(("lockout-exact", f"{name} raised {self._suspensions[name]} entry-suspension alerts for "
+                                         f"{rule.engagements} locks the rule engaged"))
+        return out
 
     def _lockout(self, m: Meter, name: str) -> list[tuple[str, str]]:
         """At most max_failures failed checks per covered path in any window (when a lock outlasts it)."""

@@ -14,8 +14,9 @@ from typing import ClassVar
 
 from nowan.attacks.envelope import SPLICE_FIELDS, _splice
 from nowan.attacks.vocabulary import AMOUNT, INDEX, SMALL_HEX, U32, step
-from nowan.attacks.worlds.base import AMOUNTS, METERS, Observed, PremisesWorld
+from nowan.attacks.worlds.base import AMOUNTS, LIMITS, METERS, Observed, PremisesWorld
 from nowan.model.devices.commands import COMMANDS, decode_command
+from nowan.model.devices.meter import PATH_WAN
 from nowan.model.devices.scenario import PPMID_EUI
 from nowan.model.errors import FrameError
 from nowan.model.gbcs.envelope import MAC_LEN, GeneralCiphering, parse_frame
@@ -28,7 +29,7 @@ COMMAND_IDS = tuple(c for c in COMMANDS if c != "top-up")
 class FrameWorld(PremisesWorld):
     """Base for frame channels; ``transport`` is how a frame reaches the hub on this channel."""
 
-    checks: ClassVar[tuple[str, ...]] = PremisesWorld.checks + ("entitled-commands-only",)
+    checks: ClassVar[tuple[str, ...]] = PremisesWorld.checks + ("entitled-commands-only", "topup-credited")
     reads: ClassVar[tuple[str, ...]] = ("utrn.cache_size",)  # CS01a/b carry the full counter
 
     def __init__(self, *args: object, **kw: object) -> None:
@@ -63,10 +64,12 @@ class FrameWorld(PremisesWorld):
     @step("legit", meter=METERS, amount=AMOUNT)
     def do_topup(self, meter: str, amount: int) -> None:
         """The consumer pays; the supplier sends CS01a/CS01b with the UTRN through the DCC."""
-        pence = AMOUNTS[amount % len(AMOUNTS)]
+        self.topup(meter, AMOUNTS[amount % len(AMOUNTS)])
+
+    def topup(self, meter: str, pence: int) -> Observed | None:
         frame = self.sc.wan_topup_frame(meter, pence)
         if frame is None:
-            return
+            return None
         m = self.meter(meter)
         upper = self.sc.supplier.utrn_counters[m.eui]
         self.issued_utrns[(meter, upper)] = pence
@@ -74,12 +77,27 @@ class FrameWorld(PremisesWorld):
         self.paid.append(item)
         self._send(item)
         self.observed.append(Observed("utrn", meter, parse_topup_utrn(frame), upper=upper))
+        return item
+
+    @step("legit", meter=METERS, limit=LIMITS)
+    def do_topup_limit(self, meter: str, limit: str) -> None:
+        """The consumer pays exactly a limit (the Max Credit Threshold, or what takes the balance to the
+        Max Meter Balance, emergency credit owed included); the supplier sends it and the channel
+        delivers it at once."""
+        pence = self.limit_amount(meter, limit)
+        if pence > 0 and self.topup(meter, pence) is not None:
+            self.do_deliver(-1)
 
     @step("legit", index=INDEX)
     def do_deliver(self, index: int) -> None:
-        """The channel delivers a frame in flight (any of them: the network may reorder)."""
+        """The channel delivers a frame in flight (any of them: the network may reorder). A paid
+        top-up the rules oblige the meter to credit must be credited (``topup-credited``)."""
         if self.queue:
-            self.transport(bytes.fromhex(self.queue.pop(index % len(self.queue)).data))
+            item = self.queue.pop(index % len(self.queue))
+            pence = self.issued_utrns.get((item.meter, item.upper), 0) if item.upper is not None else 0
+            due = item in self.paid and self.credit_due(item.meter, item.upper or 0, pence, PATH_WAN)
+            self.transport(bytes.fromhex(item.data))
+            self.expect_credited(item.meter, item.upper or 0, pence, due)
 
     # -- attacker ---------------------------------------------------------------------------------
     @step("attacker", index=INDEX)
@@ -217,11 +235,14 @@ class WanWorld(FrameWorld):
         if isinstance(frame, GeneralCiphering):
             self._insider_send(item.meter, command, value, frame.signing.counter)
 
-    @step("attacker", index=INDEX, meter=METERS, pence=range(1, 8192), mac=U32, forge=(False, True))
-    def do_acb_topup(self, index: int, meter: str, pence: int, mac: int, forge: bool) -> None:
+    @step("attacker", index=INDEX, meter=METERS, pence=range(1, 8192), mac=U32, forge=(False, True),
+          ahead=(0, 1, 1024))
+    def do_acb_topup(self, index: int, meter: str, pence: int, mac: int, forge: bool, ahead: int) -> None:
         """An insider at the DCC MACs a CS01a/CS01b top-up the supplier never sent: an observed UTRN
         (possibly minted for the other meter: a foreign UTRN), or one with its value changed and a
-        random MAC, with the UTRN's own counter in the header. Only the UTRN's MAC stops it."""
+        random MAC, with the UTRN's own counter in the header or one ``ahead`` of it (a fresh header
+        counter for a spent UTRN; 1,024 ahead keeps the UTRN's 10 low bits). Only the UTRN's MAC
+        stops it."""
         item = self.pick(index, "utrn")
         if item is None or item.upper is None:
             return
@@ -229,7 +250,7 @@ class WanWorld(FrameWorld):
         if utrn is None:
             return
         m = self.meter(meter)
-        s = self.sc.supplier.topup_command(m.eui, utrn, item.upper << 32, kind=m.kind)
+        s = self.sc.supplier.topup_command(m.eui, utrn, (item.upper + ahead) << 32, kind=m.kind)
         frame = apply_mac(s, command_mac_key(self.sc.dcc.acb.ka, m.party.ka_public, s))  # type: ignore[arg-type]
         self.observed.append(Observed("frame", meter, frame.encode().hex()))
         self.transport(frame.encode())

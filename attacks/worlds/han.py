@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from nowan.attacks.vocabulary import INDEX, step
+from nowan.model.gbcs.envelope import MAC_LEN
 from nowan.attacks.worlds.base import METERS, Observed, PremisesWorld
 from nowan.model.devices.devicelog import DEVICE_TYPES
 from nowan.model.devices.meter import HAN_EMERGENCY_CREDIT, HAN_SUPPLY_ON, HAN_TOPUP, SUPPLY_ON_REQUEST, HanMessage
@@ -26,7 +27,7 @@ class PairingWorld(PremisesWorld):
     (``inf`` where the channel removes it, SECMP0037: its model says so in ``fuzz.assumptions``)."""
 
     world = "pairing"
-    checks = PremisesWorld.checks + ("han-membership-authorised", "rogue-join-prevented")
+    checks = PremisesWorld.checks + ("han-membership-authorised", "pairing-window-exact", "rogue-join-prevented")
     reads = ("pairing.window_s",)
 
     def __init__(self, *args: object, **kw: object) -> None:
@@ -39,6 +40,17 @@ class PairingWorld(PremisesWorld):
         self.powered_on_at = self.sc.hub.powered_on_at
         if not math.isinf(self.window):
             self.sc.clock.advance(self.window + 1)  # a premises installed long ago: the window has closed
+        #: Device-log frames the DCC issued, against the changes the hub applied (each at most once).
+        self.log_frames = 0
+        self._log_changes_before = self._log_changes()
+
+    def _log_changes(self) -> int:
+        return sum(e.name == "device-log-changed" and e.data.get("via") == "ccs01" for e in self.sc.hub.events)
+
+    def deadlines(self) -> list[float]:
+        """The lockout's boundaries and the end of the inter-PAN window."""
+        end = self.powered_on_at + self.window
+        return sorted(super().deadlines() + ([end] if end > self.sc.clock.now else []))
 
     def window_open(self) -> bool:
         """Whether inter-PAN joining is allowed now, from the assumption and the world's power record."""
@@ -48,6 +60,12 @@ class PairingWorld(PremisesWorld):
     @step("legit", kind=(0,))
     def do_add_device(self, kind: int) -> None:
         """The supplier adds the HHT through the DCC (SRV 8.11): an authorised change."""
+        frame = self.add_hht()
+        if frame is not None:
+            self.sc.hub.receive_wan(frame)
+
+    def add_hht(self) -> bytes | None:
+        """The CCS01 the DCC issues for the supplier's request to add its HHT (seen by the attacker)."""
         eui = self.sc.hht.eui
         self.authorised.add(eui.hex())
         sub = self.sc.dcc.device_log_change(self.sc.supplier.eui, self.sc.supplier.command_counter + 1,
@@ -55,8 +73,20 @@ class PairingWorld(PremisesWorld):
                                             device_type=192, join_timeout_s=90)
         self.sc.supplier.command_counter += 1
         if sub.frame is not None:
+            self.log_frames += 1
             self.observed.append(Observed("frame", "hub", sub.frame.hex()))
-            self.sc.hub.receive_wan(sub.frame)
+        return sub.frame
+
+    @step("legit")
+    def do_commission_hht(self) -> None:
+        """The installer commissions the supplier's HHT over inter-PAN: inside the window the world
+        records it must be admitted (``pairing-window-exact``); outside, it must not be."""
+        open_ = self.window_open()
+        out = self.sc.hht.commission(self.sc.hub)
+        if open_ and not out.accepted:
+            self.flag("pairing-window-exact", f"the hub refused the HHT over inter-PAN "
+                                              f"{self.sc.clock.now - self.powered_on_at:g} s after power-on, "
+                                              f"inside the {self.window:g} s window ({out.reason.value})")
 
     # -- attacker ---------------------------------------------------------------------------------
     @step("attacker", add=(True, False))
@@ -69,6 +99,32 @@ class PairingWorld(PremisesWorld):
         sub = self.sc.dcc.device_log_change(other.eui, other.command_counter, self.sc.hub.eui, device, add=add,
                                             install_code=install_code(device), device_type=DEVICE_TYPES["ppmid"])
         if sub.frame is not None:
+            self.log_frames += 1
+            self.observed.append(Observed("frame", "hub", sub.frame.hex()))
+            self.sc.hub.receive_wan(sub.frame)
+
+    @step("attacker", pos=range(MAC_LEN), bit=range(8))
+    def do_tamper_ccs01(self, pos: int, bit: int) -> None:
+        """The supplier adds its HHT; on the way the attacker flips one bit of the CCS01's MAC (byte
+        ``pos``). The hub must drop it: a MAC checked on fewer bytes than GBCS's lets it through."""
+        frame = self.add_hht()
+        if frame is None:
+            return
+        raw = bytearray(frame)
+        raw[len(raw) - MAC_LEN + pos] ^= 1 << bit
+        if self.sc.hub.receive_wan(bytes(raw)).accepted:
+            self.flag("han-membership-authorised", f"the hub applied a CCS01 whose MAC byte {pos} was altered "
+                                                   "in transit")
+
+    @step("attacker", add=(True, False))
+    def do_stranger_log_change(self, add: bool) -> None:
+        """Someone the DCC has never registered (the rogue device's owner) asks it to add the rogue
+        device to the hub's log, or to remove the PPMID."""
+        device = ROGUE_EUI if add else self.sc.ppmid.eui
+        sub = self.sc.dcc.device_log_change(ROGUE_EUI, 1, self.sc.hub.eui, device, add=add,
+                                            install_code=install_code(device), device_type=DEVICE_TYPES["ppmid"])
+        if sub.frame is not None:
+            self.log_frames += 1
             self.observed.append(Observed("frame", "hub", sub.frame.hex()))
             self.sc.hub.receive_wan(sub.frame)
 
@@ -123,6 +179,11 @@ class PairingWorld(PremisesWorld):
                 out.append(("han-membership-authorised", f"{eui.hex()} removed from the device log by a CCS02 "
                                                           "the responsible supplier never issued"))
         self._log_seen = dict(hub.device_log)
+        applied = self._log_changes() - self._log_changes_before
+        if applied > self.log_frames:
+            out.append(("han-membership-authorised", f"the hub applied {applied} device-log changes from the "
+                                                      f"{self.log_frames} CCS01/CCS02 frames the DCC issued: a frame "
+                                                      "was applied twice"))
         if hub.on_log(ROGUE_EUI) or ROGUE_EUI in hub.device_log:
             out.append(("rogue-join-prevented", f"rogue device {ROGUE_EUI.hex()} put itself on the device log "
                                                 f"over inter-PAN (window {self.assumptions['pairing.window_s']})"))

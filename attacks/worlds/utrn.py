@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from nowan.attacks.vocabulary import AMOUNT, INDEX, SMALL_HEX, U32, step
-from nowan.attacks.worlds.base import AMOUNTS, METERS, Observed, PremisesWorld
+from nowan.attacks.worlds.base import AMOUNTS, LIMITS, METERS, Observed, PremisesWorld
 from nowan.model.devices.content import ORIGIN_PPMID, zse_topup_content
 from nowan.model.devices.meter import HAN_TOPUP, PATH_HAN, PATH_KEYPAD, HanMessage, UtrnTicket
 from nowan.model.devices.outcomes import Outcome
@@ -23,6 +23,7 @@ class UtrnWorld(PremisesWorld):
     reach the meter)."""
 
     world = "keypad"
+    checks: ClassVar[tuple[str, ...]] = PremisesWorld.checks + ("topup-credited",)
 
     #: The path the channel delivers UTRNs by (keypad, or han via the PPMID).
     path: ClassVar[str] = PATH_KEYPAD
@@ -44,16 +45,35 @@ class UtrnWorld(PremisesWorld):
     @step("legit", meter=METERS, amount=AMOUNT)
     def do_buy(self, meter: str, amount: int) -> None:
         """The consumer pays; the supplier vends a UTRN; the attacker sees it."""
-        item = self.mint(meter, AMOUNTS[amount % len(AMOUNTS)])
+        self.buy(meter, AMOUNTS[amount % len(AMOUNTS)])
+
+    def buy(self, meter: str, pence: int) -> Observed:
+        item = self.mint(meter, pence)
         self.observed.append(item)
         if self.relayed:
             self.in_transit.append(item)
+        return item
 
     @step("legit", meter=METERS, amount=AMOUNT)
     def do_top_up(self, meter: str, amount: int) -> None:
         """The consumer buys a UTRN and enters it at once (the common case; keeps examples short)."""
-        self.do_buy(meter, amount)
+        self.top_up(meter, AMOUNTS[amount % len(AMOUNTS)])
+
+    @step("legit", meter=METERS, limit=LIMITS)
+    def do_top_up_limit(self, meter: str, limit: str) -> None:
+        """The consumer buys and enters a top-up of exactly a limit (the Max Credit Threshold, or what
+        takes the balance to the Max Meter Balance): the boundary a random amount never hits."""
+        pence = self.limit_amount(meter, limit)
+        if pence > 0:
+            self.top_up(meter, pence)
+
+    def top_up(self, meter: str, pence: int) -> None:
+        """Buy ``pence`` and enter it at once; a top-up the rules oblige the meter to credit must be
+        credited (``topup-credited``)."""
+        item = self.buy(meter, pence)
+        due = self.credit_due(meter, item.upper or 0, pence, self.path)
         self.do_enter(len(self.in_transit) - 1 if self.relayed else len(self.observed) - 1)
+        self.expect_credited(meter, item.upper or 0, pence, due)
 
     @step("legit", index=INDEX)
     def do_enter(self, index: int) -> None:
@@ -129,7 +149,7 @@ class RelayedUtrnWorld(UtrnWorld):
 
     path = PATH_HAN
     relayed = True
-    checks = PremisesWorld.checks + ("han-guess-rate-bounded", "topup-delivered")
+    checks = PremisesWorld.checks + ("topup-credited", "han-guess-rate-bounded", "topup-delivered")
 
     @step("attacker", index=INDEX)
     def do_withhold(self, index: int) -> None:

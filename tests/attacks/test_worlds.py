@@ -67,3 +67,67 @@ def test_a_top_up_the_relay_withheld_is_a_channel_weakness_after_the_deadline():
     # withheld, then sent on by the attacker itself before the deadline: the credit arrived
     assert _replay(WifiPpmidUtrnWorld, BUY, Step("attacker", "withhold", {"index": 0}),
                    Step("attacker", "replay", {"index": 0, "meter": "esme"}), DAY) is None
+
+
+# ------------------------------------------------------------------ boundaries and liveness
+def _keypad(*steps):
+    from nowan.attacks.worlds.utrn import UtrnWorld
+
+    world = UtrnWorld(Assumptions(), frozenset())
+    for step in steps:
+        world.apply(Step(*step))
+        assert world.check() == [], step
+    return world
+
+
+FORGE = ("attacker", "forge", {"index": 0, "pence": 7000, "ahead": 1, "mac": 1})
+
+
+def test_the_world_waits_to_exactly_the_lock_expiry_and_a_top_up_there_is_credited():
+    world = _keypad(("legit", "top-up", {"meter": "esme", "amount": 0}), *[FORGE] * 5)
+    until = world.lock_rule["esme"].locked_until
+    assert until == world.meter("esme").lockout.locked_until  # five failures locked the keypad
+    _ = [world.apply(Step("env", "wait-until", {"which": 0, "offset": 0})), world.check()]
+    assert world.sc.clock.now == until
+    world.apply(Step("legit", "top-up", {"meter": "esme", "amount": 1}))
+    assert world.check() == [] and world.meter("esme").credited[-1].pence == 1000
+
+
+def test_a_top_up_of_exactly_each_limit_is_credited():
+    world = _keypad(("legit", "top-up-limit", {"meter": "esme", "limit": "max-topup"}),
+                    ("legit", "consume", {"meter": "esme", "kwh": 3}),
+                    ("legit", "top-up-limit", {"meter": "esme", "limit": "max-balance"}),
+                    ("legit", "top-up-limit", {"meter": "esme", "limit": "max-balance"}))
+    acc = world.meter("esme").account
+    assert acc.balance_pence == int(world.assumptions["limits.max_balance_pence"])
+    assert [r.pence for r in world.meter("esme").credited] == [25000, 25000, 75]  # the rest after the pounds
+
+
+def test_a_refused_legitimate_top_up_is_a_finding():
+    from nowan.attacks.mutants import MUTANTS
+
+    with MUTANTS["max-topup-exclusive"].applied():
+        from nowan.attacks.worlds.utrn import UtrnWorld
+
+        world = UtrnWorld(Assumptions(), frozenset())
+        world.apply(Step("legit", "top-up-limit", {"meter": "esme", "limit": "max-topup"}))
+        [(inv, msg)] = world.check()
+    assert inv == "topup-credited" and "25000 pence" in msg
+
+
+def test_emergency_credit_the_rules_allow_is_granted_and_keeps_the_supply_on():
+    world = _keypad(("legit", "emergency-credit", {"meter": "esme", "via": "ppmid"}))
+    acc = world.meter("esme").account
+    assert acc.emergency_credit_active and acc.supply == "on"
+
+
+def test_the_pairing_world_commissions_at_the_windows_last_second_and_refuses_a_tampered_ccs01():
+    from nowan.attacks.worlds.han import PairingWorld
+
+    world = PairingWorld(Assumptions({"pairing.window_s": 60}), frozenset())
+    for step in (Step("attacker", "power-cut", {}), Step("env", "wait-until", {"which": 0, "offset": 0}),
+                 Step("legit", "commission-hht", {}), Step("attacker", "tamper-ccs01", {"pos": 11, "bit": 0}),
+                 Step("attacker", "replay-ccs01", {"index": 0}), Step("attacker", "stranger-log-change", {"add": True})):
+        world.apply(step)
+        assert world.check() == [], step
+    assert world.sc.clock.now - world.powered_on_at == 60 and world.sc.hht.eui in world.sc.hub.device_log
