@@ -88,6 +88,15 @@ class FrameWorld(PremisesWorld):
         if pence > 0 and self.topup(meter, pence) is not None:
             self.do_deliver(-1)
 
+    @step("legit", meter=METERS)
+    def do_set_credit_limit(self, meter: str) -> None:
+        """The supplier sets the balance to exactly the Max Meter Balance (set-credit at the limit, which
+        a random value never hits), and the channel delivers it at once."""
+        frame_before = len(self.queue)
+        self.do_command(meter, COMMAND_IDS.index("set-credit"), int(self.assumptions["limits.max_balance_pence"]))
+        if len(self.queue) > frame_before:
+            self.do_deliver(-1)
+
     @step("legit", index=INDEX)
     def do_deliver(self, index: int) -> None:
         """The channel delivers a frame in flight (any of them: the network may reorder). A paid

@@ -20,6 +20,8 @@ from nowan.model.devices.outcomes import Reason
 from nowan.model.devices.scenario import ROGUE_EUI, install_code
 
 HAN_ACTIONS = ("emergency-credit", "supply-on", "top-up")
+#: A DCC user whose role may not change a hub's device log (registered by the world).
+NETWORK_OPERATOR_EUI = bytes.fromhex("90B3D51F30050000")
 
 
 class PairingWorld(PremisesWorld):
@@ -40,6 +42,7 @@ class PairingWorld(PremisesWorld):
         self.powered_on_at = self.sc.hub.powered_on_at
         if not math.isinf(self.window):
             self.sc.clock.advance(self.window + 1)  # a premises installed long ago: the window has closed
+        self.sc.dcc.register_user(NETWORK_OPERATOR_EUI, "network-operator", None)
         #: Device-log frames the DCC issued, against the changes the hub applied (each at most once).
         self.log_frames = 0
         self._log_changes_before = self._log_changes()
@@ -116,12 +119,14 @@ class PairingWorld(PremisesWorld):
             self.flag("han-membership-authorised", f"the hub applied a CCS01 whose MAC byte {pos} was altered "
                                                    "in transit")
 
-    @step("attacker", add=(True, False))
-    def do_stranger_log_change(self, add: bool) -> None:
-        """Someone the DCC has never registered (the rogue device's owner) asks it to add the rogue
-        device to the hub's log, or to remove the PPMID."""
+    @step("attacker", add=(True, False), who=("stranger", "network-operator"))
+    def do_outsider_log_change(self, add: bool, who: str) -> None:
+        """Someone the DCC has never registered (the rogue device's owner), or a registered user whose
+        role may not send CCS01/CCS02 (a network operator), asks it to add the rogue device to the
+        hub's log, or to remove the PPMID."""
         device = ROGUE_EUI if add else self.sc.ppmid.eui
-        sub = self.sc.dcc.device_log_change(ROGUE_EUI, 1, self.sc.hub.eui, device, add=add,
+        sender = ROGUE_EUI if who == "stranger" else NETWORK_OPERATOR_EUI
+        sub = self.sc.dcc.device_log_change(sender, 1, self.sc.hub.eui, device, add=add,
                                             install_code=install_code(device), device_type=DEVICE_TYPES["ppmid"])
         if sub.frame is not None:
             self.log_frames += 1

@@ -127,7 +127,30 @@ def test_the_pairing_world_commissions_at_the_windows_last_second_and_refuses_a_
     world = PairingWorld(Assumptions({"pairing.window_s": 60}), frozenset())
     for step in (Step("attacker", "power-cut", {}), Step("env", "wait-until", {"which": 0, "offset": 0}),
                  Step("legit", "commission-hht", {}), Step("attacker", "tamper-ccs01", {"pos": 11, "bit": 0}),
-                 Step("attacker", "replay-ccs01", {"index": 0}), Step("attacker", "stranger-log-change", {"add": True})):
+                 Step("attacker", "replay-ccs01", {"index": 0}), Step("attacker", "outsider-log-change", {"add": True, "who": "stranger"}),
+                 Step("attacker", "outsider-log-change", {"add": True, "who": "network-operator"})):
         world.apply(step)
         assert world.check() == [], step
     assert world.sc.clock.now - world.powered_on_at == 60 and world.sc.hht.eui in world.sc.hub.device_log
+
+
+def test_emergency_credit_owed_counted_against_the_headroom_refuses_a_legitimate_top_up(monkeypatch):
+    """Emergency credit in use, the balance set to exactly the Max Meter Balance, then a top-up that only
+    repays what is owed: within the limits, so it must be credited (a check adding the amount owed
+    instead of subtracting it refuses it)."""
+    from nowan.model.devices.account import PrepaymentAccount
+
+    steps = (Step("legit", "emergency-credit", {"meter": "esme", "via": "keypad"}),
+             Step("legit", "consume", {"meter": "esme", "kwh": 20}),
+             Step("legit", "set-credit-limit", {"meter": "esme"}),
+             Step("legit", "topup-limit", {"meter": "esme", "limit": "max-balance"}))
+    trace = Trace("wan", steps, invariant="topup-credited")
+    assert replay_world(WanWorld, trace) is None
+
+    def owed_added(self, amount):
+        if self.balance_pence + max(0, amount + self.emergency_credit_owed) > self.config.max_balance_pence:
+            return "max-balance"
+        return None
+    monkeypatch.setattr(PrepaymentAccount, "credit_check", owed_added)
+    hit = replay_world(WanWorld, trace)
+    assert hit is not None and hit[2] == 3 and "500 pence" in hit[1]
