@@ -14,8 +14,8 @@ of the fuzzer found (floor off-by-one, hub window, UTRN authentication skipped o
 cache eviction order, emergency-credit re-activation); the last group are boundaries and refusals
 the campaigns once never reached (a lock held at its expiry, a lock raised without its alert, a
 top-up of exactly a limit refused, emergency credit interrupting the supply, the inter-PAN window
-closed at its last second, a hub taking a CCS01 counter equal to the last as fresh, and one comparing
-4 bytes of the MAC).
+closed at its last second, a hub taking a CCS01 counter equal to the last as fresh, and a hub or
+meter comparing 4 bytes of the MAC).
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from nowan.model.devices import hub as hub_module
+from nowan.model.devices import meter as meter_module
 from nowan.model.devices.account import SUPPLY_ARMED, SUPPLY_ON, PrepaymentAccount
 from nowan.model.devices.dcc import Dcc
 from nowan.model.devices.hub import CommsHub
@@ -200,15 +201,18 @@ def _hub_counter_equal(orig: Callable[..., Any]) -> Callable[..., Any]:
     return _device_log_command
 
 
-def _hub_mac_four_bytes(orig: Callable[..., Any]) -> Callable[..., Any]:
-    def _device_log_command(self: CommsHub, frame: Any) -> Any:
-        real = hub_module.check_mac
-        hub_module.check_mac = lambda f, key, n=4: real(f, key, 4)  # type: ignore[assignment]
-        try:
-            return orig(self, frame)
-        finally:
-            hub_module.check_mac = real
-    return _device_log_command
+def _mac_on_four_bytes(module: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The wrapped method checks GBCS MACs (``module.check_mac``) on their first 4 bytes only."""
+    def make(orig: Callable[..., Any]) -> Callable[..., Any]:
+        def checked_short(self: Any, frame: Any) -> Any:
+            real = module.check_mac
+            module.check_mac = lambda f, key, n=4: real(f, key, 4)
+            try:
+                return orig(self, frame)
+            finally:
+                module.check_mac = real
+        return checked_short
+    return make
 
 
 MUTANTS: dict[str, CodeMutant] = {m.name: m for m in (
@@ -243,5 +247,7 @@ MUTANTS: dict[str, CodeMutant] = {m.name: m for m in (
     CodeMutant("hub-counter-equal", "the hub takes a CCS01/CCS02 counter equal to the last as fresh", ("pairing",),
                CommsHub, "_device_log_command", _hub_counter_equal),
     CodeMutant("hub-mac-four-bytes", "the hub compares 4 bytes of a CCS01/CCS02 MAC", ("pairing",), CommsHub,
-               "_device_log_command", _hub_mac_four_bytes),
+               "_device_log_command", _mac_on_four_bytes(hub_module)),
+    CodeMutant("meter-mac-four-bytes", "the meter compares 4 bytes of a command's MAC", ("wan",), Meter, "_mac_ok",
+               _mac_on_four_bytes(meter_module)),
 )}

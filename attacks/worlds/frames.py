@@ -151,6 +151,21 @@ class FrameWorld(PremisesWorld):
         raw[body] = guess & 0xFF
         self.transport(bytes(raw))
 
+    @step("attacker", index=INDEX, pos=range(MAC_LEN), bit=range(8))
+    def do_tamper_mac(self, index: int, pos: int, bit: int) -> None:
+        """Take a frame in flight and flip one bit of its MAC (byte ``pos``) before delivering it. The
+        meter must refuse it: a MAC compared on fewer bytes than GBCS's lets it run."""
+        if not self.queue:
+            return
+        item = self.queue.pop(index % len(self.queue))
+        raw = bytearray.fromhex(item.data)
+        raw[len(raw) - MAC_LEN + pos] ^= 1 << bit
+        done = sum(len(self.meter(n).executed) + len(self.meter(n).credited) for n in METERS)
+        self.transport(bytes(raw))
+        if sum(len(self.meter(n).executed) + len(self.meter(n).credited) for n in METERS) > done:
+            self.flag("entitled-commands-only", f"the {item.meter} acted on a frame whose MAC byte {pos} was altered "
+                                                "in transit")
+
     @step("attacker", data=SMALL_HEX)
     def do_malformed(self, data: str) -> None:
         self.transport(bytes.fromhex(data))
