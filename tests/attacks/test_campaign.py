@@ -24,7 +24,7 @@ def test_every_required_channel_has_a_harness():
 
 
 def test_unknown_channel_is_a_user_error():
-    with pytest.raises(InputError, match="'bluetooth': unknown channel; expected one of mp169-flag, nfc"):
+    with pytest.raises(InputError, match="'bluetooth': unknown channel; expected one of hub-forwarding, mp169-flag, nfc"):
         harnesses(["bluetooth"])
 
 

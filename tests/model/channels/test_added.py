@@ -76,3 +76,45 @@ def test_points_keep_only_the_worst_of_each_goal_and_say_who_reaches_them():
         assert not any(q is not p and q.goal == p.goal and q.covers(p) for q in pts)
     nd = [p for p in pts if p.goal == "non-disconnect-withheld"]
     assert nd and all(p.attacker and p.scale for p in nd)
+
+
+def _mods():
+    from nowan.model.modifications import load_modifications
+
+    return load_modifications(known_channels=list(CH))
+
+
+def test_the_hub_forwarding_on_every_hub_is_part_of_the_wifi_and_usb_routes_and_keeps_fewer_commands_high():
+    from dataclasses import replace
+
+    from nowan.model.channels.added import modification_added
+
+    mods = _mods()
+    for mid in ("secmp0038-wifi", "secmp0038-usb"):
+        assert "hub-forwarding" in mods[mid].channels
+    wifi = modification_added(mods["secmp0038-wifi"], CH, CH)
+    top_up = next(f for f in wifi["fewer_commands"] if f["name"] == "top-up only")
+    assert top_up["routes"]["wifi-ppmid-relay"]["level"] == "medium"       # the relay's part falls...
+    assert top_up["worst"]["level"] == "high" and top_up["worst"]["goal"] == "hub-taken-over"  # ...the hub's does not
+    # without the hub-forwarding threat, the same reduced set is within appetite
+    alone = modification_added(replace(mods["secmp0038-wifi"], channels=("wifi-ppmid-relay",)), CH, CH)
+    assert next(f for f in alone["fewer_commands"] if f["name"] == "top-up only")["worst"]["level"] == "medium"
+
+
+def test_the_hub_change_is_exposed_on_every_hub_not_only_at_no_wan_premises(tmp_path):
+    every_hub = added_risk(CH["hub-forwarding"], KEYPAD)
+    only_nowan = _edited(tmp_path, "hub-forwarding", "exposure: {population: smart-ppm, duration: permanent,",
+                         "exposure: {population: nowan, duration: intermittent,")["hub-forwarding"]
+    assert every_hub.level == "high" and added_risk(only_nowan, KEYPAD).level == "medium"
+
+
+def test_over_existing_wifi_displays_only_what_they_cannot_already_do_is_added():
+    today = [CH["utrn-keypad"], CH["wifi-ppmid-today"]]
+    relay = added_risk(CH["wifi-ppmid-relay"], today)
+    assert {"han-dos", "home-network-intrusion", "gas-battery-drained"} <= {p.goal for p, _ in relay.covered}
+    assert relay.worst.goal == "non-disconnect-withheld" and relay.level == "very-high"
+    hub = added_risk(CH["hub-forwarding"], today)
+    assert [p.goal for p in hub.added] == ["hub-taken-over"]          # a PPMID can already flood the HAN
+    assert "meters-unavailable" in {p.goal for p in added_risk(CH["hub-forwarding"], KEYPAD).added}
+    also = _mods()["secmp0038-wifi"].also_over
+    assert [b.channels for b in also] == [("utrn-keypad", "wifi-ppmid-today")]
