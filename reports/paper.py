@@ -119,6 +119,26 @@ def _differences(differs: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]])
                      f"\u201c{quote}\u201d; {rec} here)" for (who, stance, quote, rec), titles in groups.items())
 
 
+def _fewer_commands(pages: Sequence[Mapping[str, Any]]) -> str:
+    """The added risk of each modification judged over a baseline, as proposed and with each smaller
+    command set it lists (seed 004 asks whether fewer command types lower the risk), grouped by
+    those sets so that each is named once."""
+    from nowan.model.channels.catalogues import scales
+
+    rank = scales().rank
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for p in pages:
+        added = p.get("added") or {}
+        if not added.get("routes") or not added.get("fewer_commands"):
+            continue
+        proposed = max((a["level"] for a in added["routes"].values()), key=rank)
+        levels = [proposed] + [f["worst"]["level"] for f in added["fewer_commands"]]
+        names = tuple(f["name"] for f in added["fewer_commands"])
+        groups.setdefault(names, []).append(f"{_short(p)} " + ", ".join(lv.replace("-", " ") for lv in levels))
+    return " ".join(f"Fewer command types, computed from the models (the added risk as proposed, then with "
+                    f"{'; with '.join(names)}): " + "; ".join(rows) + "." for names, rows in groups.items())
+
+
 def key_findings(bundle: Mapping[str, Any]) -> list[str]:
     """The key findings in plain prose, each sentence computed from the bundle."""
     pages = bundle.get("modifications") or []
@@ -138,6 +158,9 @@ def key_findings(bundle: Mapping[str, Any]) -> list[str]:
         if differs:
             s += "; it differs from " + _differences(differs)
         out.append(s + ".")
+    fewer = _fewer_commands(pages)
+    if fewer:
+        out.append(fewer)
     texts = finding_texts()
     refuted: dict[str, set[str]] = {}  # property family -> the channels on which it is refuted
     for c in bundle.get("channels", []):

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from markupsafe import Markup
 from PIL import Image
 
+from nowan.model.channels.catalogues import scales
 from nowan.model.modifications import load_modifications
 from nowan.reports.cli import cli
 from nowan.reports.decisions import decisions
@@ -275,3 +276,21 @@ def test_the_front_part_says_where_its_citations_resolve(paper):
     front = " ".join(_text(path, 1, p.front_pages).split())
     assert re.search(r"\bseeds? 0\d\d\b", front) or "domain.md" in front
     assert "resolve through docs/sources.md" in front
+
+
+def test_the_fewer_command_types_finding_is_computed_from_the_added_risk(bundle):
+    b, _ = bundle
+    line = next(f for f in key_findings(b) if f.startswith("Fewer command types"))
+    wifi = next(d for d in b["modifications"] if d["id"] == "secmp0038-wifi")
+    levels = [max((a["level"] for a in wifi["added"]["routes"].values()), key=scales().rank)] + \
+        [f["worst"]["level"] for f in wifi["added"]["fewer_commands"]]
+    assert "SECMP0038 over Wi-Fi " + ", ".join(lv.replace("-", " ") for lv in levels) in line
+    assert line.count("top-up only") == 1    # each smaller set named once
+    changed = copy.deepcopy(b)
+    d = next(d for d in changed["modifications"] if d["id"] == "secmp0038-wifi")
+    d["added"]["fewer_commands"][0]["worst"]["level"] = "very-low"
+    assert "SECMP0038 over Wi-Fi " + ", ".join(["very high" if levels[0] == "very-high" else levels[0], "very low"]) in \
+        next(f for f in key_findings(changed) if f.startswith("Fewer command types"))
+    for d in changed["modifications"]:
+        d["added"] = None
+    assert not any(f.startswith("Fewer command types") for f in key_findings(changed))
