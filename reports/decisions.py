@@ -261,10 +261,10 @@ def _recommend(mod: Modification, present: list[Mapping[str, Any]], missing: lis
 
 def _risk_of(route: str, mod: Modification) -> str:
     """'The residual risk of the route ...', or for a modification judged over a baseline,
-    'The risk the route ... adds over <the baseline premises>'."""
+    'Over <the baseline premises>, the risk the route ... adds'."""
     if mod.baseline is None:
         return f"The residual risk of {route}"
-    return f"The risk {route} adds over {mod.baseline.plain}"
+    return f"Over {mod.baseline.plain}, the risk {route} adds"
 
 
 def _recommend_on(mod: Modification, present: list[Mapping[str, Any]],
@@ -293,14 +293,14 @@ def _recommend_on(mod: Modification, present: list[Mapping[str, Any]],
     if all_within:
         what = "every route considered" if mod.combine == "any" and len(present) > 1 else "the channels it introduces"
         what = f"The residual risk of {what}" if mod.baseline is None else \
-            f"The risk {what} add over {mod.baseline.plain}"
+            f"Over {mod.baseline.plain}, the risk {what} add"
         return SUPPORT, (f"{what} is within the {appetite} appetite with the controls that "
                          "exist today."), governing, []
     if kind == "none":
         return CONDITIONS, (f"Of the routes considered, only some are within the {appetite} appetite with "
                             f"today's controls; the best is {route} (residual {level})."), \
             governing, conditions
-    what = "The residual risk" if mod.baseline is None else f"The risk it adds over {mod.baseline.plain}"
+    what = "The residual risk" if mod.baseline is None else f"Over {mod.baseline.plain}, the risk it adds"
     found_by = "found by the solver" if mod.baseline is None else "of its routes"
     return CONDITIONS, (f"{what} is above the {appetite} appetite; the cheapest set of candidate "
                         f"controls {found_by} brings it within appetite."), governing, conditions

@@ -181,7 +181,7 @@ def test_a_route_judged_on_its_added_risk_follows_it_not_its_own_residual():
     added = {"missing": [], "routes": {"a": _added("medium", "within-appetite")}}
     page = decide(_based(), {"a": entry}, "medium", added)
     assert page["recommendation"] == SUPPORT and page["positions"][0]["agrees"] is False
-    assert "over a keypad premises" in page["reason"] and "own residual risk: very high" in page["reason"]
+    assert page["reason"].startswith("Over a keypad premises, the risk") and "own residual risk: very high" in page["reason"]
     assert page["assessed"][0]["own_residual"] == "very-high" and page["assessed"][0]["residual"] == "medium"
     assert page["evidence"]["threats"] == [{"id": "step@a@x", "channel": "a"}]
     # the same route above appetite on its added risk, with a treatment of that risk
