@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 from nowan.model.catalogue import catalogue_entries, check_fields, one_line_text, read_catalogue
 from nowan.model.channels.source import Sourced
+from nowan.model.ids import CHANNEL_ID
 
 STANCES = ("support", "support-with-conditions", "cannot-support", "none")
 COMBINE = ("all", "any")
@@ -66,6 +67,9 @@ class Position:
     stance: str
     quote: str
     source: str
+    #: A channel whose residual risk the position asks the proposal to be no worse than (the SMETS1
+    #: forum's "managed equal to or more than SMETS2 levels"): a condition the report can test.
+    no_worse_than: str = ""
 
 
 @dataclass(frozen=True)
@@ -182,9 +186,13 @@ def _one(src: Sourced, mid: Any, raw: Any, known: frozenset[str] | None) -> Modi
             raise src.error("expected a mapping with who, stance, quote, source", where)
         if p.get("stance") not in STANCES:
             raise src.error(f"expected one of {', '.join(STANCES)}", where + ("stance",))
+        nwt = p.get("no_worse_than", "")
+        if not isinstance(nwt, str) or (nwt and not CHANNEL_ID.fullmatch(nwt)):
+            raise src.error("expected a channel id (lower case letters, digits and hyphens)",
+                            where + ("no_worse_than",))
         out.append(Position(who=_text(src, where + ("who",), p.get("who")), stance=p["stance"],
                             quote=_text(src, where + ("quote",), p.get("quote")),
-                            source=_text(src, where + ("source",), p.get("source"))))
+                            source=_text(src, where + ("source",), p.get("source")), no_worse_than=nwt))
     return Modification(
         id=mid, title=_text(src, (mid, "title"), raw["title"]),
         proposal=_text(src, (mid, "proposal"), raw["proposal"]),

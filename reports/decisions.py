@@ -175,7 +175,25 @@ def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetit
     for p in page["positions"]:
         if p["agrees"] is False:
             p["why"] = _why_differs(p["stance"], governing, appetite)
+        if p.get("no_worse_than"):
+            p["test"] = _no_worse_than(p["no_worse_than"], present, channels)
     return page
+
+
+def _no_worse_than(ref: str, present: Sequence[Mapping[str, Any]], channels: Mapping[str, Mapping[str, Any]]) -> str:
+    """A position's testable condition: every route's residual risk no worse than channel ``ref``'s."""
+    from nowan.model.channels.catalogues import scales
+
+    base = channels.get(ref)
+    if base is None or not present:
+        return f"Its condition (risk no worse than {ref}) is not tested: {ref} was not part of this run."
+    rank = scales().rank
+    lv = base["residual"]["level"]
+    worse = [e for e in present if rank(e["residual"]["level"]) > rank(lv)]
+    routes = "; ".join(f"{e['id']} {_level(e['residual']['level'])}" for e in present)
+    verdict = "not met" if worse else "met"
+    return (f"Its condition, risk no worse than \u2018{base['title']}\u2019 ({ref}, residual {_level(lv)}), "
+            f"is {verdict} here ({routes}).")
 
 
 def _why_differs(stance: str, governing: Sequence[Mapping[str, Any]], appetite: str) -> str:

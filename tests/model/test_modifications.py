@@ -66,6 +66,8 @@ x:
     ("stance: none", "stance: maybe", "f.yaml:9 field 'x.positions.0.stance'", "expected one of support"),
     ("  owner: O\n", "", "f.yaml:2 field 'x'", "missing field 'owner'"),
     ("channels: [usb]", "channels: []", "f.yaml:5 field 'x.channels'", "say why with 'outside'"),
+    ("line 1}", "line 1, no_worse_than: Keypad!}", "f.yaml:9 field 'x.positions.0.no_worse_than'",
+     "expected a channel id"),
 ])
 def test_a_mistake_names_file_line_and_field(old, new, where, what, one_mistake):
     assert parse_modifications(GOOD, "f.yaml", CHANNEL_IDS)["x"].channels == ("usb",)

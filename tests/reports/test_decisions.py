@@ -193,3 +193,17 @@ def test_a_route_judged_on_its_added_risk_follows_it_not_its_own_residual():
 def test_without_its_baseline_a_modification_judged_on_added_risk_is_not_assessed():
     page = decide(_based(), {"a": _entry("a", "very-high")}, "medium", {"missing": ["k"], "routes": {}})
     assert page["recommendation"] == "not-assessed" and "(k)" in page["reason"]
+
+
+def test_a_position_condition_no_worse_than_a_channel_is_tested_from_the_residuals():
+    """The SMETS1 forum took no stance on any option but set a condition: risk managed no worse than
+    SMETS2's. The decision page tests it from the residuals, so a worse route reads 'not met'."""
+    from dataclasses import replace
+
+    mod = replace(_mod(), positions=(Position("Forum", "none", "q", "seed 003 line 315", no_worse_than="k"),))
+    base = _entry("k", "medium")
+    page = decide(mod, {"a": _entry("a", "medium"), "k": base}, "medium")
+    assert page["positions"][0]["agrees"] is None and "is met here" in page["positions"][0]["test"]
+    page = decide(mod, {"a": _entry("a", "very-high"), "k": base}, "medium")
+    assert "is not met here (a very high)" in page["positions"][0]["test"]
+    assert "not tested" in decide(mod, {"a": _entry("a", "low")}, "medium")["positions"][0]["test"]
