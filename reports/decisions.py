@@ -87,7 +87,8 @@ def confidence(entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     flips = [(e["id"], f) for e, r in zip(entries, rob) for f in (r.get("flips") or [])]
     worst = max(rob, key=lambda r: min(r["p_above"], 1 - r["p_above"]))
     lo, hi = worst["ci"]
-    band = f"probability above appetite {worst['p_above']:.2f} (95% interval {lo:.2f} to {hi:.2f})"
+    band = (f"share of sampled input combinations above appetite {worst['p_above']:.2f} (95% interval "
+            f"{lo:.2f} to {hi:.2f}, sampling noise only; inputs drawn uniformly over their declared ranges)")
     if all(r["robust"] for r in rob):
         return {"status": "robust", "robust": True, "p_above": worst["p_above"], "ci": [lo, hi], "short": "robust",
                 "text": f"robust: no single input changes the verdict within its declared range; {band}"}
