@@ -23,7 +23,10 @@ STANCES = ("support", "support-with-conditions", "cannot-support", "none")
 COMBINE = ("all", "any")
 _LABEL = "model/data/modifications.yaml"
 _REQUIRED = ("title", "proposal", "source", "channels", "combine", "owner", "positions")
-_OPTIONAL = ("reversed_by", "outside", "not_modelled", "note", "baseline", "also_over", "fewer_commands")
+_OPTIONAL = ("reversed_by", "outside", "not_modelled", "note", "baseline", "also_over", "fewer_commands",
+             "exposure")
+#: The no-WAN durations a modification may run its routes under (as ``exposure.duration`` in a channel file).
+DURATIONS = ("intermittent", "permanent")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,19 @@ class Baseline:
 
     def to_dict(self) -> dict[str, Any]:
         return {"channels": list(self.channels), "plain": self.plain, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """How long the premises a modification serves are without WAN, when the modification itself says
+    so (MP094 Option 1 is intermittent, Option 2 permanent: domain.md 11.3-11.4). Its routes are then
+    scored under this duration, whatever their channel files say; ``source`` says what it rests on."""
+
+    duration: str
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"duration": self.duration, "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,8 @@ class Modification:
     also_over: tuple[Baseline, ...] = ()
     #: Smaller command sets whose added risk is computed (seed 004: do fewer command types help?).
     fewer_commands: tuple[Reduction, ...] = ()
+    #: The no-WAN duration its routes are scored under (None: each channel file's own exposure).
+    exposure: Exposure | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "proposal": self.proposal, "source": self.source,
@@ -105,7 +123,8 @@ class Modification:
                 "positions": [vars(p) for p in self.positions],
                 "baseline": self.baseline.to_dict() if self.baseline else None,
                 "also_over": [b.to_dict() for b in self.also_over],
-                "fewer_commands": [r.to_dict() for r in self.fewer_commands]}
+                "fewer_commands": [r.to_dict() for r in self.fewer_commands],
+                "exposure": self.exposure.to_dict() if self.exposure else None}
 
 
 def _text(src: Sourced, path: tuple[Any, ...], value: Any) -> str:
@@ -126,6 +145,13 @@ def _baseline(src: Sourced, path: tuple[Any, ...], raw: Any, known: frozenset[st
     check_fields(raw, ("channels", "plain", "source"), error=src.error, path=path)
     return Baseline(_channel_ids(src, (*path, "channels"), raw["channels"], known, empty=False),
                     _text(src, (*path, "plain"), raw["plain"]), _text(src, (*path, "source"), raw["source"]))
+
+
+def _exposure(src: Sourced, path: tuple[Any, ...], raw: Any) -> Exposure:
+    check_fields(raw, ("duration", "source"), error=src.error, path=path)
+    if raw["duration"] not in DURATIONS:
+        raise src.error(f"expected one of {', '.join(DURATIONS)}", (*path, "duration"))
+    return Exposure(raw["duration"], _text(src, (*path, "source"), raw["source"]))
 
 
 def _reduction(src: Sourced, path: tuple[Any, ...], raw: Any) -> Reduction:
@@ -200,7 +226,8 @@ def _one(src: Sourced, mid: Any, raw: Any, known: frozenset[str] | None) -> Modi
         owner=_text(src, (mid, "owner"), raw["owner"]), positions=tuple(out), reversed_by=reversed_by,
         reversal=reversal, outside=outside, not_modelled=not_modelled,
         note=_text(src, (mid, "note"), raw["note"]) if "note" in raw else "",
-        origin=f"{src.file}:{src.line((mid,))}", **_comparison(src, mid, raw, known))
+        origin=f"{src.file}:{src.line((mid,))}", **_comparison(src, mid, raw, known),
+        exposure=_exposure(src, (mid, "exposure"), raw["exposure"]) if "exposure" in raw else None)
 
 
 def _comparison(src: Sourced, mid: str, raw: dict[str, Any], known: frozenset[str] | None) -> dict[str, Any]:

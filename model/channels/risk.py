@@ -9,7 +9,7 @@ Inherent risk: no controls. Residual risk: existing controls (plus any what-if d
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
@@ -52,6 +52,15 @@ def exposed_years(channel: Channel, env: Mapping[str, Any]) -> float:
     return 1.0
 
 
+def under_exposure(channel: Channel, duration: str, source: str) -> Channel:
+    """The channel scored as if its premises were without WAN for ``duration``: a modification may
+    fix the duration its routes run under (MP094 Option 1 intermittent, Option 2 permanent), while
+    one channel file serves several modifications. The channel itself when it already says so."""
+    if duration == channel.exposure_duration:
+        return channel
+    return replace(channel, exposure_duration=duration, exposure_source=source)
+
+
 def exposure(channel: Channel, env: Mapping[str, Any]) -> tuple[float, int, list[dict[str, Any]]]:
     """Premises-years exposed a year (premises x years each) and the likelihood adjustment."""
     sc = catalogues.scales()
@@ -61,11 +70,12 @@ def exposure(channel: Channel, env: Mapping[str, Any]) -> tuple[float, int, list
     edges = [calibrated(env, ranges.exposure_band(i), b) if not math.isinf(b) else b
              for i, (b, _) in enumerate(sc.exposure)]
     adjust = next((a for b, (_, a) in zip(edges, sc.exposure) if py < b), sc.exposure[-1][1])
+    where = channel.exposure_source or f"{channel.file} field 'exposure'"
     keys = list(POPULATION_KEYS[channel.exposure_population]) + \
         (["nowan.outage_hours"] if channel.exposure_duration == "intermittent" else [])
     trace = [{"what": "exposure", "value": round(py, 1), "unit": "premises-years", "premises": round(pop, 1),
               "years_each": round(years, 6), "duration": channel.exposure_duration, "adjust": adjust,
-              "assumptions": keys, "source": f"{channel.file} field 'exposure'; {_src(sc.origin('likelihood', 'exposure'))}"}]
+              "assumptions": keys, "source": f"{where}; {_src(sc.origin('likelihood', 'exposure'))}"}]
     return py, adjust, trace
 
 

@@ -185,6 +185,8 @@ class Channel:
     fuzz: FuzzSpec | None = None
     #: The report comparison the channel is a row of (``comparison`` in its file), or None.
     comparison: str | None = None
+    #: Set when the duration comes from a modification, not this file (``risk.under_exposure``): where.
+    exposure_source: str = ""
     _index: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def step(self, sid: str) -> Step:

@@ -106,3 +106,32 @@ def test_every_secmp0038_route_is_judged_over_the_keypad_premises_and_declares_f
         assert mods[mid].baseline and mods[mid].baseline.channels == ("utrn-keypad",), mid
         assert mods[mid].fewer_commands, mid
     assert all(m.baseline is None for mid, m in mods.items() if not mid.startswith("secmp0038"))
+
+
+EXPOSED = GOOD.replace("  owner: O\n", """\
+  owner: O
+  exposure: {duration: intermittent, source: "domain.md 11.3 (outages from 48 hours)"}
+""")
+
+
+@pytest.mark.parametrize("old,new,where,what", [
+    ("duration: intermittent", "duration: sometimes", "f.yaml:8 field 'x.exposure.duration'",
+     "expected one of intermittent, permanent"),
+    (', source: "domain.md 11.3 (outages from 48 hours)"', "", "f.yaml:8 field 'x.exposure'", "missing field 'source'"),
+    ("duration: intermittent", "population: nowan", "f.yaml:8 field 'x.exposure.population'", "unknown field"),
+])
+def test_a_mistake_in_the_exposure_names_file_line_and_field(old, new, where, what, one_mistake):
+    assert parse_modifications(EXPOSED, "f.yaml", CHANNEL_IDS)["x"].exposure.duration == "intermittent"
+    assert parse_modifications(GOOD, "f.yaml", CHANNEL_IDS)["x"].exposure is None
+    one_mistake(lambda text: parse_modifications(text, "f.yaml", CHANNEL_IDS), EXPOSED, old, new, where, what)
+
+
+def test_mp094_option_1_runs_intermittent_and_option_2_permanent():
+    """domain.md 11.3-11.4: MP094 Option 1 is the intermittent no-WAN option, Option 2 the permanent
+    one; the SECMP0038 NFC route is scoped to intermittent WAN (seed 004), although nfc.yaml is not."""
+    mods = load_modifications(known_channels=CHANNEL_IDS)
+    assert mods["mp094-option-1"].exposure.duration == "intermittent"
+    assert mods["mp094-option-2"].exposure.duration == "permanent"
+    assert mods["secmp0038-nfc"].exposure.duration == "intermittent"
+    assert all("seed" in m.exposure.source or "domain.md" in m.exposure.source
+               for m in mods.values() if m.exposure)

@@ -90,6 +90,20 @@ def test_permanent_no_wan_ignores_the_outage_length():
     assert a == b
 
 
+def test_a_modification_can_score_a_channel_under_another_duration_and_says_where_from():
+    """MP094 Option 1 runs utrn-extended intermittent, though its file says permanent (domain.md 11.3)."""
+    from nowan.model.channels.risk import under_exposure
+
+    ch = CH["utrn-extended"]
+    moved = under_exposure(ch, "intermittent", "modifications.yaml:1 field 'exposure'")
+    env = environment(ch, Assumptions())
+    (py, _, _), (moved_py, _, trace) = exposure(ch, env), exposure(moved, env)
+    assert moved_py == pytest.approx(py * 72 / 8760)
+    assert trace[0]["duration"] == "intermittent" and trace[0]["source"].startswith("modifications.yaml:1")
+    assert ch.exposure_duration == "permanent" and under_exposure(ch, "permanent", "x") is ch
+    assert score(moved).residual.likelihood < score(ch).residual.likelihood
+
+
 # --- scale: one attack at one premises, repeated explicitly ---------------------------------------
 
 def test_a_presence_attack_reaches_premises_attempts_times_attackers_not_the_nation():
