@@ -100,12 +100,13 @@ def make_bundle(*, version: str, versions: Mapping[str, str], model_hash: str, s
                 modifications: Mapping[str, Modification] | None = None,
                 robustness: Mapping[str, Any] | None = None,
                 graph_layout: Mapping[str, Any] | None = None,
-                added: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+                added: Mapping[str, Mapping[str, Any]] | None = None,
+                exposed: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """Assemble ``report.json``. Nothing here depends on wall time: same inputs, same bytes."""
     for entry in channels:
         link_evidence(entry)
     appetite = catalogues.scales().appetite
-    pages = decisions(channels, modifications or {}, appetite, added or {})
+    pages = decisions(channels, modifications or {}, appetite, added or {}, exposed or {})
     labels = sorted({a["label"] for a in assumptions_table(assumptions)} | set(FIXED_ASSUMPTIONS))
     return _jsonable({
         "schema": SCHEMA_ID,

@@ -326,11 +326,37 @@ def _recommend_on(mod: Modification, present: list[Mapping[str, Any]],
 
 
 def decisions(bundle_channels: Sequence[Mapping[str, Any]], modifications: Mapping[str, Modification],
-              appetite: str, added: Mapping[str, Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
+              appetite: str, added: Mapping[str, Mapping[str, Any]] | None = None,
+              exposed: Mapping[str, Mapping[str, Any]] | None = None) -> list[dict[str, Any]]:
     """A decision page per modification, in catalogue order (``added``: per modification with a
-    baseline, the added risk of its routes)."""
+    baseline, the added risk of its routes; ``exposed``: per modification with an ``exposure``, its
+    routes' entries re-scored under that duration)."""
     by_id = {c["id"]: c for c in bundle_channels}
-    return [decide(m, by_id, appetite, (added or {}).get(m.id)) for m in modifications.values()]
+    pages = []
+    for m in modifications.values():
+        ex = (exposed or {}).get(m.id)
+        page = decide(m, {**by_id, **ex["channels"]} if ex else by_id, appetite, (added or {}).get(m.id))
+        page["exposure_note"] = ""
+        if ex:
+            _note_exposure(page, ex)
+        pages.append(page)
+    return pages
+
+
+def _note_exposure(page: dict[str, Any], ex: Mapping[str, Any]) -> None:
+    """Say on the page which no-WAN duration its routes were scored under, and that the channel
+    summary shows each channel under its own file's exposure (which may differ)."""
+    moved = [c for c in ex["moved"] if c in {a["id"] for a in page["assessed"]}]
+    text = (f"every route is scored as {ex['duration']} no-WAN, as the modification says [{ex['source']}]. "
+            "The channel summary in the appendix shows each channel under its own file's exposure")
+    if moved:
+        files = "; ".join(f"{c}: {ex['files'][c]}" for c in moved)
+        text += f", which differs here ({files}), so a residual there may differ from this page"
+    page["exposure_note"] = text
+    if set(moved) & set(page["governing"]) and not page.get("baseline"):
+        page["confidence"] = {"status": "not-computed", "short": "not computed",
+                              "text": f"not computed under the {ex['duration']} exposure (the robustness "
+                              "analysis samples each channel under its own file's exposure)"}
 
 
 def tally(pages: Sequence[Mapping[str, Any]]) -> dict[str, int]:

@@ -20,7 +20,7 @@ from nowan.model.assumptions import Assumptions
 from nowan.model.channels import catalogues, compile_graph, graph_to_data, load_channels, score
 from nowan.model.channels.loader import channel_ids as registry_ids
 from nowan.model.channels.inputs import check_overrides
-from nowan.model.channels.risk import ChannelRisk
+from nowan.model.channels.risk import ChannelRisk, under_exposure
 from nowan.model.channels.types import SMETS1_COMPARISON
 from nowan.model.errors import InputError
 from nowan.model.modifications import load_modifications
@@ -106,6 +106,48 @@ def _robustness(channels: dict[str, Any], directory: Path | None, assumptions: A
     return analyse(subject, samples=ROBUSTNESS_SAMPLES, seed=seed, trajectories=ROBUSTNESS_TRAJECTORIES)
 
 
+def _routes(mod: Any, channels: Mapping[str, Any]) -> dict[str, Any]:
+    """The run's channels as ``mod`` scores its routes: under the no-WAN duration the modification
+    declares (``exposure``; MP094 Option 1 intermittent, Option 2 permanent), else as each file says."""
+    if mod.exposure is None:
+        return dict(channels)
+    where = f"{mod.origin} field 'exposure' ({mod.exposure.source})"
+    return {cid: under_exposure(ch, mod.exposure.duration, where) if cid in mod.channels else ch
+            for cid, ch in channels.items()}
+
+
+def _exposed(mods: Mapping[str, Any], channels: Mapping[str, Any], assumptions: Assumptions,
+             proofs: list[dict[str, Any]], fuzz: Mapping[str, Any], run_proofs: bool) -> dict[str, dict[str, Any]]:
+    """Per modification with an ``exposure``: its routes' channel entries re-scored under that
+    duration (only the routes whose file says otherwise), with the cheapest control set found again
+    by the same z3 search (``best-control-set``) and no robustness analysis (that samples each
+    channel under its own file's exposure). The channel summary keeps each file's own exposure."""
+    from nowan.proofs.controls import applies, best_set
+    from nowan.proofs.runner import BUDGET_KEY
+
+    out: dict[str, dict[str, Any]] = {}
+    for mid, m in mods.items():
+        if m.exposure is None:
+            continue
+        routes = _routes(m, channels)
+        moved = [cid for cid in m.channels if cid in channels and routes[cid] is not channels[cid]]
+        entries = {}
+        for cid in moved:
+            ch = routes[cid]
+            own = [p for p in proofs if p["channel"] == cid and not p["id"].startswith("best-control-set@")]
+            found = []
+            if run_proofs and applies(ch, assumptions):
+                f = best_set(ch, assumptions, assumptions.get(BUDGET_KEY))
+                found = [{"id": f"best-control-set@{cid}", "channel": cid, "status": f.status,
+                          "trace": f.trace, "detail": f.detail}]
+            e = _entry(score(ch, assumptions), compile_graph(ch), own + found, fuzz.get(cid), None)
+            e["proofs"] = own
+            entries[cid] = e
+        out[mid] = {**m.exposure.to_dict(), "moved": moved, "channels": entries,
+                    "files": {cid: channels[cid].exposure_duration for cid in m.channels if cid in channels}}
+    return out
+
+
 def _added(mods: Mapping[str, Any], channels: Mapping[str, Any], directory: Path | None,
            assumptions: Assumptions) -> dict[str, dict[str, Any]]:
     """Per modification with a baseline: the risk its routes add (``model.channels.added``). The
@@ -121,7 +163,7 @@ def _added(mods: Mapping[str, Any], channels: Mapping[str, Any], directory: Path
         available.update(load_channels(extra, directory))
     out = {}
     for mid, m in mods.items():
-        a = modification_added(m, channels, available, assumptions)
+        a = modification_added(m, _routes(m, channels), available, assumptions)
         if a is not None:
             out[mid] = a
     return out
@@ -144,7 +186,7 @@ def _best_controls(proofs: list[dict[str, Any]], channel_id: str, verdict: str) 
 
 
 def _entry(risk: ChannelRisk, graph: nx.DiGraph, proofs: list[dict[str, Any]],
-           fuzz: dict[str, Any] | None, robustness: dict[str, Any]) -> dict[str, Any]:
+           fuzz: dict[str, Any] | None, robustness: dict[str, Any] | None) -> dict[str, Any]:
     d = risk.to_dict(graph=False)
     ch = risk.channel
     d["graph"] = graph_to_data(graph)
@@ -223,6 +265,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
         if e["fuzz"] is None:
             e["fuzz_note"] = ("not fuzzed: this run asked for no examples" if examples <= 0 else
                               "not fuzzed: its model declares no attacker world (fuzz.world)")
+    exposed = _exposed(mods, channels, a, proofs, fuzz, run_proofs)
     graphs = stage("draw graphs", lambda: {cid: _graph_svg(cid, g, drawer) for cid, g in compiled.items()})
 
     commands = list(next(iter(risks.values())).commands) if risks else []
@@ -243,7 +286,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
                          fuzz_examples=examples, date=source_date(), assumptions=a, channels=entries,
                          command_matrix=matrix, comparisons={"smets1": smets1, "mp169": mp169},
                          proofs_total=proofs_total, fuzz_total=fuzz_total,
-                         modifications=mods, added=added,
+                         modifications=mods, added=added, exposed=exposed,
                          robustness=robust, graph_layout=drawer.to_dict())
     return bundle, graphs
 

@@ -1,0 +1,49 @@
+"""The assess pipeline scores each modification's routes under the exposure it declares."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def bundle():
+    from nowan.reports.pipeline import assess
+
+    out, _ = assess(channel_ids=["utrn-extended", "nfc"], examples=0)
+    return out
+
+
+def test_mp094_option_1_and_option_2_are_decided_under_their_own_durations(bundle):
+    """domain.md 11.3: Option 1 is intermittent no-WAN, Option 2 permanent. Both run utrn-extended and
+    nfc, whose files say permanent; the decisions must differ where the duration makes them differ."""
+    pages = {p["id"]: p for p in bundle["modifications"]}
+    one, two = pages["mp094-option-1"], pages["mp094-option-2"]
+    own = {c["id"]: c for c in bundle["channels"]}
+    by_route = {p["id"]: {a["id"]: a for a in p["assessed"]} for p in (one, two)}
+    # Option 2 is permanent, as the channel files: its routes read as the channel summary does
+    for cid in ("utrn-extended", "nfc"):
+        assert by_route["mp094-option-2"][cid]["residual"] == own[cid]["residual"]["level"]
+    assert by_route["mp094-option-1"] != by_route["mp094-option-2"]
+    assert (one["recommendation"], one["conditions"]) != (two["recommendation"], two["conditions"])
+    assert "intermittent" in one["exposure_note"] and "utrn-extended: permanent" in one["exposure_note"]
+    assert "permanent" in two["exposure_note"] and "appendix" in two["exposure_note"]
+    # the channel summary keeps each file's own exposure
+    trace = next(t for t in own["utrn-extended"]["residual"]["trace"] if t["what"] == "exposure")
+    assert trace["duration"] == "permanent"
+
+
+def test_the_added_risk_of_a_route_uses_the_modification_exposure(bundle):
+    """SECMP0038 is scoped to intermittent WAN (seed 004): its NFC route's added risk is computed under
+    that duration, the same as the route's decision, not under nfc.yaml's permanent exposure."""
+    from nowan.model.assumptions import Assumptions
+    from nowan.model.channels import load_channels
+    from nowan.model.channels.added import added_risk
+    from nowan.model.channels.risk import under_exposure
+
+    page = next(p for p in bundle["modifications"] if p["id"] == "secmp0038-nfc")
+    chans = load_channels(["nfc", "utrn-keypad"])
+    moved = under_exposure(chans["nfc"], "intermittent", "x")
+    base = [chans["utrn-keypad"]]
+    got = page["added"]["routes"]["nfc"]["level"]
+    assert got == added_risk(moved, base, Assumptions()).level
+    assert got != added_risk(chans["nfc"], base, Assumptions()).level
+    assert "intermittent" in page["exposure_note"]
