@@ -274,8 +274,25 @@ def _recommend(mod: Modification, present: list[Mapping[str, Any]], missing: lis
     rec, reason, governing, conditions = _recommend_on(mod, present, appetite)
     if mod.baseline is not None and governing:
         worst = max(governing, key=lambda e: _RANK[_treatment(e, mod)["kind"]])
-        reason += _why_added(worst)
+        reason += _why_added(worst) + _alone(e for e in governing if e is not worst)
     return rec, reason, governing, conditions
+
+
+def _alone(others: Iterable[Mapping[str, Any]]) -> str:
+    """The other routes of a proposal judged on added risk, each on its own, and the harms of theirs
+    left out because they only withhold commands the premises does not receive today: the reader
+    sees which route the recommendation rests on."""
+    out = []
+    for e in others:
+        a = e["added"]
+        s = (f"the route \u2018{e['title']}\u2019 adds {_level(a['level'])}, "
+             f"{'within' if a['verdict'] == 'within-appetite' else 'above'} appetite")
+        gone = [p["title"] for p in a.get("not_delivered_today") or []]
+        if gone:
+            s += (" (not counting \u2018" + "\u2019, \u2018".join(dict.fromkeys(gone)) +
+                  "\u2019, which only withholds commands that premises does not receive today)")
+        out.append(s)
+    return (" On its own, " + "; ".join(out) + ".") if out else ""
 
 
 def _risk_of(route: str, mod: Modification) -> str:

@@ -8,8 +8,10 @@ keypad code guessed by brute force is a keypad risk, not a relay risk), so it ca
 The rule (docs/methodology.md section 8b). Every feasible (goal, attacker, scale) of a channel is a
 point: the goal's impact ``kind`` (the harm, as ``model/data/risk.yaml`` scores it), a likelihood
 and an impact. A route's point is *already exposed* when some baseline channel reaches the same kind
-of harm at a likelihood and an impact at least as high; the premises carries that risk today. The
-added risk is the worst route point that is not already exposed, on the same scale and matrix. Goals
+of harm at a likelihood and an impact at least as high; the premises carries that risk today. A
+point reached only by withholding commands that no baseline channel carries is *not delivered today*
+either: withholding what the premises never receives leaves it as it is. The added risk is the
+worst route point that is neither, on the same scale and matrix. Goals
 count only where the channel carries a command that enables them (``risk.active_goals``), so the
 same rule answers "what if the route carried fewer command types".
 """
@@ -21,7 +23,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 from nowan.model.assumptions import Assumptions
 from nowan.model.channels import catalogues
 from nowan.model.channels.risk import WITHIN, active_goals, candidate_controls, evaluate, verdict
-from nowan.model.channels.types import Channel
+from nowan.model.channels.loader import WITHHOLD_RULE
+from nowan.model.channels.types import Channel, Goal
 
 if TYPE_CHECKING:
     from nowan.model.modifications import Modification
@@ -82,6 +85,8 @@ class Added:
     carried: tuple[str, ...]
     added: list[Point]                                  # worst first
     covered: list[tuple[Point, Point]] = field(default_factory=list)   # (route point, baseline point)
+    #: Points reached only by withholding commands the baseline premises never receives either.
+    undelivered: list[Point] = field(default_factory=list)
 
     @property
     def worst(self) -> Point | None:
@@ -103,7 +108,8 @@ class Added:
                 "likelihood": w.likelihood if w else None, "impact": w.impact if w else None,
                 "goal": w.goal if w else None, "title": w.title if w else None,
                 "added": [p.to_dict() for p in self.added],
-                "already_exposed": [{"route": r.to_dict(), "by": b.to_dict()} for r, b in self.covered]}
+                "already_exposed": [{"route": r.to_dict(), "by": b.to_dict()} for r, b in self.covered],
+                "not_delivered_today": [p.to_dict() for p in self.undelivered]}
 
 
 def added_risk(route: Channel, baseline: Sequence[Channel], assumptions: Assumptions | None = None,
@@ -112,16 +118,30 @@ def added_risk(route: Channel, baseline: Sequence[Channel], assumptions: Assumpt
     controls), with ``enabled`` controls on the route (default: its existing ones) and, if given,
     only the ``carried`` commands."""
     base = [p for ch in baseline for p in points(ch, assumptions)]
+    delivered = {c for ch in baseline for c in ch.commands}
+    goals = {g.id: g for g in route.goals}
     carried = tuple(route.commands if carried is None else (c for c in route.commands if c in set(carried)))
-    added, covered = [], []
+    added, covered, undelivered = [], [], []
     for p in points(route, assumptions, enabled, carried):
+        if withheld_only(route, goals[p.goal]) and not delivered & set(goals[p.goal].commands):
+            undelivered.append(p)
+            continue
         by = max((b for b in base if b.covers(p)), key=lambda b: b.key, default=None)
         if by is None:
             added.append(p)
         else:
             covered.append((p, by))
     added.sort(key=lambda p: p.key, reverse=True)
-    return Added(route.id, tuple(ch.id for ch in baseline), carried, added, covered)
+    return Added(route.id, tuple(ch.id for ch in baseline), carried, added, covered, undelivered)
+
+
+def withheld_only(channel: Channel, goal: Goal) -> bool:
+    """The goal is reached only by withholding: every step it requires directly withholds commands.
+
+    Why: withholding a command the baseline premises never receives (no-WAN, keypad codes carry
+    credit only) leaves that premises where it is today; such a harm is not added. The commands a
+    withholding goal names (``commands``, checked by the loader) say what is withheld."""
+    return all(channel.step(s).rule.id == WITHHOLD_RULE for s in goal.requires.steps())
 
 
 def cheapest_treatment(route: Channel, baseline: Sequence[Channel], assumptions: Assumptions | None = None,

@@ -47,18 +47,26 @@ def test_a_harm_the_route_reaches_more_likely_than_the_keypad_is_added(tmp_path)
     assert "free-credit" in {p.goal for p in a.added}
 
 
-def test_the_relay_adds_the_withheld_non_disconnect_period_that_a_keypad_premises_cannot_lose():
+def test_withholding_what_the_keypad_premises_never_receives_is_not_added(tmp_path):
+    # the keypad carries credit only: a no-WAN premises gets no non-disconnect periods today either
     a = added_risk(CH["wifi-ppmid-relay"], KEYPAD)
-    assert a.worst.goal == "non-disconnect-withheld" and a.level == "very-high"
-    assert cheapest_treatment(CH["wifi-ppmid-relay"], KEYPAD)["status"] == "none-within-budget"
+    assert "non-disconnect-withheld" in {p.goal for p in a.undelivered}
+    assert "non-disconnect-withheld" not in {p.goal for p in a.added}
+    assert a.level == "medium" and a.verdict == "within-appetite"
+    # the rule reads the baseline's carried commands: a baseline that delivered them makes it added
+    keypad = _edited(tmp_path, "utrn-keypad", "commands: [top-up]\n", "commands: [top-up, set-non-disconnect]\n")
+    b = added_risk(CH["wifi-ppmid-relay"], [keypad["utrn-keypad"]])
+    assert b.worst.goal == "non-disconnect-withheld" and b.level == "very-high"
+    assert cheapest_treatment(CH["wifi-ppmid-relay"], [keypad["utrn-keypad"]])["status"] == "none-within-budget"
 
 
 def test_fewer_command_types_are_scored_by_the_goals_those_commands_enable():
-    full = added_risk(CH["wifi-ppmid-relay"], KEYPAD)
-    top_up = added_risk(CH["wifi-ppmid-relay"], KEYPAD, carried=["top-up"])
+    full = added_risk(CH["nfc"], KEYPAD)
+    top_up = added_risk(CH["nfc"], KEYPAD, carried=["top-up"])
     assert top_up.carried == ("top-up",)
-    assert "non-disconnect-withheld" not in {p.goal for p in top_up.added}
-    assert full.level == "very-high" and top_up.level == "medium"
+    assert {"price-manipulation", "forced-off-supply"} <= {p.goal for p in full.added}
+    assert not {"price-manipulation", "forced-off-supply"} & {p.goal for p in top_up.added}
+    assert full.level == "high" and top_up.level == "medium"
     # a command the route does not carry is not added by asking for it
     assert added_risk(CH["usb"], KEYPAD, carried=["top-up", "no-such"]).carried == ("top-up",)
 
@@ -112,7 +120,7 @@ def test_over_existing_wifi_displays_only_what_they_cannot_already_do_is_added()
     today = [CH["utrn-keypad"], CH["wifi-ppmid-today"]]
     relay = added_risk(CH["wifi-ppmid-relay"], today)
     assert {"han-dos", "home-network-intrusion", "gas-battery-drained"} <= {p.goal for p, _ in relay.covered}
-    assert relay.worst.goal == "non-disconnect-withheld" and relay.level == "very-high"
+    assert relay.level == "low" and relay.level != added_risk(CH["wifi-ppmid-relay"], KEYPAD).level
     hub = added_risk(CH["hub-forwarding"], today)
     assert [p.goal for p in hub.added] == ["hub-taken-over"]          # a PPMID can already flood the HAN
     assert "meters-unavailable" in {p.goal for p in added_risk(CH["hub-forwarding"], KEYPAD).added}
