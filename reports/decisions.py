@@ -16,7 +16,8 @@ The rules (docs/methodology.md, "From channels to decisions"):
   cheapest treatment; choosing that route is itself a condition unless every route is within.
 * A modification with a ``baseline`` (the SECMP0038 routes) is judged on the risk each route *adds*
   over the premises as it is today (``model.channels.added``), treated by the cheapest candidate
-  set that brings that added risk within appetite; the rules above are otherwise the same.
+  set that brings that added risk within appetite, its confidence from the robustness of that added
+  risk (``model.robustness.added``); the rules above are otherwise the same.
 """
 from __future__ import annotations
 
@@ -149,7 +150,7 @@ def _added_view(entry: Mapping[str, Any], added: Mapping[str, Any]) -> dict[str,
     return {**entry, "own_residual": entry["residual"]["level"], "added": added,
             "residual": {"level": added["level"], "path": path}, "verdict": added["verdict"],
             "best_controls": added["treatment"] if added["verdict"] != "within-appetite" else {"status": "not-needed"},
-            "robustness": None}
+            "robustness": added.get("robustness")}
 
 
 def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetite: str,
@@ -168,7 +169,7 @@ def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetit
     page.update(recommendation=rec, recommendation_words=WORDS[rec], reason=reason, conditions=conditions,
                 governing=[e["id"] for e in governing], confidence=confidence(governing),
                 evidence=_evidence(governing), added=added)
-    if mod.baseline is not None and governing:
+    if mod.baseline is not None and governing and any(e.get("robustness") is None for e in governing):
         page["confidence"] = {"status": "not-computed", "short": "not computed",
                               "text": "not computed for the added risk (the robustness "
                               "analysis samples each channel's own residual risk)"}
@@ -176,6 +177,8 @@ def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetit
     for p in page["positions"]:
         if p["agrees"] is False:
             p["why"] = _why_differs(p["stance"], governing, appetite)
+        elif p["agrees"] and mod.baseline is not None and governing:
+            p["why"] = _why_agrees(governing, mod)
         if p.get("no_worse_than"):
             p["test"] = _no_worse_than(p["no_worse_than"], present, channels)
     return page
@@ -195,6 +198,18 @@ def _no_worse_than(ref: str, present: Sequence[Mapping[str, Any]], channels: Map
     verdict = "not met" if worse else "met"
     return (f"Its condition, risk no worse than \u2018{base['title']}\u2019 ({ref}, residual {_level(lv)}), "
             f"is {verdict} here ({routes}).")
+
+
+def _why_agrees(governing: Sequence[Mapping[str, Any]], mod: Modification) -> str:
+    """A position the added-risk decision agrees with agrees in direction only: the recorded reason
+    is in its quote; the model's is the worst harm the governing routes add."""
+    worst = max(governing, key=lambda e: _RANK[_treatment(e, mod)["kind"]])
+    a = worst["added"]
+    if a["goal"] is None:
+        return ""
+    return (f"It agrees in direction, for the model's own reason, not necessarily the one quoted: the route "
+            f"\u2018{worst['title']}\u2019 adds \u2018{a['title']}\u2019 (likelihood {a['likelihood']}, "
+            f"impact {a['impact']}).")
 
 
 def _why_differs(stance: str, governing: Sequence[Mapping[str, Any]], appetite: str) -> str:

@@ -169,6 +169,23 @@ def _added(mods: Mapping[str, Any], channels: Mapping[str, Any], directory: Path
     return out
 
 
+def _added_robustness(added: Mapping[str, dict[str, Any]], mods: Mapping[str, Any], directory: Path | None,
+                      assumptions: Assumptions, seed: int) -> None:
+    """Attach to each route's added risk its robustness (``model.robustness.added``: the same sweeps
+    as a channel's own verdict, on the added risk), computed once per route and baseline."""
+    from nowan.model.robustness.added import added_robustness
+
+    done: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+    models = str(Path(directory).resolve()) if directory else None
+    for mid, a in added.items():
+        base = tuple(mods[mid].baseline.channels)
+        for cid, route in a["routes"].items():
+            if (cid, base) not in done:
+                done[cid, base] = added_robustness(cid, base, models, tuple(assumptions.overridden.items()),
+                                                   samples=ROBUSTNESS_SAMPLES, seed=seed)
+            route["robustness"] = done[cid, base]
+
+
 def _best_controls(proofs: list[dict[str, Any]], channel_id: str, verdict: str) -> dict[str, Any] | None:
     """The cheapest candidate-control set from the ``best-control-set`` proof (z3 Optimize)."""
     for p in proofs:
@@ -258,6 +275,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
     fuzz = stage("fuzz", lambda: _fuzz(channels, a, seed, examples,
                                        (lambda f: progress("fuzz", f)) if progress else None))
     robust = stage("robustness", lambda: _robustness(channels, directory, a, seed))
+    stage("added-risk robustness", lambda: _added_robustness(added, mods, directory, a, seed))
     per_channel = {c["id"]: c for c in robust.pop("channels")}
     compiled = {cid: compile_graph(ch) for cid, ch in channels.items()}
     entries = [_entry(risks[cid], compiled[cid], proofs, fuzz.get(cid), per_channel[cid]) for cid in channels]

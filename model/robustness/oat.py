@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from nowan.model.assumptions import Assumptions
 from nowan.model.channels.catalogues import scales
 from nowan.model.channels.evaluate import environment
 from nowan.model.channels.risk import ABOVE, WITHIN
@@ -91,13 +92,16 @@ def current_value(channel: Channel, subject: Subject, inp: Input) -> Any:
     return inp.default
 
 
-def sweep(channel: Channel, subject: Subject, inp: Input) -> tuple[list[Flip], Swing]:
-    """The flips of one input over its range (nearest one on each side), and its swing."""
+def sweep(channel: Channel, subject: Subject, inp: Input,
+          rank: Callable[[Channel, Assumptions], int] = rank_of) -> tuple[list[Flip], Swing]:
+    """The flips of one input over its range (nearest one on each side), and its swing. ``rank``
+    scores the verdict swept: the channel's own residual by default (the added risk of a route
+    over its baseline for ``model.robustness.added``)."""
     cache: dict[Any, int] = {}
 
     def f(v: Any) -> int:
         if v not in cache:
-            cache[v] = rank_of(channel, subject.assumptions({inp.id: v}))
+            cache[v] = rank(channel, subject.assumptions({inp.id: v}))
         return cache[v]
 
     cur = current_value(channel, subject, inp)

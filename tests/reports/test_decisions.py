@@ -207,3 +207,27 @@ def test_a_position_condition_no_worse_than_a_channel_is_tested_from_the_residua
     page = decide(mod, {"a": _entry("a", "very-high"), "k": base}, "medium")
     assert "is not met here (a very high)" in page["positions"][0]["test"]
     assert "not tested" in decide(mod, {"a": _entry("a", "low")}, "medium")["positions"][0]["test"]
+
+
+def test_a_position_the_added_risk_agrees_with_says_the_model_agrees_for_its_own_reason():
+    entry = _entry("a", "very-high")
+    entry["goals"] = []
+    added = {"missing": [], "routes": {"a": _added("high", "above-appetite")}}
+    page = decide(_based(), {"a": entry}, "medium", added)
+    assert page["recommendation"] == CANNOT and page["positions"][0]["agrees"] is True
+    assert "in direction" in page["positions"][0]["why"] and "Goal G" in page["positions"][0]["why"]
+    # without a baseline, an agreeing position carries no such note
+    assert "why" not in decide(_mod(), {"a": _entry("a", "very-high")}, "medium")["positions"][0]
+
+
+def test_a_decision_on_added_risk_takes_its_confidence_from_the_robustness_of_the_added_risk():
+    entry = _entry("a", "very-high", robustness={"robust": True, "p_above": 0.9, "ci": [0.8, 0.95], "flips": []})
+    entry["goals"] = []
+    rob = {"robust": False, "p_above": 0.3, "ci": [0.2, 0.4],
+           "flips": [{"input": "x", "at": 4, "op": ">=", "verdict": "within-appetite"}]}
+    added = {"missing": [], "routes": {"a": {**_added("high", "above-appetite"), "robustness": rob}}}
+    conf = decide(_based(), {"a": entry}, "medium", added)["confidence"]
+    assert conf["status"] == "fragile" and conf["p_above"] == 0.3 and "within appetite if x" in conf["short"]
+    # without it, the confidence says it was not computed for the added risk
+    added["routes"]["a"].pop("robustness")
+    assert "not computed for the added risk" in decide(_based(), {"a": entry}, "medium", added)["confidence"]["text"]

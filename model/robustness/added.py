@@ -1,0 +1,52 @@
+"""How robust is an added-risk verdict (a SECMP0038 route judged over the premises as it is today)?
+
+The same analyses as a channel's own verdict (``analysis.py``), scored on the risk the route adds
+over its baseline (``model.channels.added``) instead of its own residual: one input at a time over
+every verdict-affecting input of the route and of the baseline channels (a baseline input moves
+which harms count as already carried), and a Monte Carlo sample over all of them at once. The
+result has the fields the decisions read for a channel (``robust``, ``flips``, ``p_above``, ``ci``,
+``confidence``), so a decision on added risk gets a confidence like any other.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from nowan.model.assumptions import Assumptions
+from nowan.model.channels.added import added_risk
+from nowan.model.channels.catalogues import scales
+from nowan.model.channels.inputs import inputs
+from nowan.model.channels.risk import ABOVE, WITHIN
+from nowan.model.channels.types import Channel
+from nowan.model.robustness import montecarlo
+from nowan.model.robustness.analysis import confidence
+from nowan.model.robustness.oat import Flip, sweep
+from nowan.model.robustness.space import relevant
+from nowan.model.robustness.subject import Subject, above
+
+
+def added_robustness(route: str, baseline: Sequence[str], models: str | None = None,
+                     base: tuple[tuple[str, Any], ...] = (), *, samples: int = 200, seed: int = 0) -> dict[str, Any]:
+    """One-at-a-time flips and the Monte Carlo share above appetite of ``route``'s added risk over
+    ``baseline`` (channel ids in ``models``, or the packaged models); ``base`` overrides are pinned."""
+    subject = Subject((route, *baseline), models, base)
+    loaded = subject.load()
+    ch, over = loaded[route], [loaded[b] for b in baseline]
+    rank_scale = scales().rank
+
+    def rank(channel: Channel, a: Assumptions) -> int:
+        return rank_scale(added_risk(channel, over, a).level)
+
+    pinned = {k for k, _ in base}
+    cat = inputs([ch, *over])
+    swept = list({i.id: i for c in (ch, *over) for i in relevant(c, cat) if i.id not in pinned}.values())
+    flips: list[Flip] = []
+    for inp in swept:
+        flips.extend(sweep(ch, subject, inp, rank)[0])
+    flips.sort(key=lambda f: (f.distance, f.input))
+    now = rank(ch, subject.assumptions({}))
+    rows = [rank(ch, subject.assumptions(s)) for s in montecarlo.design(swept, samples, seed)]
+    p, ci = montecarlo.proportion(sum(1 for r in rows if above(r)), len(rows))
+    return {"id": route, "baseline": list(baseline), "level": scales().levels[now],
+            "verdict": ABOVE if above(now) else WITHIN, "robust": not flips, "p_above": p, "ci": ci,
+            "flips": [f.to_dict() for f in flips], "confidence": confidence(flips), "samples": len(rows),
+            "swept": len(swept)}
