@@ -30,6 +30,7 @@ from hypothesis.database import ExampleDatabase
 
 from nowan.attacks.findings import IMPLEMENTATION, KINDS, WEAKNESS, CampaignResult, ChannelRun, Finding
 from nowan.attacks.harness import HarnessCrash, InvariantViolation
+from nowan.attacks.proof_seeds import seed_findings
 from nowan.model.traces import Trace
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices.flaws import Flaw
@@ -133,7 +134,9 @@ def run_harness(harness: Harness, *, budget: float, seed: int, assumptions: Assu
                 clock: Callable[[], float] = time.monotonic, max_rounds: int | None = None) -> ChannelRun:
     """Run one harness for one invariant kind, round after round, until its budget is spent.
 
-    The rounds are fixed by the seed (see :func:`round_plan`); the clock is read only between them.
+    The channel's seed traces in ``database`` (proof counterexamples, :mod:`attacks.proof_seeds`) are
+    replayed first; then the rounds, fixed by the seed (see :func:`round_plan`), the clock read only
+    between them.
     ``max_rounds`` bounds the campaign by rounds instead (then it explores the same examples on any
     machine). After a finding the hunt goes on for the invariants not yet violated (so one channel
     weakness found early does not hide another), unless ``stop_on_first``.
@@ -141,17 +144,18 @@ def run_harness(harness: Harness, *, budget: float, seed: int, assumptions: Assu
     fl = frozenset(flaws)
     run = ChannelRun(harness.channel)
     start = clock()
+    wanted = {i for i in harness.checks if _kind_of(i) == kind}
+    run.findings += seed_findings(harness, database, kind, set())  # seeds (proof counterexamples) first
     n = 0
-    while (max_rounds is None or n < max_rounds) and clock() - start < budget:
+    while (max_rounds is None or n < max_rounds) and clock() - start < budget \
+            and not (wanted and wanted <= {f.invariant for f in run.findings}):
         variant, size = round_plan(harness, assumptions, kind, n)
         _, found = _round(harness, run, variant, fl, kind, campaign_settings(database, ci, size),
                           round_seed(seed, harness.channel, kind, n))
         n += 1
         if found is not None:
             run.findings.append(finding_from(harness.channel, found))
-            done = {f.invariant for f in run.findings}
-            if stop_on_first or found.invariant == "no-crash" or \
-                    done >= {i for i in harness.checks if _kind_of(i) == kind}:
+            if stop_on_first or found.invariant == "no-crash":
                 break
         if progress is not None:
             progress(Progress(harness.channel, kind, min(1.0, (clock() - start) / budget), run.examples,

@@ -202,6 +202,10 @@ def _summary(result: CampaignResult) -> None:
 @click.option("--sarif", "sarif", type=click.Path(dir_okay=False), help="Write SARIF 2.1.0 here.")
 @click.option("--junit", "junit", type=click.Path(dir_okay=False), help="Write JUnit XML here.")
 @click.option("--replay", "replay", type=click.Path(dir_okay=False), help="Replay a saved finding trace.")
+@click.option("--seed-from", "seed_from", multiple=True, type=click.Path(dir_okay=False), metavar="TRACE.json",
+              help="A proof counterexample (a refuted property's trace from nowan prove --json) to translate "
+                   "into its channel's fuzz steps and keep in the example database: this campaign and every "
+                   "later one on that database replay it first. Repeatable.")
 @click.option("--out", "out_dir", default="out/fuzz", show_default=True, type=click.Path(file_okay=False),
               help="Directory for summary.json and finding traces.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON summary on stdout.")
@@ -212,8 +216,8 @@ def _summary(result: CampaignResult) -> None:
 @click.option("--keystore", "keystore", type=click.Path(file_okay=False), help="Keystore for --seeds.")
 def command(channels: tuple[str, ...], models: Path | None, shard_text: str | None, budget: str, seed_text: str,
             db: tuple[str, ...], db_log: str | None, sarif: str | None,
-            junit: str | None, replay: str | None, out_dir: str, as_json: bool, assume: tuple[str, ...],
-            fail_on: str, seeds: str | None, keystore: str | None) -> None:
+            junit: str | None, replay: str | None, seed_from: tuple[str, ...], out_dir: str, as_json: bool,
+            assume: tuple[str, ...], fail_on: str, seeds: str | None, keystore: str | None) -> None:
     """Fuzz the reference implementation with per-channel Dolev-Yao attackers."""
     envelope = _envelope_target(seeds, keystore)
     if replay:
@@ -242,6 +246,8 @@ def command(channels: tuple[str, ...], models: Path | None, shard_text: str | No
         click.echo(f"{cid}: not fuzzed: its model declares no attacker world (fuzz.world)", err=True)
     if db_log and database is not None:
         database = ReportingDatabase(database, _log_to(db_log))
+    if seed_from:
+        _seed(seed_from, database, models)
     ci = bool(os.environ.get("CI"))
     result = _run(hs, seconds, seed, assumptions, database, ci, show=is_interactive())
     out = Path(out_dir)
@@ -265,6 +271,29 @@ def command(channels: tuple[str, ...], models: Path | None, shard_text: str | No
             click.echo(f"{label}: {f.rule_id}: {f.message} -> {out / f'{f.channel}--{f.invariant}.json'}")
     if failed(cases, policy):
         raise SystemExit(1)
+
+
+def _seed(paths: tuple[str, ...], database, models: Path | None) -> None:
+    """Translate each proof counterexample into its channel's fuzz steps and keep it in the database.
+
+    All are translated before any is saved, so a trace that cannot seed (a step no fuzz world has,
+    a property no fuzz invariant checks) is one line naming it and the step, and nothing is kept.
+    """
+    from nowan.attacks.proof_seeds import save_seed, to_fuzz_trace
+
+    if database is None:
+        raise InputError("a seed is kept in the example database; give a --db other than none", where="--seed-from")
+    chosen = []
+    for path in paths:
+        trace = Trace.load(path)
+        if trace.channel not in channel_ids(_models(models)):
+            raise InputError(f"channel {trace.channel!r} of the counterexample has no fuzz world", where=path)
+        [harness] = harnesses([trace.channel], channels=_models(models))
+        chosen.append((path, to_fuzz_trace(trace, harness, path)))
+    for path, seed in chosen:
+        save_seed(database, seed)
+        click.echo(printable(f"{path}: kept as a seed of {seed.channel} ({len(seed.steps)} fuzz steps, "
+                             f"{seed.invariant})"), err=True)
 
 
 def _cases(result: CampaignResult, hs, directory: Path | None = None) -> list[Case]:
