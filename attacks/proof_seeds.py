@@ -157,6 +157,22 @@ def to_fuzz_trace(trace: Trace, harness: Any, source: str = "trace") -> Trace:
     return out
 
 
+def seed_for(trace: Trace, channels: Mapping[str, Any], source: str = "trace") -> Trace:
+    """``trace`` translated for the fuzz world of its own channel among the models ``channels``."""
+    from nowan.attacks.registry import harnesses
+
+    model = channels.get(trace.channel)
+    if model is None or model.fuzz is None:
+        raise SeedError(f"channel {trace.channel!r} has no fuzz world to seed", where=f"{source} field 'channel'")
+    [harness] = harnesses([trace.channel], channels=channels)
+    return to_fuzz_trace(trace, harness, source)
+
+
+def kept(seed: Trace) -> str:
+    """What a saved seed is, in one line for the command line."""
+    return f"kept as a seed of {seed.channel} ({len(seed.steps)} fuzz steps, {seed.invariant})"
+
+
 def _key(channel: str) -> bytes:
     return SEED_KEY + channel.encode()
 

@@ -279,21 +279,14 @@ def _seed(paths: tuple[str, ...], database, models: Path | None) -> None:
     All are translated before any is saved, so a trace that cannot seed (a step no fuzz world has,
     a property no fuzz invariant checks) is one line naming it and the step, and nothing is kept.
     """
-    from nowan.attacks.proof_seeds import save_seed, to_fuzz_trace
+    from nowan.attacks.proof_seeds import kept, save_seed, seed_for
 
     if database is None:
         raise InputError("a seed is kept in the example database; give a --db other than none", where="--seed-from")
-    chosen = []
-    for path in paths:
-        trace = Trace.load(path)
-        if trace.channel not in channel_ids(_models(models)):
-            raise InputError(f"channel {trace.channel!r} of the counterexample has no fuzz world", where=path)
-        [harness] = harnesses([trace.channel], channels=_models(models))
-        chosen.append((path, to_fuzz_trace(trace, harness, path)))
+    chosen = [(path, seed_for(Trace.load(path), _models(models), path)) for path in paths]
     for path, seed in chosen:
         save_seed(database, seed)
-        click.echo(printable(f"{path}: kept as a seed of {seed.channel} ({len(seed.steps)} fuzz steps, "
-                             f"{seed.invariant})"), err=True)
+        click.echo(printable(f"{path}: {kept(seed)}"), err=True)
 
 
 def _cases(result: CampaignResult, hs, directory: Path | None = None) -> list[Case]:

@@ -77,3 +77,28 @@ def test_a_refutation_that_does_not_replay_is_reported_so(monkeypatch) -> None:
     monkeypatch.setattr(proof_replay, "replay", lambda trace: type("R", (), {"reproduced": False})())
     props = json.loads(invoke("--channels", "utrn-keypad", "--json").stdout)["properties"]
     assert [p["reproduced"] for p in props if p["status"] == "refuted"] == [False] * 4
+
+
+def test_seed_db_keeps_the_counterexamples_a_fuzz_campaign_can_replay(tmp_path) -> None:
+    """``--seed-db``: the pairing counterexample becomes a seed the next campaign finds first; a
+    counterexample with no fuzz counterpart is listed with the reason, not silently skipped."""
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    from nowan.attacks.campaign import run_harness
+    from nowan.attacks.findings import WEAKNESS
+    from nowan.attacks.registry import harnesses
+    from nowan.model.assumptions import Assumptions
+
+    db = tmp_path / "db"
+    r = invoke("--channels", "pairing-no-timeout,utrn-keypad", "--seed-db", str(db))
+    assert r.exit_code == 0, r.output
+    assert "pairing-window@pairing-no-timeout: kept as a seed of pairing-no-timeout (3 fuzz steps, " \
+           "rogue-join-prevented)" in r.stderr
+    assert "not a seed: bruteforce-bound@utrn-keypad field 'world': the bruteforce counterexample cannot seed" \
+        in r.stderr
+    [h] = harnesses(["pairing-no-timeout"])
+    run = run_harness(h, budget=60, seed=0, assumptions=Assumptions(), kind=WEAKNESS,
+                      database=DirectoryBasedExampleDatabase(str(db)), max_rounds=0)
+    assert [f.invariant for f in run.findings] == ["rogue-join-prevented"]
+    bad = invoke("--channels", "pairing-no-timeout", "--seed-db", "none")
+    assert bad.exit_code == 2 and "--seed-db" in bad.stderr
