@@ -37,6 +37,9 @@ SEED_KEY = b"nowan-seed-trace:"
 _WAITS = (90000, 3600, 601, 60, 1)
 #: Most ``wait`` steps one counterexample clock move may become (a day and a half is two).
 MAX_WAITS = 16
+#: Most steps a kept seed may have: a translated counterexample has a handful, and a database
+#: shared over Redis must not be able to stall every campaign with a million-step value.
+MAX_SEED_STEPS = 1000
 
 
 class SeedError(TraceError):
@@ -188,9 +191,15 @@ def seed_traces(database: ExampleDatabase, channel: str) -> list[Trace]:
     out = []
     for value in sorted(set(database.fetch(_key(channel)))):
         try:
-            out.append(Trace.from_dict(json.loads(value), f"seed of {channel}"))
-        except (ValueError, TraceError) as exc:
+            trace = Trace.from_dict(json.loads(value), f"seed of {channel}")
+        except (ValueError, RecursionError, TraceError) as exc:
             warnings.warn(f"skipped an unreadable seed of {channel}: {exc}", stacklevel=2)
+            continue
+        if len(trace.steps) > MAX_SEED_STEPS:
+            warnings.warn(f"skipped a seed of {channel} with {len(trace.steps)} steps (at most {MAX_SEED_STEPS})",
+                          stacklevel=2)
+            continue
+        out.append(trace)
     return out
 
 

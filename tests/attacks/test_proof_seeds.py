@@ -102,3 +102,20 @@ def test_fuzz_seed_from_refuses_a_counterexample_that_cannot_seed(tmp_path: Path
     none = CliRunner().invoke(cli, ["fuzz", "--channels", "pairing-no-timeout", "--budget", "1", "--db", "none",
                                     "--out", str(tmp_path / "out"), "--seed-from", str(TRACES / "pairing.json")])
     assert none.exit_code == 2 and "--db other than none" in none.stderr
+
+
+def test_a_stored_seed_that_does_not_read_or_is_too_long_is_skipped_with_a_warning(refuted_pairing: Trace) -> None:
+    from nowan.attacks.proof_seeds import MAX_SEED_STEPS, SEED_KEY
+
+    h = _pairing_harness()
+    seed = to_fuzz_trace(refuted_pairing, h)
+    db = InMemoryExampleDatabase()
+    key = SEED_KEY + h.channel.encode()
+    db.save(key, b"\xff not json")
+    db.save(key, json.dumps(replace(seed, steps=seed.steps[:1] * (MAX_SEED_STEPS + 1)).to_dict()).encode())
+    save_seed(db, seed)
+    with pytest.warns(UserWarning) as caught:
+        assert seed_traces(db, h.channel) == [seed]
+    assert sorted(str(w.message).split(":")[0] for w in caught) == [
+        f"skipped a seed of {h.channel} with {MAX_SEED_STEPS + 1} steps (at most {MAX_SEED_STEPS})",
+        f"skipped an unreadable seed of {h.channel}"]
