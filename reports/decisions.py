@@ -54,16 +54,18 @@ def _name(title: str) -> str:
 
 def _treatment(entry: Mapping[str, Any], mod: Modification) -> dict[str, Any]:
     """How a channel gets within appetite: none needed, controls, reversal, or not at all."""
-    titles = {c["id"]: c["title"] for c in entry.get("controls", [])}
+    known = {c["id"]: c for c in entry.get("controls", [])}
     best = entry.get("best_controls") or {}
     if entry["verdict"] == "within-appetite":
         return {"kind": "none", "controls": [], "cost_gbp": 0, "residual_after": entry["residual"]["level"]}
     if best.get("status") == "found":
         ids = list(best.get("controls", []))
-        controls = [{"id": i, "title": titles.get(i, i)} for i in ids]
+        controls = [{"id": i, "title": known.get(i, {}).get("title", i)} for i in ids]
         kind = "reverse" if any(i in mod.reversed_by for i in ids) else "controls"
+        # a cost the model marks as a placeholder is said to be one wherever it is shown
+        placeholder = any(known.get(i, {}).get("cost_placeholder") for i in ids)
         return {"kind": kind, "controls": controls, "cost_gbp": best.get("cost_gbp", 0),
-                "residual_after": best.get("residual", "")}
+                "cost_placeholder": placeholder, "residual_after": best.get("residual", "")}
     return {"kind": "untreatable", "controls": [], "cost_gbp": 0, "residual_after": entry["residual"]["level"],
             "why": best.get("detail", "no cheapest control set was computed")}
 
@@ -135,7 +137,9 @@ def _conditions(route: Mapping[str, Any] | None, treated: Sequence[tuple[Mapping
     for entry, t in treated:
         if t["kind"] == "controls":
             names = "; ".join(_name(c["title"]) for c in t["controls"])
-            out.append(f"On the route \u2018{entry['title']}\u2019: adopt {names} (about {_money(t['cost_gbp'])}); "
+            cost = f"placeholder cost {_money(t['cost_gbp'])}" if t.get("cost_placeholder") \
+                else f"about {_money(t['cost_gbp'])}"
+            out.append(f"On the route \u2018{entry['title']}\u2019: adopt {names} ({cost}); "
                        f"the residual risk then falls from {_level(entry['residual']['level'])} "
                        f"to {_level(t['residual_after'])}.")
     return out

@@ -211,7 +211,10 @@ def _entry(risk: ChannelRisk, graph: nx.DiGraph, proofs: list[dict[str, Any]],
     d["commands_carried"] = list(ch.commands)
     d["proofs"] = [p for p in proofs if p["channel"] == ch.id]
     d["fuzz"] = fuzz
-    d["best_controls"] = _best_controls(proofs, ch.id, d["verdict"])
+    d["best_controls"] = best = _best_controls(proofs, ch.id, d["verdict"])
+    if best is not None:   # a placeholder cost is said to be one wherever the set's cost is shown
+        best["cost_placeholder"] = any(ch.control(c).cost_is_placeholder for c in best["controls"]
+                                       if c in ch.candidate_controls)
     d["robustness"] = robustness
     d["assumptions_used"] = _assumptions_used(json.dumps(d, default=str) + repr(ch), risk.assumptions)
     return d

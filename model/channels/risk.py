@@ -460,6 +460,7 @@ class ChannelRisk:
                       for g in ch.goals if g.id in goals],
             "controls": [{"id": c.id, "title": c.title, "status": c.status,
                           "enabled": c.id in self.residual_eval.enabled, "cost_gbp": c.cost_gbp,
+                          "cost_placeholder": c.cost_is_placeholder,
                           "blocks": list(c.blocks), "hardens": [s for s, _ in c.hardens],
                           "reference": c.source, "source": _src(c.origin)} for c in ch.controls],
             "parameters": ch.parameters,

@@ -105,6 +105,12 @@ class Control:
     #: families apply from it, never from control ids.
     mechanism: str | None = None
 
+    @property
+    def cost_is_placeholder(self) -> bool:
+        """Whether ``cost_gbp`` is a labelled placeholder (the source says ``cost: placeholder [A]``),
+        not an estimate: the committee paper must not present it as a price."""
+        return "cost: placeholder" in self.source
+
 
 @dataclass(frozen=True)
 class Step:

@@ -45,6 +45,15 @@ def test_treatable_gives_conditions_in_plain_words_with_the_control_title_and_co
     assert "from high to medium" in page["conditions"][0]
 
 
+def test_a_placeholder_cost_is_called_one_not_an_estimate():
+    entry = _entry("a", "high", FOUND)
+    entry["controls"][0]["cost_placeholder"] = True
+    page = decide(_mod(), {"a": entry}, "medium")
+    assert "(placeholder cost GBP 5,000)" in page["conditions"][0]
+    assert page["assessed"][0]["treatment"]["cost_placeholder"] is True
+    assert "about GBP 5,000" in decide(_mod(), {"a": _entry("a", "high", FOUND)}, "medium")["conditions"][0]
+
+
 def test_when_the_only_treatment_reverses_the_proposal_the_decision_is_to_reject():
     best = {"status": "found", "controls": ["REV"], "cost_gbp": 0, "residual": "low"}
     page = decide(_mod(reversed_by=["REV"]), {"a": _entry("a", "very-high", best)}, "medium")

@@ -47,9 +47,11 @@ def paper(bundle, tmp_path_factory):
 
 
 def _text(path: Path, first: int, last: int) -> str:
-    """The pages' text in reading order, one line, with words that wrapped at a hyphen rejoined."""
+    """The pages' text in reading order, one line, with words that wrapped at a hyphen rejoined and
+    the running footer ("Page 2 of 99") dropped, so that a paragraph a page break splits still reads whole."""
     raw = subprocess.run(["pdftotext", "-f", str(first), "-l", str(last), str(path), "-"],
                          check=True, capture_output=True, text=True).stdout
+    raw = re.sub(r"\bPage \d+ of \d+\b", " ", raw)
     return re.sub(r"-\s+", "-", " ".join(raw.split()))
 
 

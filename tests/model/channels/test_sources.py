@@ -65,3 +65,8 @@ def test_every_candidate_cost_is_sourced_or_a_placeholder(cid):
 def test_every_assumption_source_says_what_it_is_cited_for():
     found = {k: bare(a.source) + bare(a.range.source) for k, a in catalogue().items()}
     assert not any(found.values()), {k: v for k, v in found.items() if v}
+
+
+def test_placeholder_costs_are_known_to_the_model():
+    ch = load_channels(["pairing-no-timeout"])["pairing-no-timeout"]
+    assert ch.control("cs14-alert").cost_is_placeholder and not ch.control("A-60MIN").cost_is_placeholder
