@@ -261,12 +261,3 @@ def test_per_success_of_must_name_a_mac_guess_step_required_alone(tmp_path):
     p.write_text(bad)
     with pytest.raises(ModelError, match=r"utrn-keypad.yaml:\d+ field 'goals.1.per_success_of'"):
         load_file(p)
-
-
-# --- sources: a candidate's cost is sourced or shown as a placeholder ------------------------------
-
-@pytest.mark.parametrize("cid", sorted(CH))
-def test_every_candidate_cost_says_where_it_comes_from(cid):
-    for c in CH[cid].candidate_controls.values():
-        if float(c.cost_gbp) > 0:
-            assert "cost:" in c.source and ("placeholder" in c.source or "seed" in c.source), (cid, c.id, c.source)
