@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
+from nowan.model import citations
 from nowan.model.catalogue import catalogue_entries, check_fields, one_line_text, read_catalogue
 from nowan.model.channels.source import Sourced
 from nowan.model.ids import CHANNEL_ID
@@ -219,6 +220,9 @@ def _one(src: Sourced, mid: Any, raw: Any, known: frozenset[str] | None) -> Modi
         out.append(Position(who=_text(src, where + ("who",), p.get("who")), stance=p["stance"],
                             quote=_text(src, where + ("quote",), p.get("quote")),
                             source=_text(src, where + ("source",), p.get("source")), no_worse_than=nwt))
+    complaint = citations.problem(raw["source"])
+    if complaint:
+        raise src.error(complaint, (mid, "source"))
     return Modification(
         id=mid, title=_text(src, (mid, "title"), raw["title"]),
         proposal=_text(src, (mid, "proposal"), raw["proposal"]),

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping
 
 import jsonschema
 
-from nowan.model import ranges
+from nowan.model import citations, ranges
 from nowan.model.assumptions import Assumptions, catalogue
 from nowan.model.channels import catalogues, exprs
 from nowan.model.channels.source import Sourced, read_yaml
@@ -249,6 +249,9 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
         chk.number(c.get("cost_gbp", 0), p + ("cost_gbp",), spec=NON_NEGATIVE)
         eff = c.get("effective", True)
         chk.number(eff, p + ("effective",), boolean=True)
+        complaint = citations.problem(c.get("source", ""))
+        if complaint:
+            raise src.error(complaint, p + ("source",))
         controls.append(Control(c["id"], c["title"], c["status"], c.get("cost_gbp", 0), tuple(c.get("blocks", [])),
                                 tuple(c.get("hardens", {}).items()), eff, c.get("source", ""), _origin(src, p),
                                 c.get("mechanism")))

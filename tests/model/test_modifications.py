@@ -51,7 +51,7 @@ GOOD = """\
 x:
   title: T
   proposal: P
-  source: seed 000
+  source: "seed 000: the proposal"
   channels: [usb]
   combine: all
   owner: O

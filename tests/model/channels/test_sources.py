@@ -1,8 +1,8 @@
 """Every citation says what it is cited for, and every candidate cost is sourced or a labelled placeholder.
 
 A bare "domain.md 1.5" or "S21" beside a control tells a reviewer nothing about which claim rests on
-it (the channel ``sources`` lists are checked by the loader; these are the control and assumption
-sources the loader takes as free text). A candidate control's cost ranks treatments in front of the
+it (the loader refuses a bare citation in a channel's ``sources``, a control's ``source`` and a
+proposal's ``source``; the assumptions' sources are checked here). A candidate control's cost ranks treatments in front of the
 committee, so it must cite where it comes from or say it is a placeholder.
 """
 from __future__ import annotations
@@ -13,46 +13,38 @@ import pytest
 
 from nowan.model.assumptions import catalogue
 from nowan.model.channels import channel_ids, load_channels
+from nowan.model.channels.loader import CHANNEL_DIR, load_file
+from nowan.model.citations import CITATION, bare
+from nowan.model.errors import ModelError
+from nowan.model.modifications import load_modifications, parse_modifications
 
-CITATION = re.compile(r"\b(?:domain\.md|design\.md) \d[\d.,\- ]*(?:and \d[\d.]*)?|\bseed 00\d\b|\bS\d{1,2}\b")
-LABEL = re.compile(r"\[(?:C|C-V|C2|I|U|A)\]")
-WORD = re.compile(r"[A-Za-z][\w'+-]*")
 #: A cost basis: a citation, an explicit placeholder, or a zero cost with its reason.
 COST = re.compile(r"\bcost: (?:placeholder \[A\]|0, \S|" + CITATION.pattern + ")")
-#: Channel files another change owns; listed here until their control sources say what they cite.
-PENDING = {"nfc", "usb", "wifi-ppmid-relay"}
+KEYPAD = (CHANNEL_DIR / "utrn-keypad.yaml").read_text()
 
 
-def bare(text: str) -> list[str]:
-    """The ';'-separated parts of ``text`` that cite something without saying what for: no
-    'CITATION: what', and fewer than three words besides citations and status labels."""
-    out = []
-    for part in text.split(";"):
-        if not CITATION.search(part) or re.search(r": \S", part):
-            continue
-        rest = LABEL.sub(" ", CITATION.sub(" ", part))
-        if len(WORD.findall(rest)) < 3:
-            out.append(part.strip())
-    return out
-
-
-def test_the_rule_catches_bare_citations_and_passes_explained_ones():
-    assert bare("domain.md 1.5") == ["domain.md 1.5"]
-    assert bare("domain.md 1.6 [A] placeholder") == ["domain.md 1.6 [A] placeholder"]
-    assert bare("S21; cost: placeholder [A], no sourced figure") == ["S21"]
-    assert bare("SECMP0037 (S19) [C]") == ["SECMP0037 (S19) [C]"]
-    assert bare("domain.md 1.5 and 2") == ["domain.md 1.5 and 2"]
-    assert bare("domain.md 1.2: the MAC over value, counter and EUIs") == []
-    assert bare("nowan candidate; cost: placeholder [A], no sourced figure") == []
-    assert bare("the seeds report 0.07% to 36% (seed 002, domain.md 11.2)") == []
-
-
-@pytest.mark.parametrize("cid", [pytest.param(c, marks=pytest.mark.xfail(reason="control sources owned by another change"))
-                                 if c in PENDING else c for c in channel_ids()])
+@pytest.mark.parametrize("cid", channel_ids())
 def test_every_control_source_says_what_it_is_cited_for(cid):
     ch = load_channels([cid])[cid]
     found = {c.id: bare(c.source) for c in ch.controls}
     assert not any(found.values()), {k: v for k, v in found.items() if v}
+
+
+def test_a_bare_control_source_is_a_load_error_naming_file_and_line(tmp_path):
+    old = 'source: "domain.md 1.2: the 32-bit MAC binds value, class, counter and both EUIs"'
+    assert KEYPAD.count(old) == 1
+    (tmp_path / "utrn-keypad.yaml").write_text(KEYPAD.replace(old, "source: domain.md 1.2"))
+    with pytest.raises(ModelError, match=r"utrn-keypad.yaml:\d+ field 'controls.0.source'.*'domain.md 1.2'"):
+        load_file(tmp_path / "utrn-keypad.yaml")
+
+
+def test_every_proposal_source_says_what_it_is_cited_for_and_a_bare_one_is_refused():
+    assert all(not bare(m.source) for m in load_modifications().values())
+    text = (CHANNEL_DIR.parent / "data" / "modifications.yaml").read_text()
+    old = "  source: \"seed 001: the MP169 business requirements\"\n"
+    assert text.count(old) == 1
+    with pytest.raises(ModelError, match=r"modifications.yaml:\d+ field 'mp169.source'.*'seed 001'"):
+        parse_modifications(text.replace(old, "  source: seed 001\n"), "modifications.yaml")
 
 
 @pytest.mark.parametrize("cid", channel_ids())
