@@ -70,15 +70,21 @@ def _treatment(entry: Mapping[str, Any], mod: Modification) -> dict[str, Any]:
             "why": best.get("detail", "no cheapest control set was computed")}
 
 
+#: The verdict a governing route would need for the recommendation to change.
+_TOWARD = {CANNOT: "within-appetite", CONDITIONS: "within-appetite", SUPPORT: "above-appetite"}
+
 _RANK = {"none": 0, "controls": 1, "reverse": 2, "untreatable": 3}
 
 
-def confidence(entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def confidence(entries: Sequence[Mapping[str, Any]], toward: str | None = None) -> dict[str, Any]:
     """The confidence of a decision resting on ``entries``, from their robustness analyses.
 
     ``status`` is "robust" when no single input, moved alone within its declared range, changes the
     verdict of any governing channel, else "fragile"; ``short`` is what the paper's decision table
     shows: "robust", or the nearest flip in words ("fragile: above appetite if <input> >= <value>").
+    ``toward`` is the verdict that would change the decision (within appetite for a rejection or a
+    condition, above it for a support): a flip in that direction is named first, so a rejection is not
+    shown as fragile because a route that is already within appetite could go above it.
     """
     if not entries:
         return {"status": "not-computed", "short": "not computed",
@@ -88,6 +94,8 @@ def confidence(entries: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         return {"status": "not-computed", "short": "not computed",
                 "text": "not computed (no robustness analysis in this run)"}
     flips = [(e["id"], f) for e, r in zip(entries, rob) for f in (r.get("flips") or [])]
+    if toward is not None:
+        flips.sort(key=lambda cf: cf[1].get("verdict") != toward)
     worst = max(rob, key=lambda r: min(r["p_above"], 1 - r["p_above"]))
     lo, hi = worst["ci"]
     band = (f"share of sampled input combinations above appetite {worst['p_above']:.2f} (95% interval "
@@ -171,7 +179,7 @@ def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetit
     missing = [c for c in mod.channels if c not in channels]
     rec, reason, governing, conditions = _recommend(mod, present, missing, appetite, added)
     page.update(recommendation=rec, recommendation_words=WORDS[rec], reason=reason, conditions=conditions,
-                governing=[e["id"] for e in governing], confidence=confidence(governing),
+                governing=[e["id"] for e in governing], confidence=confidence(governing, _TOWARD.get(rec)),
                 evidence=_evidence(governing), added=added)
     if mod.baseline is not None and governing and any(e.get("robustness") is None for e in governing):
         page["confidence"] = {"status": "not-computed", "short": "not computed",

@@ -240,3 +240,16 @@ def test_a_decision_on_added_risk_takes_its_confidence_from_the_robustness_of_th
     # without it, the confidence says it was not computed for the added risk
     added["routes"]["a"].pop("robustness")
     assert "not computed for the added risk" in decide(_based(), {"a": entry}, "medium", added)["confidence"]["text"]
+
+
+def test_a_rejection_names_the_flip_that_would_change_it_not_one_of_a_route_already_within():
+    """combine all: one route above (the rejection's cause) and one within; the nearest flip the table
+    shows is the one that would bring the rejecting route within appetite."""
+    up = {"robust": False, "p_above": 0.3, "ci": [0.2, 0.4], "drivers": [],
+          "flips": [{"input": "u", "at": 4, "op": ">=", "verdict": "above-appetite", "condition": "u \u2265 4"}]}
+    down = {"robust": False, "p_above": 0.7, "ci": [0.6, 0.8], "drivers": [],
+            "flips": [{"input": "d", "at": 1, "op": "<=", "verdict": "within-appetite", "condition": "d \u2264 1"}]}
+    page = decide(_mod(("a", "b")), {"a": _entry("a", "medium", robustness=up),
+                                     "b": _entry("b", "very-high", robustness=down)}, "medium")
+    assert page["recommendation"] == CANNOT
+    assert page["confidence"]["short"] == "fragile: within appetite if d \u2264 1"
