@@ -265,6 +265,12 @@ def _why_differs(stance: str, governing: Sequence[Mapping[str, Any]], appetite: 
             s += f". It would be {side} appetite, as the position holds, if {conds}{more}"
         else:
             s += f". No single input moved within its declared range makes it {side} appetite"
+        undone = e.get("if_undone")
+        if undone and undone["level"] == res["level"] and not add:
+            s += (f". With the proposal undone ({', '.join(undone['controls'])} kept) the route scores "
+                  f"{_level(undone['level'])} too (likelihood {undone['likelihood']}, impact {undone['impact']}): "
+                  "at this level scale the model cannot tell the proposal from today's arrangement, and the "
+                  "changes listed may put today's arrangement above appetite as well")
         parts.append(s)
     return ("The model differs because " + "; ".join(parts) + ".") if parts else ""
 

@@ -186,6 +186,19 @@ def _added_robustness(added: Mapping[str, dict[str, Any]], mods: Mapping[str, An
             route["robustness"] = done[cid, base]
 
 
+def _undone(mods: Mapping[str, Any], channel: Any, assumptions: Assumptions) -> dict[str, Any] | None:
+    """The channel's residual risk with the controls a modification's ``reversed_by`` names put back
+    (the proposal undone: SECMP0037 with the 60-minute window kept). A decision that differs from a
+    recorded position compares the two: equal levels mean the model cannot tell the proposal from
+    today's arrangement at its level scale, which the committee must be told."""
+    own = {c.id for c in channel.controls}
+    controls = sorted({c for m in mods.values() for c in m.reversed_by if c in own})
+    if not controls:
+        return None
+    r = score(channel, assumptions, [f"+{c}" for c in controls]).residual
+    return {"controls": controls, "level": r.level, "likelihood": r.likelihood, "impact": r.impact}
+
+
 def _best_controls(proofs: list[dict[str, Any]], channel_id: str, verdict: str) -> dict[str, Any] | None:
     """The cheapest candidate-control set from the ``best-control-set`` proof (z3 Optimize)."""
     for p in proofs:
@@ -286,6 +299,10 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
         if e["fuzz"] is None:
             e["fuzz_note"] = ("not fuzzed: this run asked for no examples" if examples <= 0 else
                               "not fuzzed: its model declares no attacker world (fuzz.world)")
+    for e in entries:
+        undone = _undone(mods, channels[e["id"]], a)
+        if undone:
+            e["if_undone"] = undone
     exposed = _exposed(mods, channels, a, proofs, fuzz, run_proofs)
     graphs = stage("draw graphs", lambda: {cid: _graph_svg(cid, g, drawer) for cid, g in compiled.items()})
 

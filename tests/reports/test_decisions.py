@@ -253,3 +253,16 @@ def test_a_rejection_names_the_flip_that_would_change_it_not_one_of_a_route_alre
                                      "b": _entry("b", "very-high", robustness=down)}, "medium")
     assert page["recommendation"] == CANNOT
     assert page["confidence"]["short"] == "fragile: within appetite if d \u2264 1"
+
+
+def test_a_differing_position_says_when_the_model_cannot_tell_the_proposal_from_today():
+    """SECMP0037: with the control the proposal removes put back, the route scores the same level; the
+    page must say the model cannot tell the two apart (reviewer finding 5), and not when they differ."""
+    rob = {"robust": False, "p_above": 0.4, "ci": [0.3, 0.5], "drivers": [], "flips": []}
+    e = _entry("a", "medium", robustness=rob)
+    e["residual"].update(likelihood=5, impact=3)
+    e["if_undone"] = {"controls": ["REV"], "level": "medium", "likelihood": 5, "impact": 3}
+    why = decide(_mod(), {"a": e}, "medium")["positions"][0]["why"]
+    assert "REV kept" in why and "cannot tell the proposal from today" in why
+    e["if_undone"] = {"controls": ["REV"], "level": "low", "likelihood": 2, "impact": 3}
+    assert "cannot tell" not in decide(_mod(), {"a": e}, "medium")["positions"][0]["why"]
