@@ -181,6 +181,10 @@ def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetit
     page.update(recommendation=rec, recommendation_words=WORDS[rec], reason=reason, conditions=conditions,
                 governing=[e["id"] for e in governing], confidence=confidence(governing, _TOWARD.get(rec)),
                 evidence=_evidence(governing), added=added)
+    if mod.baseline is not None and rec == CANNOT:
+        # the rejection rests on the routes above appetite: a route within moving further within, or
+        # above, changes nothing, so the nearest flip shown is one of theirs
+        page["confidence"] = confidence([e for e in governing if e["verdict"] != "within-appetite"], _TOWARD[rec])
     if mod.baseline is not None and governing and any(e.get("robustness") is None for e in governing):
         page["confidence"] = {"status": "not-computed", "short": "not computed",
                               "text": "not computed for the added risk (the robustness "

@@ -266,3 +266,19 @@ def test_a_differing_position_says_when_the_model_cannot_tell_the_proposal_from_
     assert "REV kept" in why and "cannot tell the proposal from today" in why
     e["if_undone"] = {"controls": ["REV"], "level": "low", "likelihood": 2, "impact": 3}
     assert "cannot tell" not in decide(_mod(), {"a": e}, "medium")["positions"][0]["why"]
+
+
+def test_a_rejection_on_added_risk_shows_the_flip_of_the_route_it_rests_on():
+    from dataclasses import replace
+
+    within = {"robust": False, "p_above": 0.3, "ci": [0.2, 0.4],
+              "flips": [{"input": "w", "at": 4, "op": ">=", "verdict": "above-appetite"}]}
+    above_ = {"robust": False, "p_above": 0.7, "ci": [0.6, 0.8],
+              "flips": [{"input": "h", "at": 1, "op": "<=", "verdict": "within-appetite"}]}
+    a, b = _entry("a", "very-high"), _entry("b", "high")
+    a["goals"] = b["goals"] = []
+    added = {"missing": [], "routes": {"a": {**_added("medium", "within-appetite"), "robustness": within},
+                                       "b": {**_added("high", "above-appetite"), "robustness": above_}}}
+    page = decide(replace(_based(), channels=("a", "b")), {"a": a, "b": b}, "medium", added)
+    assert page["recommendation"] == CANNOT
+    assert "within appetite if h" in page["confidence"]["short"]
