@@ -175,15 +175,17 @@ def _added_robustness(added: Mapping[str, dict[str, Any]], mods: Mapping[str, An
     as a channel's own verdict, on the added risk), computed once per route and baseline."""
     from nowan.model.robustness.added import added_robustness
 
-    done: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = {}
+    done: dict[tuple[str, tuple[str, ...], str | None], dict[str, Any]] = {}
     models = str(Path(directory).resolve()) if directory else None
     for mid, a in added.items():
         base = tuple(mods[mid].baseline.channels)
+        duration = mods[mid].exposure.duration if mods[mid].exposure is not None else None
         for cid, route in a["routes"].items():
-            if (cid, base) not in done:
-                done[cid, base] = added_robustness(cid, base, models, tuple(assumptions.overridden.items()),
-                                                   samples=ROBUSTNESS_SAMPLES, seed=seed)
-            route["robustness"] = done[cid, base]
+            if (cid, base, duration) not in done:
+                done[cid, base, duration] = added_robustness(
+                    cid, base, models, tuple(assumptions.overridden.items()), samples=ROBUSTNESS_SAMPLES,
+                    seed=seed, duration=duration)
+            route["robustness"] = done[cid, base, duration]
 
 
 def _undone(mods: Mapping[str, Any], channel: Any, assumptions: Assumptions) -> dict[str, Any] | None:

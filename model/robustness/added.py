@@ -25,12 +25,19 @@ from nowan.model.robustness.subject import Subject, above
 
 
 def added_robustness(route: str, baseline: Sequence[str], models: str | None = None,
-                     base: tuple[tuple[str, Any], ...] = (), *, samples: int = 200, seed: int = 0) -> dict[str, Any]:
+                     base: tuple[tuple[str, Any], ...] = (), *, samples: int = 200, seed: int = 0,
+                     duration: str | None = None) -> dict[str, Any]:
     """One-at-a-time flips and the Monte Carlo share above appetite of ``route``'s added risk over
-    ``baseline`` (channel ids in ``models``, or the packaged models); ``base`` overrides are pinned."""
+    ``baseline`` (channel ids in ``models``, or the packaged models); ``base`` overrides are pinned.
+    ``duration`` scores the route under the no-WAN duration its modification declares (as the
+    decision does), not its file's."""
+    from nowan.model.channels.risk import under_exposure
+
     subject = Subject((route, *baseline), models, base)
     loaded = subject.load()
     ch, over = loaded[route], [loaded[b] for b in baseline]
+    if duration is not None:
+        ch = under_exposure(ch, duration, "the modification's declared exposure")
     rank_scale = scales().rank
 
     def rank(channel: Channel, a: Assumptions) -> int:

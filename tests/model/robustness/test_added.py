@@ -28,3 +28,15 @@ def test_baseline_inputs_are_swept_and_pinned_inputs_are_not():
     # the keypad's own calibrations move which NFC harms the premises already carries
     only_route = added_robustness("nfc", [], samples=0)
     assert r["swept"] > only_route["swept"]
+
+
+def test_the_added_risk_is_swept_under_the_modification_s_duration():
+    """The NFC decision scores its route under intermittent no-WAN (its modification's exposure), so
+    its confidence must describe that added risk, not the one under nfc.yaml's permanent exposure."""
+    from nowan.model.channels.risk import under_exposure
+
+    own = added_robustness("nfc", ["utrn-keypad"], samples=0)
+    short = added_robustness("nfc", ["utrn-keypad"], samples=0, duration="intermittent")
+    nfc = under_exposure(CH["nfc"], "intermittent", "test")
+    assert short["level"] == added_risk(nfc, [CH["utrn-keypad"]], Assumptions()).level
+    assert (short["level"], short["verdict"]) != (own["level"], own["verdict"])
