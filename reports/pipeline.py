@@ -310,7 +310,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
 
     commands = list(next(iter(risks.values())).commands) if risks else []
     matrix = {"commands": commands,
-              "rows": [{"channel": cid, "cells": r.commands} for cid, r in risks.items()]}
+              "rows": [{"channel": cid, "cells": r.commands, "route": r.route} for cid, r in risks.items()]}
     smets1 = [{"id": e["id"], "title": e["title"], "inherent": e["inherent"]["level"],
                "residual": e["residual"]["level"], "verdict": e["verdict"], "goal": e["residual"]["goal"]}
               for e in entries if channels[e["id"]].comparison == SMETS1_COMPARISON]

@@ -420,7 +420,8 @@ class ChannelRisk:
     residual: Score
     residual_eval: Evaluation
     inherent_eval: Evaluation
-    commands: dict[str, str]          # command -> level, or "not-carried"
+    commands: dict[str, str]          # command -> level of the harms it enables, or "not-carried"
+    route: str = ""                   # level of the channel-wide harms, whatever is carried
 
     @property
     def verdict(self) -> str:
@@ -454,6 +455,7 @@ class ChannelRisk:
             "proofs": [], "fuzz": None,
             "commands_within_appetite": self.commands_within_appetite,
             "commands": self.commands,
+            "route_harms": self.route,
             "goals": [{"id": g.id, "kind": g.kind, "title": g.title, "scale": g.scale, "source": _src(g.origin),
                        "residual": goals[g.id].to_dict() if goals.get(g.id) else None,
                        "verdict": verdict(goals[g.id].level) if goals.get(g.id) else WITHIN}
@@ -475,11 +477,20 @@ def _fin(x: float) -> float | None:
 
 
 def command_row(channel: Channel, ev: Evaluation) -> dict[str, str]:
-    """For each MP094 command: the residual level if this channel carried only it, or not-carried."""
+    """For each MP094 command: the residual level of the harms that command enables on this channel
+    (its goals that name it), or not-carried. A harm counts against a command only where the command
+    enables it (issue 10); the channel-wide harms every command shares are ``route_level``."""
     row = {}
     for cmd in catalogues.commands():
-        row[cmd] = ev.worst(active_goals(channel, cmd)).level if cmd in channel.commands else "not-carried"
+        own = [g.id for g in channel.goals if cmd in g.commands]
+        row[cmd] = ev.worst(own).level if cmd in channel.commands else "not-carried"
     return row
+
+
+def route_level(channel: Channel, ev: Evaluation) -> str:
+    """The residual level of the channel-wide harms (goals that name no command): the route's own
+    risk whatever it carries. With the command row it gives the channel's residual level."""
+    return ev.worst([g.id for g in channel.goals if not g.commands]).level
 
 
 def score(channel: Channel, assumptions: Assumptions | None = None,
@@ -490,7 +501,8 @@ def score(channel: Channel, assumptions: Assumptions | None = None,
     res = evaluate(channel, assumptions, enabled)
     inh = evaluate(channel, assumptions, frozenset())
     goals = active_goals(channel)
-    return ChannelRisk(channel, assumptions, inh.worst(goals), res.worst(goals), res, inh, command_row(channel, res))
+    return ChannelRisk(channel, assumptions, inh.worst(goals), res.worst(goals), res, inh, command_row(channel, res),
+                       route_level(channel, res))
 
 
 def residual_with(channel: Channel, enabled_controls: Iterable[str], assumptions: Assumptions | None = None) -> Score:

@@ -68,12 +68,13 @@ def _print_table(results: list, assumptions: Assumptions) -> None:
                   f"{res.goal or '-'} / {res.attacker or '-'} / {res.scale or '-'}",
                   ", ".join(r.commands_within_appetite) or "-")
     console.print(t)
-    m = Table(title="Command x channel (residual level if carried)")
+    m = Table(title="Command x channel (residual level of the harms each command enables; '-' not carried)")
     m.add_column("command")
     for r in results:
         m.add_column(r.channel.id)
     for cmd in mp094_commands():
         m.add_row(cmd, *[("-" if r.commands[cmd] == "not-carried" else r.commands[cmd]) for r in results])
+    m.add_row("(route itself)", *[r.route for r in results])
     console.print(m)
     if assumptions.overridden:
         console.print("assumptions overridden: " + ", ".join(f"{k}={v}" for k, v in assumptions.overridden.items()))

@@ -57,15 +57,27 @@ def test_withheld_non_disconnect_periods_are_no_harm_of_a_top_up_only_relay():
 
 @pytest.mark.parametrize("cid", sorted(CH))
 def test_command_matrix_and_channel_verdict_agree(cid):
-    """No carried command is worse than the channel; a command-specific worst goal shows in its rows."""
+    """No carried command is worse than the channel; a command-specific worst goal shows in its rows;
+    the worst of a row (its commands and the route's own harms) is the channel's residual level."""
     r = score(CH[cid])
     carried = {c: lvl for c, lvl in r.commands.items() if lvl != "not-carried"}
     assert all(rank(lvl) <= r.residual.rank for lvl in carried.values())
     goal = CH[cid].goals[[g.id for g in CH[cid].goals].index(r.residual.goal)] if r.residual.goal else None
     if goal is not None and goal.commands:
         assert any(carried.get(c) == r.residual.level for c in goal.commands)
-    if carried and (goal is None or not goal.commands):
-        assert max(rank(v) for v in carried.values()) == r.residual.rank
+    if goal is not None and not goal.commands:
+        assert r.route == r.residual.level
+    assert max([rank(r.route), *(rank(v) for v in carried.values())]) == r.residual.rank
+
+
+def test_a_channel_wide_harm_is_not_counted_against_a_command_that_does_not_enable_it():
+    """Issue 10: the relay's HAN flooding and home-network pivot name no command, so they are the
+    route's own column, not change-price's cell; change-price's cell is its own harm (price change)."""
+    r = score(CH["wifi-ppmid-relay"])
+    price_goals = [g for g in CH["wifi-ppmid-relay"].goals if "change-price" in g.commands]
+    own = r.residual_eval.worst([g.id for g in price_goals]).level
+    assert r.commands["change-price"] == own
+    assert rank(r.route) >= rank(own)
 
 
 # --- exposure: share x meters x duration (domain.md 11.3) -------------------------------------------
