@@ -58,7 +58,7 @@ from nowan.model.channels.types import Channel
 
 def command_matrix(channels: Iterable[Channel], assumptions: Assumptions | None = None,
                    controls_delta: Iterable[str] = ()) -> dict[str, dict[str, str]]:
-    """Channel x MP094 command: the residual level if the channel carried it, or 'not-carried'."""
+    """Channel x MP094 command: the residual level of the harms the command enables, or 'not-carried'."""
     delta = tuple(controls_delta)
     return {c.id: score(c, assumptions, delta).commands for c in channels}
 
