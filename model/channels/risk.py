@@ -264,6 +264,25 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
         cap = calibrated(cal, ranges.capability(attacker), prof["capability"])
         capability = float(cap)
         allowed = {f"entry:{e.id}" for e in channel.entry_points if attacker in e.attackers}
+
+        def consider(goal: Any, d: float, choice: Any, scale: str, scored: tuple[int, Any]) -> None:
+            """Score one (goal, scale) reach of this attacker and keep it if it is the goal's worst."""
+            im, im_info = scored
+            margin = capability - d
+            lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, margin) + adjust))
+            pairs.append((goal.id, lk, im))
+            origins.append((attacker, scale))
+            level = sc.level(lk, im)
+            cand = Score(lk, im, level, goal.id, attacker, scale, d)
+            if goal.id in goals and goals[goal.id].key >= cand.key:
+                return
+            if traced:
+                path = dagmod.witness(dag, choice, f"goal:{goal.id}")
+                cand.steps = [channel.step(n[5:]).stable_id for n in path if n.startswith("step:")]
+                cand.trace = _trace(channel, values, path, attacker, {**prof, "capability": cap}, margin, lk, adjust,
+                                    exp_trace, im, im_info, level)
+            goals[goal.id] = cand
+
         for si, scale in enumerate(SCALES):
             own = [0.0] * len(dag.order)
             for i, sid in nodes:
@@ -275,24 +294,9 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
                 d = val[f"goal:{goal.id}"]
                 if math.isinf(d):
                     continue
-                margin = capability - d
-                lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, margin) + adjust))
                 if (goal.id, scale) not in impacts:
                     impacts[goal.id, scale] = impact(goal, scale, env, pop, channel.id, traced, values=values)
-                im, im_info = impacts[goal.id, scale]
-                pairs.append((goal.id, lk, im))
-                origins.append((attacker, scale))
-                level = sc.level(lk, im)
-                cand = Score(lk, im, level, goal.id, attacker, scale, d)
-                if goal.id in goals and goals[goal.id].key >= cand.key:
-                    continue
-                if not traced:
-                    goals[goal.id] = cand
-                    continue
-                path = dagmod.witness(dag, choice, f"goal:{goal.id}")
-                cand.steps = [channel.step(n[5:]).stable_id for n in path if n.startswith("step:")]
-                cand.trace = _trace(channel, values, path, attacker, {**prof, "capability": cap}, margin, lk, adjust, exp_trace, im, im_info, level)
-                goals[goal.id] = cand
+                consider(goal, d, choice, scale, impacts[goal.id, scale])
         on_site, repeat = presence_reach(channel, attacker, env)
         if not on_site:
             continue
@@ -305,21 +309,7 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
             d = val[f"goal:{goal.id}"]
             if math.isinf(d):
                 continue
-            margin = capability - d
-            lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, margin) + adjust))
-            im, im_info = impact(goal, REPEATED, env, pop, channel.id, traced, repeat, values)
-            pairs.append((goal.id, lk, im))
-            origins.append((attacker, REPEATED))
-            level = sc.level(lk, im)
-            cand = Score(lk, im, level, goal.id, attacker, REPEATED, d)
-            if goal.id in goals and goals[goal.id].key >= cand.key:
-                continue
-            if traced:
-                path = dagmod.witness(dag, choice, f"goal:{goal.id}")
-                cand.steps = [channel.step(n[5:]).stable_id for n in path if n.startswith("step:")]
-                cand.trace = _trace(channel, values, path, attacker, {**prof, "capability": cap}, margin, lk, adjust,
-                                    exp_trace, im, im_info, level)
-            goals[goal.id] = cand
+            consider(goal, d, choice, REPEATED, impact(goal, REPEATED, env, pop, channel.id, traced, repeat, values))
     return Evaluation(channel, enabled, values, goals, pairs, origins)
 
 
