@@ -43,7 +43,7 @@ def test_seed_backed_figures_use_the_seeds_ranges():
 def test_calibration_kinds_are_all_covered():
     ids = set(inputs(load_channels(["usb"]).values()))
     for needle in (".step.exploit-usb.difficulty", ".step.tamper-file.scale", ".control.usb-class-restriction.hardens.",
-                   ".control.usb-class-restriction.cost_gbp", ".goal.non-disconnect-withheld.hours", ".goal.non-disconnect-withheld.scale",
+                   ".control.usb-class-restriction.cost_gbp", ".goal.forced-off-supply.hours", ".goal.non-disconnect-withheld.scale",
                    "calibration.attacker.consumer.capability", "calibration.impact.price.fleet",
                    "calibration.impact.off-supply.bands.0", "calibration.impact.fleet_share", "calibration.exposure.0"):
         assert any(needle in i for i in ids), needle

@@ -32,9 +32,9 @@ def test_json_shape():
 
 
 def test_control_what_if_moves_the_verdict():
-    base = verdicts(run("risk", "--json", "--channels", "nfc").output)
-    fixed = verdicts(run("risk", "--json", "--channels", "nfc", "--control", "+dual-authorisation").output)
-    assert base["nfc"] == "above-appetite" and fixed["nfc"] == "within-appetite"
+    base = verdicts(run("risk", "--json", "--channels", "utrn-extended").output)
+    fixed = verdicts(run("risk", "--json", "--channels", "utrn-extended", "--control", "+dual-authorisation").output)
+    assert base["utrn-extended"] == "above-appetite" and fixed["utrn-extended"] == "within-appetite"
 
 
 def test_assume_what_if_moves_the_verdict():

@@ -66,7 +66,8 @@ def test_fewer_command_types_are_scored_by_the_goals_those_commands_enable():
     assert top_up.carried == ("top-up",)
     assert {"price-manipulation", "forced-off-supply"} <= {p.goal for p in full.added}
     assert not {"price-manipulation", "forced-off-supply"} & {p.goal for p in top_up.added}
-    assert full.level == "high" and top_up.level == "medium"
+    # top-up only: a withheld top-up has the keypad fallback, and no non-disconnect period is carried
+    assert full.level == "high" and top_up.level == "very-low"
     # a command the route does not carry is not added by asking for it
     assert added_risk(CH["usb"], KEYPAD, carried=["top-up", "no-such"]).carried == ("top-up",)
 

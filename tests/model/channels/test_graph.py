@@ -74,17 +74,18 @@ def test_one_pairing_attack_reaches_one_premises_with_or_without_the_window():
 
 
 def test_what_if_reports_before_and_after():
-    r = what_if(CH["nfc"], ["+dual-authorisation"])
+    r = what_if(CH["utrn-extended"], ["+dual-authorisation"])
     assert r["before"]["verdict"] == "above-appetite" and r["after"]["verdict"] == "within-appetite"
 
 
 def test_api_for_control_search():
-    ch = CH["nfc"]
+    ch = CH["utrn-extended"]
     costs = candidate_controls(ch)
-    assert costs == {"dual-authorisation": 150000.0, "nfc-parser-assurance": 40000.0}
+    assert costs == {"dual-authorisation": 150000.0, "command-audit-on-wan-return": 250000.0}
     assert residual_with(ch, ch.existing_controls).rank > residual_with(ch, ch.existing_controls | {"dual-authorisation"}).rank
     assert cheapest_control_set(ch) == (frozenset({"dual-authorisation"}), 150000.0)
-    assert cheapest_control_set(CH["wifi-ppmid-relay"]) is None
+    # withheld non-disconnect periods: no candidate brings the relay or NFC within appetite
+    assert cheapest_control_set(CH["wifi-ppmid-relay"]) is None and cheapest_control_set(CH["nfc"]) is None
 
 
 @pytest.mark.parametrize("cid", sorted(CH))

@@ -1,0 +1,58 @@
+"""An SSC member's review of the route models: routes carrying the same thing are scored on the same
+terms unless a sourced difference says otherwise, and the threats each route opens are modelled.
+Each test fails on the models as they were before the review."""
+from __future__ import annotations
+
+import pytest
+
+from nowan.model.assumptions import Assumptions, catalogue
+from nowan.model.channels import load_channels, score
+from nowan.model.channels.inputs import inputs
+
+CH = load_channels()
+ROUTES = ("nfc", "usb", "wifi-ppmid-relay")
+WITHHELD = ("top-up-withheld", "non-disconnect-withheld")
+
+
+def _terms(cid: str, gid: str):
+    g = next(g for g in CH[cid].goals if g.id == gid)
+    return g.kind, g.scale, str(g.hours), g.vulnerable, g.commands
+
+
+# --- 1. NFC withholds the same commands as the Wi-Fi relay and USB ----------------------------------
+
+@pytest.mark.parametrize("gid", WITHHELD)
+def test_withheld_commands_are_scored_on_the_same_terms_on_every_route(gid):
+    """NFC's 'withheld' goal was 6 hours and not vulnerable where the relay and USB had 24 hours and
+    vulnerable, with no source for the difference."""
+    assert len({_terms(cid, gid) for cid in ROUTES}) == 1, {cid: _terms(cid, gid) for cid in ROUTES}
+    kind, _, hours, vulnerable, _ = _terms("nfc", gid)
+    assert (kind, hours, vulnerable) == ("off-supply", "withheld.hours_off_supply", True)
+
+
+def test_the_withheld_hours_are_one_input_with_one_range():
+    """One assumption, not one calibration per channel: sweeping it moves every route together."""
+    a = catalogue()["withheld.hours_off_supply"]
+    assert a.label == "A-WITHHOLD" and a.range.lo < a.default < a.range.hi and a.range.source
+    ids = inputs(CH[c] for c in ROUTES)
+    assert not [i for i in ids if i.endswith("-withheld.hours")]
+    for cid in ROUTES:
+        short = score(CH[cid], Assumptions({"withheld.hours_off_supply": str(a.range.lo)}))
+        long = score(CH[cid], Assumptions({"withheld.hours_off_supply": str(a.range.hi)}))
+        lo, hi = (s.residual_eval.goals["non-disconnect-withheld"] for s in (short, long))
+        assert lo.impact < hi.impact, cid
+
+
+def test_nfc_has_the_relays_keypad_fallback_for_top_ups_only():
+    r = score(CH["nfc"])
+    assert r.residual_eval.steps["topup-starved"].blocked_by == ["keypad-utrn-fallback"]
+    assert r.residual_eval.steps["non-disconnect-lost"].blocked_by == []
+    assert r.residual_eval.goals["non-disconnect-withheld"].level == "very-high"
+
+
+def test_routes_internet_sides_have_the_same_attackers():
+    """The Supplier's app is NFC's internet side as the relay service is the relay's; the old NFC
+    model left out the state actor the other two routes face."""
+    def internet(cid):
+        return {a for e in CH[cid].entry_points if not e.presence and "insider" not in e.title for a in e.attackers}
+    assert internet("nfc") == internet("usb") == internet("wifi-ppmid-relay")
