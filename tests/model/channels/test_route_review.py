@@ -56,3 +56,32 @@ def test_routes_internet_sides_have_the_same_attackers():
     def internet(cid):
         return {a for e in CH[cid].entry_points if not e.presence and "insider" not in e.title for a in e.attackers}
     assert internet("nfc") == internet("usb") == internet("wifi-ppmid-relay")
+
+
+# --- 2. USB: a crafted file is parsed by the PPMID ----------------------------------------------
+
+def test_usb_models_a_crafted_file_taking_over_ppmids_and_what_they_do_on_the_han():
+    ch = CH["usb"]
+    step = next(s for s in ch.steps if s.id == "file-exploit")
+    assert step.rule.id == "local-exploit" and step.rule.stride and step.rule.cwe
+    assert step.scale == "fleet" and "compromise-delivery" in step.requires.steps()
+    inp = next(i for i in ch.inputs if i.id == "calibration.usb.step.file-exploit.difficulty")
+    assert (inp.range.lo, inp.range.hi) == (2, 4) and "[A]" in inp.range.source
+    ev = score(ch).residual_eval
+    for gid in ("han-dos", "gas-battery-drained"):
+        assert "local-exploit@usb@ppmid-file-parser" in ev.goals[gid].steps, gid
+
+
+def test_usb_and_the_relay_share_what_a_compromised_ppmid_does_on_the_han():
+    usb, relay = ({g.id: (g.kind, g.scale) for g in CH[c].goals} for c in ("usb", "wifi-ppmid-relay"))
+    for gid in ("han-dos", "gas-battery-drained"):
+        assert usb[gid] == relay[gid], gid
+    # The relay's PPMID is on the internet and the home network; a USB-fed one is not [A].
+    assert "home-network-intrusion" in relay and "home-network-intrusion" not in usb
+
+
+def test_a_harder_file_parser_lowers_the_usb_han_harms():
+    ch = CH["usb"]
+    base = score(ch).residual_eval.goals["han-dos"]
+    assured = score(ch, controls_delta=["+file-parser-assurance"]).residual_eval.goals["han-dos"]
+    assert assured.likelihood < base.likelihood

@@ -170,9 +170,10 @@ def test_usb_and_wifi_score_the_same_unless_a_route_difference_says_otherwise():
     assert su.residual.goal == sr.residual.goal == "non-disconnect-withheld"
     for cmd in ("set-non-disconnect",):
         assert su.commands[cmd] == sr.commands[cmd], cmd
-    # The relay's other rows are raised by HAN flooding from an internet-facing Wi-Fi PPMID, a
-    # route difference: the USB PPMID has no internet side (taken over only at its port).
-    assert "han-dos" in {g.id for g in CH["wifi-ppmid-relay"].goals} - {g.id for g in CH["usb"].goals}
+    # Both routes' PPMIDs, once compromised (through the Wi-Fi stack, or a crafted command file),
+    # flood the HAN; only the internet-facing Wi-Fi PPMID is a way into the home network.
+    only_relay = {g.id for g in CH["wifi-ppmid-relay"].goals} - {g.id for g in CH["usb"].goals}
+    assert only_relay == {"home-network-intrusion"}
 
 
 # --- SMETS1 UTRN generation options (seeds 002, 003) ---------------------------------------------
