@@ -1,4 +1,4 @@
-"""An SSC member's review of the route models: routes carrying the same thing are scored on the same
+"""An SSC member's review of the models' inputs: routes carrying the same thing are scored on the same
 terms unless a sourced difference says otherwise, and the threats each route opens are modelled.
 Each test fails on the models as they were before the review."""
 from __future__ import annotations
@@ -85,3 +85,46 @@ def test_a_harder_file_parser_lowers_the_usb_han_harms():
     base = score(ch).residual_eval.goals["han-dos"]
     assured = score(ch, controls_delta=["+file-parser-assurance"]).residual_eval.goals["han-dos"]
     assert assured.likelihood < base.likelihood
+
+
+# --- 3. SMETS1 option 3: key protection and DCC access control are labelled, ranged inputs ---------
+
+SMETS1_KEYS = ("smets1.central_key_hardening", "smets1.supplier_key_hardening", "smets1.option3_dcc_access_control")
+
+
+def test_smets1_option_choices_are_labelled_assumptions_with_a_sourced_range():
+    """The old option 3 model wrote 0 for its key protection (3 on options 1 and 2) and gave DCC
+    access control no hardening at all, as unlabelled [A] choices no sweep could reach."""
+    cat = catalogue()
+    for key in SMETS1_KEYS:
+        a = cat[key]
+        assert a.label == "A-SMETS1-GEN" and "seed 003" in a.source + a.range.source, key
+        assert a.range.lo < a.range.hi, key
+    hard = {c.id: dict(c.hardens) for c in CH["smets1-utrn-gen-3"].controls}
+    assert hard["key-protection"] == {"steal-credentials": "smets1.supplier_key_hardening"}
+    assert hard["dcc-access-control"] == {"supplier-misuse": "smets1.option3_dcc_access_control",
+                                          "psp-misuse": "smets1.option3_dcc_access_control"}
+    for cid in ("smets1-utrn-gen-1", "smets1-utrn-gen-2"):
+        hard = {c.id: dict(c.hardens) for c in CH[cid].controls}
+        assert hard["key-protection"] == {"steal-credentials": "smets1.central_key_hardening"}, cid
+
+
+def test_the_robustness_sweep_finds_where_option_3s_key_protection_flips_its_verdict():
+    from nowan.model.robustness.analysis import one_at_a_time
+    from nowan.model.robustness.subject import Subject
+
+    result = one_at_a_time((Subject(("smets1-utrn-gen-3",)), "smets1-utrn-gen-3"))
+    flips = {f["input"]: f for f in result["flips"]}
+    assert flips["smets1.supplier_key_hardening"]["at"] == 3
+    assert flips["smets1.supplier_key_hardening"]["verdict"] == "within-appetite"
+    ch = CH["smets1-utrn-gen-3"]
+    assert score(ch, Assumptions({"smets1.supplier_key_hardening": "2"})).verdict == "above-appetite"
+    assert score(ch, Assumptions({"smets1.supplier_key_hardening": "3"})).verdict == "within-appetite"
+
+
+def test_dcc_access_control_on_option_3_hardens_the_misuse_steps_when_assumed():
+    ch = CH["smets1-utrn-gen-3"]
+    off = score(ch).residual_eval.steps["supplier-misuse"].difficulty
+    on = score(ch, Assumptions({"smets1.option3_dcc_access_control": "1"})).residual_eval.steps["supplier-misuse"].difficulty
+    assert on == off + 1
+
