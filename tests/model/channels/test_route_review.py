@@ -128,3 +128,43 @@ def test_dcc_access_control_on_option_3_hardens_the_misuse_steps_when_assumed():
     on = score(ch, Assumptions({"smets1.option3_dcc_access_control": "1"})).residual_eval.steps["supplier-misuse"].difficulty
     assert on == off + 1
 
+
+
+# --- 4. MP169: the threats the flag opens, not only its removal (seed 001) -------------------------
+
+MP169 = CH["mp169-flag"]
+
+
+def _goal(r, gid):
+    return r.residual_eval.goals.get(gid)
+
+
+def test_mp169_models_a_flag_added_wrongly_or_by_the_wrong_party():
+    """The old model had only the flag's removal. Added without the consumer's choice (by an Other
+    SEC Party, or by the Supplier before all reasonable steps or on a site that must communicate),
+    the flag makes the DCC refuse consumption reads (seed 001 requirement 3, sections 2.2, 2.4)."""
+    kept = _goal(score(MP169), "consumption-reads-blocked")
+    assert kept.scale == "fleet" and "credential-misuse@mp169-flag@supplier-flag-add" in kept.steps
+    removed = _goal(score(MP169, controls_delta=["-responsible-supplier-only"]), "consumption-reads-blocked")
+    assert removed.key > kept.key and removed.scale == "national"
+    assert "misconfiguration@mp169-flag@dcc-flag-add" in removed.steps
+    assert _goal(score(MP169, controls_delta=["-reasonable-steps"]), "consumption-reads-blocked").key >= kept.key
+
+
+def test_mp169_firmware_updates_still_flow_only_while_requirement_4_holds():
+    assert _goal(score(MP169), "firmware-withheld") is None          # blocked: not reached
+    lost = _goal(score(MP169, controls_delta=["-firmware-exempt"]), "firmware-withheld")
+    assert lost.level != "very-low" and lost.scale == "national"
+
+
+def test_mp169_data_that_still_flows_is_a_harm_the_flag_does_not_remove():
+    r = score(MP169)
+    flows = _goal(r, "data-still-flows")
+    assert flows.level != "very-low" and flows.key == r.residual.key
+    reviewed = _goal(score(MP169, controls_delta=["+suppression-list-review"]), "data-still-flows")
+    assert reviewed.key < flows.key
+
+
+def test_mp169_defining_control_still_decides_its_verdict():
+    kept, removed = score(MP169), score(MP169, controls_delta=["-responsible-supplier-only"])
+    assert (kept.verdict, removed.verdict) == ("within-appetite", "above-appetite")
