@@ -168,3 +168,16 @@ def test_mp169_data_that_still_flows_is_a_harm_the_flag_does_not_remove():
 def test_mp169_defining_control_still_decides_its_verdict():
     kept, removed = score(MP169), score(MP169, controls_delta=["-responsible-supplier-only"])
     assert (kept.verdict, removed.verdict) == ("within-appetite", "above-appetite")
+
+
+# --- credit harms count against the top-up command that enables them --------------------------------
+
+@pytest.mark.parametrize("cid", sorted(c for c in CH if "top-up" in CH[c].commands))
+def test_credit_harms_of_a_top_up_channel_name_the_command_that_enables_them(cid):
+    """wifi-ppmid-utrn's credit goals named no command, so they counted as the route's own harms
+    (the matrix's route column) instead of against top-up."""
+    for g in CH[cid].goals:
+        if g.kind == "free-credit":
+            assert "top-up" in g.commands, (cid, g.id)
+    row = score(CH[cid]).commands
+    assert row["top-up"] != "not-carried"
