@@ -1,6 +1,7 @@
 """MP169: while the consumer's reduced-communications flag is set, no consumption data leaves.
 
-Parties ask the DCC for consumption reads (prepayment registers, billing logs, meter balance);
+Parties ask the DCC for consumption reads (registers, daily and half-hour logs, billing logs,
+meter balances: every code of ``CONSUMPTION_RELATED``);
 the flag is set and cleared by the responsible supplier at the consumer's request and survives a
 change of supplier. The attacker is another registered party (the other supplier) trying to clear
 the flag or read anyway, and a network attacker replaying read requests it saw before the flag
@@ -51,7 +52,7 @@ class Mp169World(PremisesWorld):
         if self.sc.dcc.set_mp169(self.sc.supplier.eui, self.meter(meter).eui, value).accepted:
             self.consumer_choice[meter] = value
 
-    @step("legit", meter=METERS, code=range(6))
+    @step("legit", meter=METERS, code=range(len(READ_CODES)))
     def do_read(self, meter: str, code: int) -> None:
         """The responsible supplier asks for a consumption read."""
         self._request(meter, code, other=False)
@@ -61,7 +62,7 @@ class Mp169World(PremisesWorld):
         self.sc.change_supplier()
 
     # -- attacker ---------------------------------------------------------------------------------
-    @step("attacker", meter=METERS, code=range(6))
+    @step("attacker", meter=METERS, code=range(len(READ_CODES)))
     def do_other_read(self, meter: str, code: int) -> None:
         """The other supplier asks for a read of a meter it does not serve."""
         self._request(meter, code, other=True)

@@ -34,9 +34,22 @@ from nowan.model.gbcs.crypto import CRA_ALERT, CRA_COMMAND
 from nowan.model.gbcs.envelope import GeneralCiphering, GeneralSigning, other_info_for, parse_frame
 from nowan.model.gbcs.protect import apply_mac, check_mac, check_signature, command_mac_key
 
-#: Requests that reveal consumption (MP169 refuses them while the flag is set): prepayment
-#: registers, billing data logs and meter balance reads (ECS19/GCS14, ECS20d/GCS15e, ECS82/GCS60).
-CONSUMPTION_RELATED = frozenset({0x002D, 0x0075, 0x00C9, 0x00C5, 0x0069, 0x008D})
+#: Requests that relate directly to the consumer's consumption, the only ones MP169 suppresses
+#: (seed 001 section 2.5): what the meter measured as imported, in any form. Electricity: import
+#: energy, power and TOU registers (ECS17b-e), import maximum demand (ECS18b), prepayment registers
+#: (ECS19), billing data logs (ECS20a-d), daily read logs (ECS21a-b), half-hour import profiles
+#: (ECS22b-c), the daily consumption log (ECS66) and the meter balance (ECS82). Gas: consumption and
+#: TOU registers (GCS13a, GCS13c), prepayment registers (GCS14), billing data logs (GCS15b-e), daily
+#: read logs (GCS16a-b), the profile data log (GCS17), the network data log (GCS18), the meter
+#: balance (GCS60) and the daily consumption log (GCS61). Export (generation) reads, event and
+#: security logs, configuration and tariff reads still pass: which messages count is left to the
+#: solution's development (seed 001), and those that pass are the data that still flows.
+CONSUMPTION_RELATED = frozenset({
+    0x0027, 0x0028, 0x0029, 0x002A, 0x002C, 0x002D, 0x002E, 0x002F, 0x0030, 0x00C9,   # ECS17b-ECS20d
+    0x0033, 0x0034, 0x0037, 0x0038, 0x0060, 0x0069,                                   # ECS21a-ECS82
+    0x0074, 0x00B6, 0x0075, 0x00C3, 0x0076, 0x00C4, 0x00C5, 0x0077, 0x0096,           # GCS13a-GCS16b
+    0x0078, 0x0079, 0x008D, 0x00A0,                                                   # GCS17-GCS61
+})
 
 #: Catalogue originator forms a user may send as itself. ``remote-party-or-acb`` codes (joins and
 #: unjoins such as CS03A2, CS03C, CS04AC) exist in a form the Supplier originates and signs, and a

@@ -159,3 +159,23 @@ def test_only_the_hubs_responsible_supplier_changes_its_device_log():
     sc.change_supplier()  # the hub moves with the meters: the new supplier may now change its log
     assert sc.dcc.device_log_change(other, 3, sc.hub.eui, ROGUE_EUI, add=True,
                                   install_code=b"0" * 16).frame is not None
+
+
+def test_mp169_suppresses_every_read_directly_about_consumption_and_no_other():
+    """Seed 001 section 2.5: the flag suppresses the messages that relate directly to consumption.
+    The old set held prepayment registers, billing logs of credits and balances only: half-hour
+    profiles, daily logs and energy registers still reached a flagged meter's Supplier."""
+    sc = Scenario.build()
+    assert sc.dcc.set_mp169(sc.supplier.eui, sc.esme.eui, True).accepted
+    assert sc.dcc.set_mp169(sc.supplier.eui, sc.gsme.eui, True).accepted
+
+    def reason(device, code):
+        sub = sc.dcc.submit(sc.supplier.eui, sc.supplier.raw_command(device.eui, code, b""))
+        return sub.outcome.reason if sub.frame is None else None
+
+    for code in (0x0037, 0x0027, 0x0033, 0x0060):     # ECS22b half-hour import, ECS17b, ECS21a, ECS66
+        assert reason(sc.esme, code) is Reason.MP169_BLOCKED, hex(code)
+    for code in (0x0078, 0x0074, 0x00A0):             # GCS17 profile log, GCS13a, GCS61
+        assert reason(sc.gsme, code) is Reason.MP169_BLOCKED, hex(code)
+    for code in (0x0036, 0x0048):                     # ECS22a half-hour export, ECS35a event log: still flow
+        assert reason(sc.esme, code) is None, hex(code)
