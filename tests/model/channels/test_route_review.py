@@ -181,3 +181,27 @@ def test_credit_harms_of_a_top_up_channel_name_the_command_that_enables_them(cid
             assert "top-up" in g.commands, (cid, g.id)
     row = score(CH[cid]).commands
     assert row["top-up"] != "not-carried"
+
+
+# --- SMETS1 options 1 and 2: the seed-003 differences can move a result ----------------------------
+
+def test_the_psp_access_difference_moves_the_verdict_with_other_inputs():
+    """Both options score medium at the defaults because PSP misuse sits at the floor of the
+    likelihood scale; a more capable PSP insider with weaker reconciliation separates them."""
+    def verdict(cid):
+        a = Assumptions({"calibration.attacker.psp-insider.capability": "4",
+                         f"calibration.{cid}.control.vend-reconciliation.hardens.psp-misuse": "1"})
+        return score(CH[cid], a).verdict
+    assert (score(CH["smets1-utrn-gen-1"]).residual.key == score(CH["smets1-utrn-gen-2"]).residual.key)
+    assert (verdict("smets1-utrn-gen-1"), verdict("smets1-utrn-gen-2")) == ("above-appetite", "within-appetite")
+
+
+def test_option_2s_further_point_of_failure_has_a_flip_of_its_own():
+    from nowan.model.robustness.analysis import one_at_a_time
+    from nowan.model.robustness.subject import Subject
+
+    def flips(cid):
+        res = one_at_a_time((Subject((cid,)), cid))
+        return {f["input"].replace(f"calibration.{cid}.", "calibration.<option>.") for f in res["flips"]}
+    one, two = flips("smets1-utrn-gen-1"), flips("smets1-utrn-gen-2")
+    assert "calibration.<option>.step.supplier-interface-outage.scale" in two - one
