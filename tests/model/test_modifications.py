@@ -108,6 +108,19 @@ def test_every_secmp0038_route_is_judged_over_the_keypad_premises_and_declares_f
     assert all(m.baseline is None for mid, m in mods.items() if not mid.startswith("secmp0038"))
 
 
+
+def test_every_secmp0038_route_that_passes_gbcs_commands_to_the_ppmid_includes_the_hub_change():
+    """Seed 004 names Wi-Fi, USB and NFC as avenues "to pass any GBCS Commands to the PPMID", each
+    needing the hub to accept and forward them: NFC was once scored as extended codes without it."""
+    from nowan.model.channels import load_channels
+
+    mods = load_modifications(known_channels=CHANNEL_IDS)
+    for mid in ("secmp0038-wifi", "secmp0038-usb", "secmp0038-nfc"):
+        assert "hub-forwarding" in mods[mid].channels and mods[mid].combine == "all", mid
+        route = [c for c in mods[mid].channels if c != "hub-forwarding"]
+        carried = {c: set(load_channels(route)[c].commands) for c in route}
+        assert all({"change-price", "set-non-disconnect"} <= v for v in carried.values()), (mid, carried)
+
 EXPOSED = GOOD.replace("  owner: O\n", """\
   owner: O
   exposure: {duration: intermittent, source: "domain.md 11.3 (outages from 48 hours)"}
@@ -128,10 +141,11 @@ def test_a_mistake_in_the_exposure_names_file_line_and_field(old, new, where, wh
 
 def test_mp094_option_1_runs_intermittent_and_option_2_permanent():
     """domain.md 11.3-11.4: MP094 Option 1 is the intermittent no-WAN option, Option 2 the permanent
-    one; the SECMP0038 NFC route is scoped to intermittent WAN (seed 004), although nfc.yaml is not."""
+    one; SECMP0038 is scoped to intermittent WAN (seed 004), and so is its NFC route's own file."""
     mods = load_modifications(known_channels=CHANNEL_IDS)
     assert mods["mp094-option-1"].exposure.duration == "intermittent"
     assert mods["mp094-option-2"].exposure.duration == "permanent"
-    assert mods["secmp0038-nfc"].exposure.duration == "intermittent"
+    from nowan.model.channels import load_channels
+    assert load_channels(["nfc-relay"])["nfc-relay"].exposure_duration == "intermittent"
     assert all("seed" in m.exposure.source or "domain.md" in m.exposure.source
                for m in mods.values() if m.exposure)

@@ -31,15 +31,25 @@ def test_mp094_option_1_and_option_2_are_decided_under_their_own_durations(bundl
     assert trace["duration"] == "permanent"
 
 
-def test_the_added_risk_of_a_route_uses_the_modification_exposure(bundle):
-    """SECMP0038 is scoped to intermittent WAN (seed 004): its NFC route's added risk is computed under
-    that duration, the same as the route's decision, not under nfc.yaml's permanent exposure."""
+def test_the_added_risk_of_a_route_uses_the_modification_exposure(monkeypatch):
+    """A modification judged on its added risk (a baseline) and scoped to a duration its route's file
+    does not have: the added risk is computed under the modification's duration, the same as the
+    route's decision, not under the file's own (here nfc.yaml, permanent, scored as intermittent)."""
+    import dataclasses
+
     from nowan.model.assumptions import Assumptions
     from nowan.model.channels import load_channels
     from nowan.model.channels.added import added_risk
     from nowan.model.channels.risk import under_exposure
+    from nowan.model.modifications import Exposure, load_modifications
+    from nowan.reports import pipeline
 
-    page = next(p for p in bundle["modifications"] if p["id"] == "secmp0038-nfc")
+    mods = load_modifications()
+    mods["secmp0038-nfc"] = dataclasses.replace(
+        mods["secmp0038-nfc"], channels=("nfc",), exposure=Exposure("intermittent", "seed 004"))
+    monkeypatch.setattr(pipeline, "load_modifications", lambda **_: mods)
+    out, _ = pipeline.assess(channel_ids=["nfc", "utrn-keypad"], examples=0, run_proofs=False)
+    page = next(p for p in out["modifications"] if p["id"] == "secmp0038-nfc")
     chans = load_channels(["nfc", "utrn-keypad"])
     moved = under_exposure(chans["nfc"], "intermittent", "x")
     base = [chans["utrn-keypad"]]

@@ -28,7 +28,7 @@ def _line_of(text: str, needle: str) -> int:
 def test_the_registry_is_the_directory_sorted_and_without_the_rule_catalogue():
     chs = load_channels()
     assert list(chs) == list(channel_ids()) == sorted(chs)
-    assert len(chs) == 14 and "rules" not in chs
+    assert len(chs) == 15 and "rules" not in chs
     assert {"utrn-keypad", "wan", "smets1-utrn-gen-3"} <= set(chs)
 
 
