@@ -35,6 +35,15 @@ def test_light_commands_do_not_import_the_solvers_or_the_fuzzer(args):
     assert sorted(set(HEAVY) & names) == []
 
 
+def test_gbcs_verify_does_not_import_click():
+    """The plain forms of ``gbcs verify`` run without click (reports/cli/gbcs_verify.py): its import
+    was most of what the command line cost over a plain script (bench/gbcs_verify.py)."""
+    names, out = imported("gbcs", "verify", str(FRAME), "--keystore", str(DATA / "keystore"))
+    assert "verified" in out and "click" not in names
+    names, _ = imported("gbcs", "verify", "--help")
+    assert "click" in names
+
+
 def test_the_check_sees_a_heavy_import():
     names, _ = imported("prove", "--help")
     assert "z3" in names
