@@ -51,7 +51,8 @@ def parse_tracking(text: str, file: str) -> dict[str, Decision]:
     out = {}
     for rid, raw in entries:
         if not isinstance(rid, str) or "@" not in rid:
-            raise src.error("expected a risk id such as 'residual@nfc' or 'replay@utrn-keypad@meter'", (rid,))
+            raise src.error("expected a risk id such as 'residual@CHANNEL' or 'replay@CHANNEL@meter' "
+                            "(CHANNEL a channel id)", (rid,))
         check_fields(raw, _FIELDS, error=src.error, path=(rid,))
         if raw["status"] not in STATUSES:
             raise src.error(f"expected one of {', '.join(STATUSES)}, got {raw['status']!r}", (rid, "status"))
