@@ -236,3 +236,12 @@ def test_lookup_builds_the_entry_the_catalogue_holds_and_none_for_an_unknown_cod
     assert all(lookup(code) == entry for code, entry in cat.items())
     unknown = next(c for c in range(0x10000) if c not in cat)
     assert lookup(unknown) is None and lookup(unknown) is None
+
+
+def test_a_looked_up_entry_is_read_from_its_own_line_of_the_twin_as_the_whole_file_reads_it() -> None:
+    """lookup parses one line of the twin, not the file; every line must give what the file gives."""
+    from nowan.model.gbcs.codes import _twin, _twin_row
+
+    rows = _twin()["codes"]
+    assert len(rows) > 200 and all(_twin_row(int(key, 16)) == row for key, row in rows.items())
+    assert _twin_row(next(c for c in range(0x10000) if f"0x{c:04X}" not in rows)) is None
