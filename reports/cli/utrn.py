@@ -2,7 +2,8 @@
 
 ``generate`` is the Supplier's vending step (PP-KA private key + device KA certificate),
 ``verify`` is the meter's check (device KA private key + Supplier PP-KA certificate), and
-``decode`` needs no keys at all: value, class and truncated counter are public by design.
+``decode`` needs no keys at all: value, class and truncated counter are public by design, so it
+does not import the keystore (and with it ``cryptography.x509``, a third of its start-up).
 """
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import click
 
 from nowan.model.errors import InputError, KeyError_
 from nowan.model.gbcs.eui import format_eui, parse_eui
-from nowan.model.gbcs.keystore import KeyUse, load_certificate, load_private_key
 from nowan.model.gbcs.utrn import (PPTD_OFFSET, ValueClass, decode_utrn, generate_utrn, utrn_from_ptut,
                              verify_utrn_mac)
 from nowan.reports.cli.common import parse_int
@@ -23,11 +23,19 @@ _PEM = click.Path(dir_okay=False, path_type=Path)
 
 def _ka_certificate(path: Path, option: str):
     """A KA (or prepayment top-up KA) certificate; a DS certificate is the wrong key for a UTRN."""
+    from nowan.model.gbcs.keystore import KeyUse, load_certificate
+
     cred = load_certificate(path)
     if cred.use is KeyUse.DS:
         raise KeyError_(f"{option} is a digital-signing certificate; a UTRN needs a key-agreement "
                         "certificate", where=path.name)
     return cred
+
+
+def _private_key(path: Path):  # noqa: ANN202 - an EC private key
+    from nowan.model.gbcs.keystore import load_private_key
+
+    return load_private_key(path)
 
 
 def _same_party(cert_eui: bytes, eui: bytes, cert: Path, option: str) -> None:
@@ -57,7 +65,7 @@ def generate(supplier_key: Path, device_cert: Path, originator: str, counter: st
     ctr = parse_int(counter, "--counter")
     val = parse_int(value, "--value")
     device = _ka_certificate(device_cert, "--device-cert")
-    key = load_private_key(supplier_key)
+    key = _private_key(supplier_key)
     click.echo(generate_utrn(key, device.public_key, orig, device.eui, ctr, val,
                              ValueClass.parse(value_class)))
 
@@ -105,7 +113,7 @@ def verify(utrn: str, supplier_cert: Path, device_key: Path, originator: str, re
     ctr = parse_int(counter, "--counter") if counter is not None else ptut.counter10 << 32
     supplier = _ka_certificate(supplier_cert, "--supplier-cert")
     _same_party(supplier.eui, orig, supplier_cert, "--originator")
-    key = load_private_key(device_key)
+    key = _private_key(device_key)
     ok = verify_utrn_mac(ptut, key, supplier.public_key, orig, recip, ctr)
     click.echo(f"{'valid' if ok else 'invalid'} counter 0x{ctr:x} value {ptut.value} "
                f"{ptut.value_class.name.lower()} ({ptut.pence} pence)")

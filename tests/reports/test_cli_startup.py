@@ -14,13 +14,16 @@ HEAVY = ("z3", "networkx", "hypothesis", "jinja2", "jsonschema")
 FRAME = DATA / "rtds" / "1.5_ECS04a" / "ECS04a_1.5_SUCCESS_COMMAND_GBCS.HEX"
 
 
-def imported(*args: str) -> tuple[set[str], str]:
-    """The top-level packages a fresh ``nowan ARGS`` imports (``python -X importtime``), and stdout."""
+def imported(*args: str, full: bool = False) -> tuple[set[str], str]:
+    """The top-level packages (or, ``full``, the modules) a fresh ``nowan ARGS`` imports
+    (``python -X importtime``), and stdout."""
     run = subprocess.run([sys.executable, "-X", "importtime", "-m", "nowan.reports.cli", *args],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
-    names = {line.rsplit("|", 1)[1].strip().split(".")[0] for line in run.stderr.splitlines()
+    names = {line.rsplit("|", 1)[1].strip() for line in run.stderr.splitlines()
              if line.startswith("import time:") and "|" in line}
+    if not full:
+        names = {name.split(".")[0] for name in names}
     return names, run.stdout
 
 
@@ -42,6 +45,15 @@ def test_gbcs_verify_does_not_import_click():
     assert "verified" in out and "click" not in names
     names, _ = imported("gbcs", "verify", "--help")
     assert "click" in names
+
+
+def test_utrn_decode_does_not_load_the_keystore():
+    """Decoding needs no keys; the keystore's certificate parsing (cryptography.x509) was a third of
+    its start-up."""
+    names, out = imported("utrn", "decode", "73946144332040217315", full=True)
+    assert out.strip() and "cryptography.x509" not in names and "nowan.model.gbcs.utrn" in names
+    names, _ = imported("gbcs", "verify", str(FRAME), "--keystore", str(DATA / "keystore"), full=True)
+    assert "cryptography.x509" in names
 
 
 def test_the_check_sees_a_heavy_import():
