@@ -10,7 +10,8 @@ reads the same files and makes the same cryptographic calls (ECDH cached per key
 the verifier does by default), each as a fresh process, so start-up is counted in both, with wall
 and CPU time (under load, CPU time is the steadier of the two); and the start-up of the light
 commands (``nowan --version``, ``utrn decode``, ``gbcs verify`` on one file). Both commands run
-with the bytecode an installed nowan has (see ``_installed_env``).
+with the bytecode an installed nowan has (see ``_installed_env``). The command line takes its
+click-free way in (reports/cli/gbcs_verify.py), as a user's ``nowan gbcs verify`` does.
 
 Run: ``.venv/bin/python bench/gbcs_verify.py [--rounds N]``. Figures are medians over rounds.
 """
@@ -235,7 +236,7 @@ def main() -> None:
     inputs = bare_inputs(store, frames)
     n, signed = len(frames), sum(1 for i in inputs if i[-1] is not None)
     print(f"RTDS COMMAND messages with keys in the keystore: {n} ({signed} Critical, signed); "
-          f"{args.rounds} rounds, medians")
+          f"{args.rounds} rounds, medians; load average {os.getloadavg()[0]:.1f}")
 
     uncached = Verifier(store, cache_secrets=False)
     v_rate, b_rate = interleaved(lambda: verifier_loop(uncached, frames), lambda: bare_loop(inputs, None),
@@ -275,6 +276,7 @@ def main() -> None:
     assert len(set(utrns)) == batch
     print(f"UTRN             : generated {gen_rate:8.0f} /s   verified {ver_rate:8.0f} /s")
     command_line(frames, args.files, args.cli_rounds)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (wall times stretch with it; CPU times less)")
 
 
 if __name__ == "__main__":
