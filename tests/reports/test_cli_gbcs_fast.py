@@ -120,3 +120,11 @@ def test_anything_but_a_plain_form_is_left_to_click(args: list[str]) -> None:
 def test_a_plain_form_is_parsed_as_click_parses_it() -> None:
     assert parse_args(["b.HEX", "--json", "--keystore", "x", "a.HEX", f"--keystore={KEYS}", "--strict"]) == \
         (["b.HEX", "a.HEX"], KEYS, True, True)
+
+
+def test_a_library_warning_is_one_escaped_line_either_way(capsys: pytest.CaptureFixture[str]) -> None:
+    """The entry point sets this before choosing a way in, so both print a warning alike."""
+    from nowan.reports.cli import _warning_line
+
+    _warning_line(UserWarning("GitHub unreachable\n\x1b[31mretry"), UserWarning, "x.py", 1)
+    assert capsys.readouterr().err == "nowan: warning: GitHub unreachable\\n\\x1b[31mretry\n"
