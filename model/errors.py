@@ -23,8 +23,10 @@ def printable(text: object, limit: int | None = None, *, keep_lines: bool = Fals
     a terminal escape sequence or a newline in them would otherwise act on the reader's terminal
     or split the promised one-line error. ``keep_lines`` keeps newlines and tabs (report prose).
     """
-    pattern = _UNPRINTABLE_KEEP_LINES if keep_lines else _UNPRINTABLE
-    s = pattern.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+    s = str(text)
+    if not s.isprintable():  # every character the patterns match is one isprintable() refuses
+        pattern = _UNPRINTABLE_KEEP_LINES if keep_lines else _UNPRINTABLE
+        s = pattern.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), s)
     if limit is not None and len(s) > limit:
         s = s[: limit - 3] + "..."
     return s

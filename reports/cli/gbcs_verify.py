@@ -168,18 +168,19 @@ class _PacifyFlush:
 def fast_path(args: Sequence[str]) -> int | None:
     """Run ``nowan gbcs verify ARGS`` without click and return its exit status, or None when the
     arguments are not a plain form (or a shell-completion request): then the click command runs.
-    Interrupts and a closed pipe end as click ends them: ``nowan: aborted`` and 1, or quietly 1."""
-    if os.environ.get("_NOWAN_COMPLETE"):
-        return None
-    parsed = parse_args(args)
+    Interrupts and a closed pipe end as click ends them: ``nowan: aborted`` and 1, or quietly 1.
+    The cyclic garbage collector is on when it returns (the entry point turns it off to import)."""
+    parsed = None if os.environ.get("_NOWAN_COMPLETE") else parse_args(args)
+    if parsed is not None:
+        # The modules imported so far live until the process ends. Over a thousand files the
+        # cyclic collector runs many times and would walk all of them each time; frozen, it walks
+        # only what the verification allocates (bench/gbcs_verify.py: about a tenth of the CPU
+        # time, the whole of what the command line cost over a plain script). Only here, in a
+        # process of its own: the click path may run inside a test runner's process.
+        gc.freeze()
+    gc.enable()  # the entry point switched it off for the imports
     if parsed is None:
         return None
-    # The modules imported so far live until the process ends. Over a thousand files the cyclic
-    # collector runs many times and would walk all of them each time; frozen, it walks only what
-    # the verification allocates (bench/gbcs_verify.py: about a tenth of the CPU time, or the
-    # whole of what the command line cost over a plain script). Only here, in a process of its
-    # own: the click path may run inside a test runner's process, whose objects are not ours.
-    gc.freeze()
     try:
         return run(*parsed)
     except (EOFError, KeyboardInterrupt):
