@@ -228,7 +228,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--files", type=int, default=1000, help="RTDS files for the command-line comparison")
-    parser.add_argument("--cli-rounds", type=int, default=5)
+    parser.add_argument("--cli-rounds", type=int, default=11, help="rounds of the command-line comparison (interleaved)")
     args = parser.parse_args()
 
     store = Keystore.load(DATA / "keystore")
