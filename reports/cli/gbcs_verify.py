@@ -143,7 +143,8 @@ def parse_args(args: Sequence[str]) -> tuple[list[str], Path, bool, bool] | None
             keystore = value  # the last one given wins, as in click
         else:  # --help, --, -, an unknown or misspelt option: click's to answer
             return None
-    if not files or keystore is None or not os.path.isdir(keystore):
+    # click's Path type refuses a keystore that is a file or unreadable, each with its own message
+    if not files or keystore is None or not os.path.isdir(keystore) or not os.access(keystore, os.R_OK):
         return None
     return files, Path(keystore), flags["as_json"], flags["strict"]
 

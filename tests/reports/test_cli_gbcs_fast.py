@@ -117,6 +117,15 @@ def test_anything_but_a_plain_form_is_left_to_click(args: list[str]) -> None:
     assert parse_args(args) is None
 
 
+def test_an_unreadable_keystore_is_left_to_click(monkeypatch: pytest.MonkeyPatch) -> None:
+    """click's Path type names an unreadable directory itself (not testable for real as root)."""
+    import os
+
+    assert parse_args(["a.HEX", "--keystore", str(KEYS)]) is not None
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    assert parse_args(["a.HEX", "--keystore", str(KEYS)]) is None
+
+
 def test_a_plain_form_is_parsed_as_click_parses_it() -> None:
     assert parse_args(["b.HEX", "--json", "--keystore", "x", "a.HEX", f"--keystore={KEYS}", "--strict"]) == \
         (["b.HEX", "a.HEX"], KEYS, True, True)
