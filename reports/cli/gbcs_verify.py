@@ -7,8 +7,8 @@ the difference. The run itself (:func:`run`) is the one both ways share: the cli
 the options it parsed itself. :func:`fast_path` takes only the plain forms of the command line
 (``FILE.HEX... --keystore DIR [--json] [--strict]``, in any order) and leaves everything else
 (``--help``, ``--``, a missing or unknown option, a keystore path that is not a readable
-directory) to click, so every error about the command line itself is click's. Both ways write every line through
-:func:`error_line` and standard output, so their bytes are the same
+directory) to click, so every error about the command line itself is click's. Both ways write
+every line through :func:`error_line` and standard output, so their bytes are the same
 (tests/reports/test_cli_gbcs_fast.py compares them).
 """
 from __future__ import annotations
