@@ -10,7 +10,7 @@ from nowan.model.channels import load_channels, score
 from nowan.model.channels.inputs import inputs
 
 CH = load_channels()
-ROUTES = ("nfc", "usb", "wifi-ppmid-relay")
+ROUTES = ("nfc", "usb", "wifi-ppmid-relay", "nfc-relay")
 WITHHELD = ("top-up-withheld", "non-disconnect-withheld")
 
 
@@ -73,9 +73,9 @@ def test_usb_models_a_crafted_file_taking_over_ppmids_and_what_they_do_on_the_ha
 
 
 def test_usb_and_the_relay_share_what_a_compromised_ppmid_does_on_the_han():
-    usb, relay = ({g.id: (g.kind, g.scale) for g in CH[c].goals} for c in ("usb", "wifi-ppmid-relay"))
+    usb, relay, nfc = ({g.id: (g.kind, g.scale) for g in CH[c].goals} for c in ("usb", "wifi-ppmid-relay", "nfc-relay"))
     for gid in ("han-dos", "gas-battery-drained"):
-        assert usb[gid] == relay[gid], gid
+        assert usb[gid] == relay[gid] == nfc[gid], gid
     # The relay's PPMID is on the internet and the home network; a USB-fed one is not [A].
     assert "home-network-intrusion" in relay and "home-network-intrusion" not in usb
 
@@ -205,3 +205,15 @@ def test_option_2s_further_point_of_failure_has_a_flip_of_its_own():
         return {f["input"].replace(f"calibration.{cid}.", "calibration.<option>.") for f in res["flips"]}
     one, two = flips("smets1-utrn-gen-1"), flips("smets1-utrn-gen-2")
     assert "calibration.<option>.step.supplier-interface-outage.scale" in two - one
+
+
+def test_the_nfc_relay_is_the_usb_route_with_another_carrier():
+    """SECMP0038's NFC route carries what USB carries (seed 004): the same commands, goals and scores;
+    only the carrier's entry points and step names differ."""
+    usb, nfc = CH["usb"], CH["nfc-relay"]
+    assert usb.commands == nfc.commands
+    assert {g.id: (g.kind, g.scale, str(g.hours), g.vulnerable, g.commands) for g in usb.goals} == \
+        {g.id: (g.kind, g.scale, str(g.hours), g.vulnerable, g.commands) for g in nfc.goals}
+    a, b = score(usb), score(nfc)
+    assert (a.residual.level, a.inherent.level) == (b.residual.level, b.inherent.level)
+    assert {k: v.level for k, v in a.residual_eval.goals.items()} == {k: v.level for k, v in b.residual_eval.goals.items()}
