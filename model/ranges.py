@@ -26,7 +26,7 @@ SCALES = ("premises", "fleet", "national")
 #: discrete and every value is tried.
 NUMERIC = ("int", "float", "seconds")
 #: Channel ids that would make a calibration id ambiguous with a global one.
-RESERVED = ("attacker", "impact", "exposure")
+RESERVED = ("attacker", "impact", "exposure", "forged")
 
 
 @dataclass(frozen=True)
@@ -155,6 +155,11 @@ FLEET_SHARE = "calibration.impact.fleet_share"
 
 def exposure_band(index: int) -> str:
     return f"calibration.exposure.{index}"
+
+
+def forged_band(index: int) -> str:
+    """An edge of the MAC-guessing likelihood bands (expected forged codes a year, risk.yaml)."""
+    return f"calibration.forged.{index}"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,12 @@ reported is the z3 optimum G, and the probability is the model's own union bound
 (``model.channels.bruteforce.success_probability``); the property holds if it is at most
 ``bruteforce.max_probability``.
 
+Reconciled with the channel's verdict in the model, not in prose: the risk engine scores the same
+attempts a year (the closed form this proof checks) as expected forged UTRNs a year across the
+premises an attack reaches, banded into the likelihood of the goal priced per forged UTRN
+(``per_success_of``). The finding states that scored figure (forged UTRNs a year, their GBP value,
+the likelihood) beside the bound, so a refuted bound reads together with the risk it amounts to.
+
 Applies to every ``mac-guess`` step of a channel model (:mod:`proofs.applicability`): today
 ``utrn-keypad`` and ``utrn-extended`` (keypad), ``wifi-ppmid-utrn`` and ``nfc`` (HAN). Channels
 that carry whole GBCS commands (``wan``, ``usb``, ``wifi-ppmid-relay``) have no such step: their
@@ -41,6 +47,7 @@ from nowan.model.assumptions import Assumptions
 from nowan.model.channels.bruteforce import attempts_in, success_probability
 from nowan.model.channels.evaluate import control_effective, environment
 from nowan.model.channels.exprs import number
+from nowan.model.channels.risk import evaluate
 from nowan.model.channels.types import Channel
 from nowan.model.devices.flaws import Flaw
 from nowan.proofs.applicability import Guess
@@ -133,6 +140,42 @@ def closed_form_disagrees(lock: Lockout, optimum: int, horizon_s: int = YEAR_S) 
     return None
 
 
+def scored(channel: Channel, guess: Guess, a: Assumptions, flaws: frozenset[Flaw] = frozenset()) -> dict[str, Any] | None:
+    """What the risk engine makes of the same guessing: the goal priced per forged UTRN of this step
+    (its worst reach), its expected forged UTRNs a year across the premises reached, their GBP value
+    and the likelihood (``forged_a_year`` None: the goal is unreachable), or None when no goal
+    counts this step's successes. With ``LOCKOUT_OFF`` the step's lockout control is taken out, as
+    the proof's meter has none."""
+    goal = next((g for g in channel.goals if g.per_success_of == guess.step), None)
+    if goal is None:
+        return None
+    enabled = channel.existing_controls
+    if Flaw.LOCKOUT_OFF in flaws and guess.lockout_control is not None:
+        enabled = enabled - {guess.lockout_control}
+    ev = evaluate(channel, a, enabled)
+    found = ev.goals.get(goal.id)
+    if found is None:    # every path to it blocked: nothing forged in the risk score
+        return {"goal": goal.id, "forged_a_year": None}
+    lk = next(t for t in found.trace if t["what"] == "likelihood")
+    im = next(t for t in found.trace if t["what"] == "impact")
+    forged = lk.get("forged_codes") or {}
+    return {"goal": goal.id, "attacker": found.attacker, "scale": found.scale, "premises": im["premises"],
+            "attempts_per_year": ev.steps[guess.step].detail["attempts_per_year"],
+            "forged_a_year": forged.get("forged_a_year"), "gbp_a_year": im.get("total"),
+            "likelihood": found.likelihood, "likelihood_by_forged": forged.get("likelihood"),
+            "margin_likelihood": forged.get("margin_likelihood"), "impact": found.impact, "level": found.level}
+
+
+def scored_text(s: dict[str, Any] | None) -> str:
+    """The risk engine's figure for the report's brute-force line."""
+    if s is None:
+        return "; no goal of this channel counts its forged UTRNs (per_success_of), so the risk score prices none"
+    if s["forged_a_year"] is None:
+        return f"; the risk score reaches no forged UTRN: goal {s['goal']} is unreachable"
+    return (f"; scored: {s['forged_a_year']:.3g} forged UTRNs a year across {s['premises']:,.0f} premises reached "
+            f"(GBP {s['gbp_a_year']:,.2f} a year), likelihood {s['likelihood']}, goal {s['goal']} {s['level']}")
+
+
 def check(channel: Channel, guess: Guess, a: Assumptions, flaws: frozenset[Flaw] = frozenset()) -> Finding:
     """The bound for one ``mac-guess`` step of ``channel`` under assumptions ``a``."""
     lock = lockout_for(channel, guess, a, flaws)
@@ -147,8 +190,9 @@ def check(channel: Channel, guess: Guess, a: Assumptions, flaws: frozenset[Flaw]
     bound = float(a["bruteforce.max_probability"])
     cf = closed_form(lock)
     agree = "= the risk engine's closed form" if cf == g else f"closed form {cf:.6g} bounds it within one burst"
+    risk = scored(channel, guess, a, flaws)
     detail = (f"{g} guesses a year on the {path} path ({agree}); P(one forged UTRN) = {p:.3g} "
-              f"(bound {bound:g})")
+              f"(bound {bound:g}){scored_text(risk)}")
     if p <= bound:
         return Finding(PROVED, None, detail)
     f, w = lock.max_failures, lock.window_s
@@ -160,6 +204,6 @@ def check(channel: Channel, guess: Guess, a: Assumptions, flaws: frozenset[Flaw]
                            assumptions={"lockout.max_failures": f, "lockout.window_s": w, "lockout.lock_s": lock.lock_s,
                                         "lockout.covers_han": bool(a["lockout.covers_han"]) and lock.covers_path},
                            method="z3 Optimize", step=guess.step, guesses_per_year=g, closed_form_guesses=cf,
-                           probability=p, bound=bound, schedule=schedule,
+                           probability=p, bound=bound, schedule=schedule, scored=risk,
                            violation=f"P(one forged UTRN in a year) = {p:.3g} > {bound:g}")
     return Finding(REFUTED, trace, detail)

@@ -139,6 +139,31 @@ def _fewer_commands(pages: Sequence[Mapping[str, Any]]) -> str:
                     f"{'; with '.join(names)}): " + "; ".join(rows) + "." for names, rows in groups.items())
 
 
+def _guessing_scored(bundle: Mapping[str, Any], family: str) -> str:
+    """For the brute-force bound: what the risk score makes of the same guesses, the expected forged
+    codes a year across the premises one attack reaches and their value (each refuted bound's
+    ``scored`` evidence), so the finding reads with the risk it amounts to."""
+    if family != "bruteforce-bound":
+        return ""
+    scored = [pr["trace"]["evidence"]["scored"] for c in bundle.get("channels", []) for pr in c.get("proofs") or []
+              if pr["id"].split("@")[0] == family and pr["status"] == "refuted" and pr.get("trace")
+              and (pr["trace"].get("evidence") or {}).get("scored")]
+    scored = [x for x in scored if x.get("forged_a_year") is not None]
+    if not scored:
+        return ""
+    lo, hi = min(scored, key=lambda x: x["forged_a_year"]), max(scored, key=lambda x: x["forged_a_year"])
+    rng = (f"about {lo['forged_a_year']:.2g} forged codes a year (GBP {lo['gbp_a_year']:,.0f})"
+           if f"{lo['forged_a_year']:.2g}" == f"{hi['forged_a_year']:.2g}" else
+           f"from about {lo['forged_a_year']:.2g} to {hi['forged_a_year']:.2g} forged codes a year "
+           f"(GBP {lo['gbp_a_year']:,.0f} to {hi['gbp_a_year']:,.0f})")
+    from nowan.model.channels.catalogues import scales
+
+    levels = sorted({x["level"] for x in scored}, key=scales().rank)
+    span = levels[0] if len(levels) == 1 else f"{levels[0]} to {levels[-1]}"
+    return (f" Scored from the same guesses a year, that is {rng} across the premises one attack reaches: "
+            f"{span.replace('-', ' ')} risk.")
+
+
 def key_findings(bundle: Mapping[str, Any]) -> list[str]:
     """The key findings in plain prose, each sentence computed from the bundle."""
     pages = bundle.get("modifications") or []
@@ -175,7 +200,7 @@ def key_findings(bundle: Mapping[str, Any]) -> list[str]:
         seen.add(texts[fam])
         n = len(set().union(*(refuted[f] for f in described if texts[f] == texts[fam])))
         out.append(f"{texts[fam]} (Shown by the solver with a concrete example on {n} channel "
-                   f"model{'s' if n != 1 else ''}, appendix A.5.)")
+                   f"model{'s' if n != 1 else ''}, appendix A.5.){_guessing_scored(bundle, fam)}")
     ft = bundle.get("fuzz_total") or {}
     if ft.get("examples"):
         out.append(f"Randomised attack testing ran {ft['examples']:,} examples against the reference implementation: "

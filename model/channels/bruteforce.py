@@ -2,7 +2,10 @@
 
 The risk engine (``evaluate.mac_guess``) scores a ``mac-guess`` step with it, and the z3 brute-force
 bound (``proofs.bruteforce``) checks it against an integer optimum over whole attack schedules, so the
-attacker's rate cannot drift between the risk score and the proof.
+attacker's rate cannot drift between the risk score and the proof. From the same attempts a year come
+the chance of one forged UTRN per meter (what the bound compares with ``bruteforce.max_probability``)
+and the expected forged UTRNs a year across the premises an attack reaches (what the risk engine bands
+into a likelihood and prices as the harm): :func:`expected_successes` and :func:`forged_a_year`.
 
 Without a lockout the rate is one attempt per ``attempt_s``. With it, the attacker takes the better of
 two periodic moves: stay just under the threshold in every window ((max_failures - 1) / window_s), or
@@ -33,6 +36,17 @@ def attempts_in(horizon_s: float, attempt_s: float, max_failures: float, window_
     return attempts_per_second(attempt_s, max_failures, window_s, lock_s, lockout_applies) * horizon_s
 
 
+def expected_successes(attempts: float, mac_bits: int) -> float:
+    """Expected forged codes from ``attempts`` guesses at a ``mac_bits`` MAC: ``attempts * 2^-mac_bits``
+    (each guess is a fresh independent try; no cap, ``inf`` for unlimited guessing)."""
+    return math.inf if math.isinf(attempts) else attempts * 2.0 ** -mac_bits
+
+
 def success_probability(attempts: float, mac_bits: int) -> float:
-    """The risk engine's chance of one success: the union bound ``attempts * 2^-mac_bits``, at most 1."""
-    return 1.0 if math.isinf(attempts) else min(1.0, attempts * 2.0 ** -mac_bits)
+    """The chance of one success per meter: the union bound on :func:`expected_successes`, at most 1."""
+    return min(1.0, expected_successes(attempts, mac_bits))
+
+
+def forged_a_year(per_premises: float, premises: float) -> float:
+    """Expected forged codes a year across ``premises`` each guessed at ``per_premises`` a year."""
+    return 0.0 if premises <= 0 else per_premises * premises

@@ -63,7 +63,7 @@ class Scales:
     appetite: str
     margin: tuple[tuple[float, int], ...]
     exposure: tuple[tuple[float, int], ...]
-    bruteforce: tuple[tuple[float, int], ...]
+    forged: tuple[tuple[float, int], ...]   # (below, likelihood): expected forged codes a year
     fleet_share: float
     impact_kinds: dict[str, dict[str, Any]]
     matrix: dict[int, tuple[str, ...]]
@@ -118,7 +118,7 @@ def scales() -> Scales:
             levels=levels, appetite=d["appetite"],
             margin=tuple((float(r["at_least"]), int(r["likelihood"])) for r in d["likelihood"]["margin"]),
             exposure=tuple((float(r["below"]), int(r["adjust"])) for r in d["likelihood"]["exposure"]),
-            bruteforce=tuple((float(r["up_to"]), int(r["difficulty"])) for r in d["bruteforce_difficulty"]),
+            forged=_forged_table(src, d["likelihood"]["forged_codes"]),
             fleet_share=float(d["impact"]["fleet_share"]), impact_kinds=d["impact"]["kinds"], matrix=matrix,
             attackers=d["attackers"], likelihood_names={int(k): v for k, v in d["likelihood"]["names"].items()},
             impact_names={int(k): v for k, v in d["impact"]["names"].items()}, src=src,
@@ -158,10 +158,30 @@ def _global_inputs(src: Sourced, rules: dict[str, ranges.Rule]) -> tuple[ranges.
                 f"bands.{i}", allowed)
     lk = d["likelihood"]
     edges = [r["below"] for r in lk["exposure"] if not math.isinf(float(r["below"]))]
+    forged = [r["below"] for r in lk["forged_codes"] if not math.isinf(float(r["below"]))]
+    own = [f"exposure.{j}" for j in range(len(edges))] + [f"forged_codes.{j}" for j in range(len(forged))]
     for i, edge in enumerate(edges):
         add(ranges.exposure_band(i), "band", edge, f"exposure band edge {i + 1} (premises-years)",
-            ("likelihood",), lk.get("ranges"), f"exposure.{i}", [f"exposure.{j}" for j in range(len(edges))])
+            ("likelihood",), lk.get("ranges"), f"exposure.{i}", own)
+    for i, edge in enumerate(forged):
+        add(ranges.forged_band(i), "band", edge,
+            f"upper edge of likelihood {i + 1} for MAC guessing (expected forged codes a year)",
+            ("likelihood",), lk.get("ranges"), f"forged_codes.{i}", own)
     return tuple(out)
+
+
+def _forged_table(src: Sourced, rows: Any) -> tuple[tuple[float, int], ...]:
+    """The ``forged_codes`` likelihood bands, checked: edges rising, likelihoods 1-5 rising, the last
+    open-ended (a band table that fell or stopped short would make MAC guessing non-monotone)."""
+    table = tuple((float(r["below"]), int(r["likelihood"])) for r in rows)
+    for i, (edge, lk) in enumerate(table):
+        if not 1 <= lk <= 5:
+            raise src.error("expected a likelihood from 1 to 5", ("likelihood", "forged_codes", i, "likelihood"))
+        if i and (edge <= table[i - 1][0] or lk < table[i - 1][1]):
+            raise src.error("expected edges and likelihoods rising row by row", ("likelihood", "forged_codes", i))
+    if not table or not math.isinf(table[-1][0]):
+        raise src.error("expected a last row 'below: .inf'", ("likelihood", "forged_codes"))
+    return table
 
 
 @lru_cache(maxsize=1)
@@ -171,12 +191,9 @@ def commands() -> dict[str, dict[str, Any]]:
     return dict(src.data)
 
 
-def first_match_upper(table: tuple[tuple[float, int], ...], value: float) -> int:
-    """First row whose upper bound is >= value (tables ordered by bound)."""
-    for bound, out in table:
-        if value <= bound:
-            return out
-    return table[-1][1]
+def band_below(table: tuple[tuple[float, int], ...], value: float) -> int:
+    """The value of the first row whose edge is above ``value`` (tables ordered by edge)."""
+    return next((out for edge, out in table if value < edge), table[-1][1])
 
 
 def margin_likelihood(table: tuple[tuple[float, int], ...], margin: float) -> int:

@@ -77,26 +77,25 @@ def enabled_from_delta(channel: Channel, delta: Iterable[str] = ()) -> frozenset
 class MacGuessResult:
     attempts_per_year: float
     probability_per_year: float
+    expected_per_premises_year: float
     lockout_applies: bool
-    difficulty: float
 
 
 def mac_guess(d: MacGuess, env: Mapping[str, Any], lockout_on: bool, channel: Channel, where: str) -> MacGuessResult:
-    """Difficulty of guessing a ``mac_bits`` MAC online, per meter per year (A-LOCKOUT).
+    """Guessing a ``mac_bits`` MAC online at one meter for a year (A-LOCKOUT).
 
     The attempt rate is the closed form of :mod:`model.channels.bruteforce` (shared with the z3
-    bound in ``proofs``). The yearly success probability, as a multiple of
-    ``bruteforce.max_probability``, is banded into a difficulty by risk.yaml.
+    bound in ``proofs``). It gives the chance of one forged UTRN per meter-year (what the bound
+    compares with ``bruteforce.max_probability``) and the expected forged UTRNs per premises a year,
+    from which the risk engine takes the likelihood (times the premises reached, banded by
+    risk.yaml ``forged_codes``) and the harm of a ``per_success_of`` goal.
     """
     attempt_s = _num(channel, d.attempt_s, env, where)
     applies = lockout_on and (not d.han or bool(env["lockout.covers_han"]))
     attempts = bruteforce.attempts_in(SECONDS_PER_YEAR, attempt_s, float(env["lockout.max_failures"]),
                                       float(env["lockout.window_s"]), float(env["lockout.lock_s"]), applies)
-    p = bruteforce.success_probability(attempts, d.mac_bits)
-    tol = float(env["bruteforce.max_probability"])
-    ratio = math.inf if tol <= 0 else p / tol
-    diff = catalogues.first_match_upper(catalogues.scales().bruteforce, ratio)
-    return MacGuessResult(attempts, p, applies, float(diff))
+    return MacGuessResult(attempts, bruteforce.success_probability(attempts, d.mac_bits),
+                          bruteforce.expected_successes(attempts, d.mac_bits), applies)
 
 
 @dataclass
@@ -129,8 +128,13 @@ def _evaluate_step(channel: Channel, s: Step, env: Mapping[str, Any], active: Ma
     if isinstance(s.difficulty, MacGuess):
         lc = s.difficulty.lockout_control
         r = mac_guess(s.difficulty, env, lc is not None and lc in active, channel, where)
-        base = r.difficulty
+        # Guessing needs no skill beyond its prerequisites (the rig, the scripted app): its own
+        # difficulty is what controls harden it by; its likelihood comes from the forged codes.
+        base = 0.0
+        bound = float(env["bruteforce.max_probability"])
         detail = {"attempts_per_year": r.attempts_per_year, "probability_per_year": r.probability_per_year,
+                  "expected_per_premises_year": r.expected_per_premises_year,
+                  "bound": bound, "bound_exceeded": r.probability_per_year > bound,
                   "lockout_applies": r.lockout_applies, "mac_bits": s.difficulty.mac_bits}
     else:
         base = _num(channel, s.difficulty, env, where)

@@ -2,8 +2,9 @@
 
 Method (docs/methodology.md): for every goal, attacker and scale, the easiest path's difficulty
 (the hardest step on it, after controls) is set against the attacker's capability; the margin
-gives a likelihood, adjusted by exposure (premises-years, A-SCALE). The goal's kind and scale give
-the impact. The 5x5 matrix (A-RISK) gives the level; the channel's risk is its worst goal.
+gives a likelihood, adjusted by exposure (premises-years, A-SCALE). A path through a ``mac-guess``
+step takes the lower of that and the likelihood of the expected forged codes a year across the
+premises the attack reaches (risk.yaml ``forged_codes``). The goal's kind and scale give the impact. The 5x5 matrix (A-RISK) gives the level; the channel's risk is its worst goal.
 Inherent risk: no controls. Residual risk: existing controls (plus any what-if delta).
 """
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import Any, Iterable, Mapping
 
 from nowan.model import ranges
 from nowan.model.assumptions import Assumptions
-from nowan.model.channels import catalogues, dag as dagmod
+from nowan.model.channels import bruteforce, catalogues, dag as dagmod
 from nowan.model.channels.evaluate import StepValue, calibrated, enabled_from_delta, environment, evaluate_steps
 from nowan.model.channels.graph import compile_graph, graph_to_data
-from nowan.model.channels.types import SCALES, Channel, Goal
+from nowan.model.channels.types import SCALES, Channel, Goal, MacGuess
 
 WITHIN, ABOVE = "within-appetite", "above-appetite"
 
@@ -69,7 +70,7 @@ def exposure(channel: Channel, env: Mapping[str, Any]) -> tuple[float, int, list
     py = pop * years
     edges = [calibrated(env, ranges.exposure_band(i), b) if not math.isinf(b) else b
              for i, (b, _) in enumerate(sc.exposure)]
-    adjust = next((a for b, (_, a) in zip(edges, sc.exposure) if py < b), sc.exposure[-1][1])
+    adjust = catalogues.band_below(tuple(zip(edges, (a for _, a in sc.exposure))), py)
     where = channel.exposure_source or f"{channel.file} field 'exposure'"
     keys = list(POPULATION_KEYS[channel.exposure_population]) + \
         (["nowan.outage_hours"] if channel.exposure_duration == "intermittent" else [])
@@ -110,11 +111,76 @@ def repeated_premises(goal_scale: str, repeat: float, pop: float, share: float) 
 
 def expected_successes(goal: Goal, values: Mapping[str, StepValue] | None) -> float | None:
     """Expected successes per premises a year of the goal's ``per_success_of`` mac-guess step
-    (attempts a year x 2^-mac_bits, the union bound without the cap at 1), or None."""
+    (attempts a year x 2^-mac_bits, :func:`model.channels.bruteforce.expected_successes`), or None."""
     if goal.per_success_of is None or values is None:
         return None
-    d = values[goal.per_success_of].detail
-    return float(d["attempts_per_year"]) * 2.0 ** -int(d["mac_bits"])
+    return float(values[goal.per_success_of].detail["expected_per_premises_year"])
+
+
+def reached(goal: Goal, scale: str, env: Mapping[str, Any], pop: float, channel_id: str = "",
+            repeat: float | None = None) -> tuple[float, str, float]:
+    """Premises one attack on ``goal`` reaches at ``scale``, the scale whose impact row applies, and
+    the fleet share used: the scale rule, shared by the impact and the MAC-guessing likelihood."""
+    share = float(calibrated(env, ranges.FLEET_SHARE, catalogues.scales().fleet_share))
+    if scale == REPEATED:
+        widest = calibrated(env, ranges.goal_scale(channel_id, goal.id), goal.scale)
+        n, band_scale = repeated_premises(widest, float(repeat or 1.0), pop, share)
+        return n, band_scale, share
+    return premises_at(scale, pop, share), scale, share
+
+
+def forged_bands(env: Mapping[str, Any]) -> tuple[tuple[float, int], ...]:
+    """risk.yaml's ``forged_codes`` bands with any ``calibration.forged.<i>`` override."""
+    return tuple((calibrated(env, ranges.forged_band(i), edge) if not math.isinf(edge) else edge, lk)
+                 for i, (edge, lk) in enumerate(catalogues.scales().forged))
+
+
+def margin_likelihood(capability: float, difficulty: float, adjust: int) -> int:
+    """Likelihood 1-5 from capability minus the path's difficulty, adjusted by exposure."""
+    return min(5, max(1, catalogues.margin_likelihood(catalogues.scales().margin, capability - difficulty) + adjust))
+
+
+@dataclass(frozen=True)
+class Guessing:
+    """A ``mac-guess`` step as the likelihood sees it: its DAG node and forged codes per premises-year."""
+
+    index: int
+    step: str
+    per_premises: float
+
+
+def guessing_steps(channel: Channel, dag: dagmod.Dag, values: Mapping[str, StepValue]) -> list[Guessing]:
+    return [Guessing(dag.index[f"step:{s.id}"], s.id, float(values[s.id].detail["expected_per_premises_year"]))
+            for s in channel.steps if isinstance(s.difficulty, MacGuess)]
+
+
+def solves(dag: dagmod.Dag, own: list[float], guesses: list[Guessing], allowed: Any) -> list[tuple[Any, Any]]:
+    """The easiest paths with no guessing step (first), then through each guessing step in turn (the
+    others off): a path through a guessing step is scored on its forged codes, not on difficulty
+    alone, so the two kinds of path are solved apart and compared by likelihood."""
+    plain = list(own)
+    for g in guesses:
+        plain[g.index] = math.inf
+    out = [dagmod.solve(dag, plain, "max", allowed)]
+    for g in guesses:
+        through = list(plain)
+        through[g.index] = own[g.index]
+        out.append(dagmod.solve(dag, through, "max", allowed))
+    return out
+
+
+def path_likelihood(d: float, guess: Guessing | None, premises: float, lk_of: Any,
+                    bands: tuple[tuple[float, int], ...]) -> tuple[int, dict[str, Any] | None]:
+    """A path's likelihood: the margin's (``lk_of(d)``), and through a guessing step at most the band
+    of the expected forged codes a year across ``premises``; with what it came from."""
+    lk = lk_of(d)
+    if guess is None:
+        return lk, None
+    forged = bruteforce.forged_a_year(guess.per_premises, premises)
+    by_forged = catalogues.band_below(bands, forged)
+    return min(lk, by_forged), {"step": guess.step, "per_premises_year": guess.per_premises,
+                                "premises": premises, "forged_a_year": forged,
+                                "likelihood": by_forged, "margin_likelihood": lk}
 
 
 def impact(goal: Goal, scale: str, env: Mapping[str, Any], pop: float, channel_id: str = "",
@@ -126,12 +192,7 @@ def impact(goal: Goal, scale: str, env: Mapping[str, Any], pop: float, channel_i
 
     sc = catalogues.scales()
     spec = sc.impact_kinds[goal.kind]
-    share = float(calibrated(env, ranges.FLEET_SHARE, sc.fleet_share))
-    if scale == REPEATED:
-        widest = calibrated(env, ranges.goal_scale(channel_id, goal.id), goal.scale)
-        n, band_scale = repeated_premises(widest, float(repeat or 1.0), pop, share)
-    else:
-        n, band_scale = premises_at(scale, pop, share), scale
+    n, band_scale, share = reached(goal, scale, env, pop, channel_id, repeat)
     info: dict[str, Any] = {}
     if traced:
         info = {"kind": goal.kind, "scale": scale, "premises": round(n, 1),
@@ -248,6 +309,8 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
     values = evaluate_steps(channel, assumptions, enabled, env)
     dag = _dag(channel)
     nodes = [(dag.index[f"step:{s.id}"], s.id) for s in channel.steps]
+    guesses = guessing_steps(channel, dag, values)
+    bands = forged_bands(env)
     impacts: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}   # per goal and scale, not attacker
     pop = population(channel, env)
     _, adjust, exp_trace = exposure(channel, env)
@@ -265,11 +328,26 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
         capability = float(cap)
         allowed = {f"entry:{e.id}" for e in channel.entry_points if attacker in e.attackers}
 
-        def consider(goal: Any, d: float, choice: Any, scale: str, scored: tuple[int, Any]) -> None:
-            """Score one (goal, scale) reach of this attacker and keep it if it is the goal's worst."""
+        def lk_of(d: float) -> int:
+            return margin_likelihood(capability, d, adjust)
+
+        def consider(goal: Any, scale: str, solved: list[tuple[Any, Any]], scored: tuple[int, Any],
+                     repeat: float | None = None) -> None:
+            """Score one (goal, scale) reach of this attacker, by its likeliest path (with no guessing
+            step, or through one), and keep it if it is the goal's worst."""
+            best: tuple[int, float, Any, dict[str, Any] | None] | None = None
+            for k, (val, choice) in enumerate(solved):
+                d = val[f"goal:{goal.id}"]
+                if math.isinf(d):
+                    continue
+                n = reached(goal, scale, env, pop, channel.id, repeat)[0] if k else 0.0
+                lk, forged = path_likelihood(d, guesses[k - 1] if k else None, n, lk_of, bands)
+                if best is None or lk > best[0]:
+                    best = (lk, d, choice, forged)
+            if best is None:
+                return
+            lk, d, choice, forged = best
             im, im_info = scored
-            margin = capability - d
-            lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, margin) + adjust))
             pairs.append((goal.id, lk, im))
             origins.append((attacker, scale))
             level = sc.level(lk, im)
@@ -279,24 +357,24 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
             if traced:
                 path = dagmod.witness(dag, choice, f"goal:{goal.id}")
                 cand.steps = [channel.step(n[5:]).stable_id for n in path if n.startswith("step:")]
-                cand.trace = _trace(channel, values, path, attacker, {**prof, "capability": cap}, margin, lk, adjust,
-                                    exp_trace, im, im_info, level)
+                cand.trace = _trace(channel, values, path, attacker, {**prof, "capability": cap}, capability - d, lk,
+                                    adjust, exp_trace, im, im_info, level, forged)
             goals[goal.id] = cand
+
+        def reachable(goal: Any, solved: list[tuple[Any, Any]]) -> bool:
+            return any(not math.isinf(val[f"goal:{goal.id}"]) for val, _ in solved)
 
         for si, scale in enumerate(SCALES):
             own = [0.0] * len(dag.order)
             for i, sid in nodes:
                 own[i] = values[sid].difficulty if step_scale[sid] >= si else math.inf
-            val, choice = dagmod.solve(dag, own, "max", allowed.__contains__)
+            solved = solves(dag, own, guesses, allowed.__contains__)
             for goal in channel.goals:
-                if goal_scale[goal.id] < si:
-                    continue
-                d = val[f"goal:{goal.id}"]
-                if math.isinf(d):
+                if goal_scale[goal.id] < si or not reachable(goal, solved):
                     continue
                 if (goal.id, scale) not in impacts:
                     impacts[goal.id, scale] = impact(goal, scale, env, pop, channel.id, traced, values=values)
-                consider(goal, d, choice, scale, impacts[goal.id, scale])
+                consider(goal, scale, solved, impacts[goal.id, scale])
         on_site, repeat = presence_reach(channel, attacker, env)
         if not on_site:
             continue
@@ -304,12 +382,11 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
         own = [0.0] * len(dag.order)
         for i, sid in nodes:
             own[i] = values[sid].difficulty
-        val, choice = dagmod.solve(dag, own, "max", on_site.__contains__)
+        solved = solves(dag, own, guesses, on_site.__contains__)
         for goal in channel.goals:
-            d = val[f"goal:{goal.id}"]
-            if math.isinf(d):
-                continue
-            consider(goal, d, choice, REPEATED, impact(goal, REPEATED, env, pop, channel.id, traced, repeat, values))
+            if reachable(goal, solved):
+                consider(goal, REPEATED, solved,
+                         impact(goal, REPEATED, env, pop, channel.id, traced, repeat, values), repeat)
     return Evaluation(channel, enabled, values, goals, pairs, origins)
 
 
@@ -324,6 +401,8 @@ def residual_rank(channel: Channel, assumptions: Assumptions) -> int:
     env = environment(channel, assumptions)
     values = evaluate_steps(channel, assumptions, channel.existing_controls, env)
     dag = _dag(channel)
+    guesses = guessing_steps(channel, dag, values)
+    bands = forged_bands(env)
     pop = population(channel, env)
     _, adjust, _ = exposure(channel, env)
     cal = assumptions.calibrations
@@ -340,17 +419,29 @@ def residual_rank(channel: Channel, assumptions: Assumptions) -> int:
     for attacker in channel.attackers:
         capability = float(calibrated(cal, ranges.capability(attacker), sc.attackers[attacker]["capability"]))
         allowed = {f"entry:{e.id}" for e in channel.entry_points if attacker in e.attackers}
+
+        def lk_of(d: float) -> int:
+            return margin_likelihood(capability, d, adjust)
+
+        def likeliest(goal: Goal, gi: int, scale: str, solved: list[Any], repeat: float | None = None) -> int:
+            """The goal's likelihood by its likeliest path (0: unreachable), as ``evaluate`` scores it."""
+            lk = 0
+            for k, (val, _) in enumerate(solved):
+                d = val._values[gi]
+                if not math.isinf(d):
+                    n = reached(goal, scale, env, pop, channel.id, repeat)[0] if k else 0.0
+                    lk = max(lk, path_likelihood(d, guesses[k - 1] if k else None, n, lk_of, bands)[0])
+            return lk
+
         for si, scale in enumerate(SCALES[:widest + 1]):
             own = [0.0] * len(dag.order)
             for i, d, ss in nodes:
                 own[i] = d if ss >= si else math.inf
-            val, _ = dagmod.solve(dag, own, "max", allowed.__contains__)
-            vals = val._values
+            solved = solves(dag, own, guesses, allowed.__contains__)
             for goal, gi, gs in goals:
-                d = vals[gi]
-                if gs < si or math.isinf(d):
+                lk = likeliest(goal, gi, scale, solved) if gs >= si else 0
+                if not lk:
                     continue
-                lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, capability - d) + adjust))
                 if (goal.id, scale) not in impacts:
                     impacts[goal.id, scale] = impact(goal, scale, env, pop, channel.id, traced=False, values=values)[0]
                 best = max(best, sc.rank(sc.level(lk, impacts[goal.id, scale])))
@@ -360,19 +451,18 @@ def residual_rank(channel: Channel, assumptions: Assumptions) -> int:
         own = [0.0] * len(dag.order)
         for i, d, _ in nodes:
             own[i] = d
-        vals = dagmod.solve(dag, own, "max", on_site.__contains__)[0]._values
+        solved = solves(dag, own, guesses, on_site.__contains__)
         for goal, gi, _ in goals:
-            if math.isinf(vals[gi]):
-                continue
-            lk = min(5, max(1, catalogues.margin_likelihood(sc.margin, capability - vals[gi]) + adjust))
-            im = impact(goal, REPEATED, env, pop, channel.id, traced=False, repeat=repeat, values=values)[0]
-            best = max(best, sc.rank(sc.level(lk, im)))
+            lk = likeliest(goal, gi, REPEATED, solved, repeat)
+            if lk:
+                im = impact(goal, REPEATED, env, pop, channel.id, traced=False, repeat=repeat, values=values)[0]
+                best = max(best, sc.rank(sc.level(lk, im)))
     return best if best >= 0 else sc.rank(_none_score().level)
 
 
 def _trace(channel: Channel, values: Mapping[str, StepValue], path: list[str], attacker: str, prof: Mapping[str, Any],
            margin: float, lk: int, adjust: int, exp_trace: list[dict[str, Any]], im: int, im_info: dict[str, Any],
-           level: str) -> list[dict[str, Any]]:
+           level: str, forged: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     sc = catalogues.scales()
     out: list[dict[str, Any]] = [{"what": "attacker", "id": attacker, "capability": prof["capability"],
                                   "source": _src(sc.origin("attackers", attacker))}]
@@ -387,8 +477,16 @@ def _trace(channel: Channel, values: Mapping[str, StepValue], path: list[str], a
         if v.detail:
             item["computed"] = v.detail
         out.append(item)
-    out.append({"what": "likelihood", "margin": margin, "value": lk, "exposure_adjust": adjust,
-                "source": _src(sc.origin("likelihood", "margin"))})
+    item: dict[str, Any] = {"what": "likelihood", "margin": margin, "value": lk, "exposure_adjust": adjust,
+                            "source": _src(sc.origin("likelihood", "margin"))}
+    if forged is not None:   # through a guessing step: the lower of the margin's and the forged codes'
+        step = values[forged["step"]].detail
+        item["forged_codes"] = {
+            **forged, "step": channel.step(forged["step"]).stable_id,
+            "bound": {"probability_per_meter_year": step["probability_per_year"], "max_probability": step["bound"],
+                      "exceeded": step["bound_exceeded"], "proof": "bruteforce-bound"},
+            "source": _src(sc.origin("likelihood", "forged_codes"))}
+    out.append(item)
     out.extend(exp_trace)
     out.append({"what": "impact", "value": im, **im_info})
     out.append({"what": "level", "value": level, "source": _src(sc.origin("matrix"))})
@@ -432,6 +530,9 @@ class ChannelRisk:
                 "difficulty": {"inherent": _fin(i.difficulty), "residual": _fin(r.difficulty)},
                 "blocked_by": r.blocked_by, "hardened_by": [c for c, _ in r.hardened_by],
                 "source": _src(s.origin)})
+            if "expected_per_premises_year" in r.detail:   # guessing: scored by its forged codes
+                out[-1]["forged_per_premises_year"] = {"inherent": i.detail["expected_per_premises_year"],
+                                                       "residual": r.detail["expected_per_premises_year"]}
         return out
 
     def to_dict(self, *, graph: bool = True) -> dict[str, Any]:

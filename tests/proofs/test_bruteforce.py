@@ -5,7 +5,7 @@ import pytest
 
 from nowan.model.assumptions import Assumptions
 from nowan.model.devices import Flaw
-from nowan.model.channels import load_channels
+from nowan.model.channels import catalogues, load_channels
 from nowan.model.channels.bruteforce import success_probability
 from nowan.model.channels.evaluate import evaluate_steps
 from nowan.attacks.replay import replay
@@ -91,3 +91,36 @@ def test_default_bound_is_exceeded_even_on_the_keypad() -> None:
     finding = check("utrn-keypad", Assumptions())
     assert finding.status == "refuted"
     assert finding.trace["evidence"]["guesses_per_year"] == 4 * (365 * 86400 // 600)
+
+
+@pytest.mark.parametrize("channel", ["utrn-keypad", "utrn-extended", "nfc", "wifi-ppmid-utrn"])
+def test_the_counterexample_schedule_is_the_attempts_a_year_the_risk_engine_scores(channel: str) -> None:
+    """The refuted bound and the channel's verdict rest on one number: the counterexample's schedule
+    (bursts under the lock x (f - 1) + lock cycles x f) makes the attempts a year the risk engine
+    uses, and those attempts x 2^-32 x the premises reached, banded, are the scored likelihood."""
+    a = Assumptions()
+    ch = MODELS[channel]
+    finding = check(channel, a)
+    assert finding.status == "refuted"
+    ev = finding.trace["evidence"]
+    f = int(a["lockout.max_failures"])
+    sched = ev["schedule"]
+    from_schedule = sched["under_lock_bursts"] * (f - 1) + sched["lock_cycles"] * f + sched["unthrottled_guesses"]
+    (guess,) = families(ch).guesses
+    engine = evaluate_steps(ch, a, ch.existing_controls)[guess.step].detail
+    assert from_schedule == ev["guesses_per_year"] == engine["attempts_per_year"]
+    s = ev["scored"]
+    assert s["attempts_per_year"] == from_schedule
+    forged = from_schedule * 2.0 ** -32 * s["premises"]
+    assert s["forged_a_year"] == pytest.approx(forged)
+    band = next(lk for edge, lk in catalogues.scales().forged if forged < edge)
+    assert s["likelihood_by_forged"] == band and s["likelihood"] == min(band, s["margin_likelihood"])
+    assert s["gbp_a_year"] == pytest.approx(forged * 250, abs=0.01)
+    assert f"{forged:.3g} forged UTRNs a year" in finding.detail and f"GBP {forged * 250:,.2f}" in finding.detail
+
+
+def test_the_scored_figure_follows_the_proofs_lockout_flaw() -> None:
+    """With the meter's lockout off (the proof's flaw) the scored forged codes are the unlocked rate's."""
+    a = Assumptions({"bruteforce.max_probability": "1e-4"})
+    s = check("utrn-keypad", a, frozenset({Flaw.LOCKOUT_OFF})).trace["evidence"]["scored"]
+    assert s["attempts_per_year"] == pytest.approx(365 * 86400 / 4)

@@ -98,11 +98,11 @@ def test_a_modified_channel_file_changes_the_risk_and_the_proofs(tmp_path: Path)
         risk = json.loads(_nowan("risk", "--channels", "utrn-keypad", *models, "--json").stdout)["channels"][0]
         proofs = json.loads(_nowan("prove", "--channels", "utrn-keypad", *models, "--json").stdout)["properties"]
         guess = next(t for t in risk["threats"] if t["id"] == "mac-bruteforce@utrn-keypad@meter")
-        return guess["difficulty"], {p["id"]: p["status"] for p in proofs}
+        return guess["forged_per_premises_year"], {p["id"]: p["status"] for p in proofs}
 
-    packaged_difficulty, packaged = evidence()
-    modified_difficulty, modified = evidence("--models", str(d))
-    assert modified_difficulty != packaged_difficulty
+    packaged_forged, packaged = evidence()
+    modified_forged, modified = evidence("--models", str(d))
+    assert modified_forged["residual"] < packaged_forged["residual"]
     assert packaged["bruteforce-bound@utrn-keypad"] == "refuted"
     assert modified["bruteforce-bound@utrn-keypad"] == "proved"
 

@@ -298,3 +298,21 @@ def test_the_fewer_command_types_finding_is_computed_from_the_added_risk(bundle)
     for d in changed["modifications"]:
         d["added"] = None
     assert not any(f.startswith("Fewer command types") for f in key_findings(changed))
+
+
+def test_the_brute_force_finding_states_the_forged_codes_and_their_value(bundle):
+    """The refuted bound reads with what the risk score makes of the same guesses (each proof's
+    ``scored`` evidence): forged codes a year across the premises reached, their GBP value, the level."""
+    b, _ = bundle
+    line = next(f for f in key_findings(b) if "slowly enough" in f)
+    scored = [p["trace"]["evidence"]["scored"] for c in b["channels"] for p in c["proofs"]
+              if p["id"].startswith("bruteforce-bound@") and p["status"] == "refuted"]
+    assert scored and all(s["forged_a_year"] is not None for s in scored)
+    lo = min(s["forged_a_year"] for s in scored)
+    assert f"{lo:.2g} forged codes a year" in line and "GBP" in line and line.endswith("very low risk.")
+    bigger = copy.deepcopy(b)
+    for c in bigger["channels"]:
+        for p in c["proofs"]:
+            if p["id"].startswith("bruteforce-bound@") and p["status"] == "refuted":
+                p["trace"]["evidence"]["scored"].update(forged_a_year=2.5, gbp_a_year=625.0, level="low")
+    assert "about 2.5 forged codes a year (GBP 625)" in next(f for f in key_findings(bigger) if "slowly enough" in f)

@@ -51,7 +51,8 @@ def test_paths_to_goal_are_capped():
 def test_cheapest_path_by_each_metric():
     ch = CH["utrn-keypad"]
     skill = cheapest_path(ch, "guessed-credit", "skill")
-    assert skill.value == 4 and "mac-bruteforce@utrn-keypad@meter" in skill.steps
+    # the skill is the key-presser's (2): guessing itself needs none, its forged codes score it
+    assert skill.value == 2 and "mac-bruteforce@utrn-keypad@meter" in skill.steps
     cost = cheapest_path(ch, "free-credit", "cost")
     assert cost.value == 0 and cost.steps == ("credential-misuse@utrn-keypad@supplier",)
     no_controls = cheapest_path(ch, "free-credit", "skill", enabled=())
