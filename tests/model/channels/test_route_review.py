@@ -217,3 +217,20 @@ def test_the_nfc_relay_is_the_usb_route_with_another_carrier():
     a, b = score(usb), score(nfc)
     assert (a.residual.level, a.inherent.level) == (b.residual.level, b.inherent.level)
     assert {k: v.level for k, v in a.residual_eval.goals.items()} == {k: v.level for k, v in b.residual_eval.goals.items()}
+
+
+def _withheld_goals():
+    for cid, ch in sorted(CH.items()):
+        rules = {s.id: s.rule.id for s in ch.steps}
+        for g in ch.goals:
+            if g.kind == "off-supply" and all(rules[s] == "withhold" for s in g.requires.steps()):
+                yield cid, g
+
+
+def test_every_withheld_command_harm_uses_the_one_withheld_hours_input():
+    """wifi-ppmid-utrn's withheld top-ups were 12 hours off supply where the other routes' were 24:
+    the route changes how likely the withholding is (its fallback), not how long a missed top-up lasts."""
+    found = list(_withheld_goals())
+    assert {cid for cid, _ in found} >= {"nfc", "usb", "wifi-ppmid-relay", "wifi-ppmid-utrn"}
+    for cid, g in found:
+        assert str(g.hours) == "withheld.hours_off_supply" and g.vulnerable, (cid, g.id)
