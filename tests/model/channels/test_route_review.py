@@ -154,7 +154,7 @@ def test_mp169_models_a_flag_added_wrongly_or_by_the_wrong_party():
 def test_mp169_firmware_updates_still_flow_only_while_requirement_4_holds():
     assert _goal(score(MP169), "firmware-withheld") is None          # blocked: not reached
     lost = _goal(score(MP169, controls_delta=["-firmware-exempt"]), "firmware-withheld")
-    assert lost.level != "very-low" and lost.scale == "national"
+    assert lost.level != "very-low" and lost.scale == "fleet"      # one Supplier's systems reach its fleet
 
 
 def test_mp169_data_that_still_flows_is_a_harm_the_flag_does_not_remove():
@@ -219,8 +219,12 @@ def test_the_nfc_relay_is_the_usb_route_with_another_carrier():
     assert {k: v.level for k, v in a.residual_eval.goals.items()} == {k: v.level for k, v in b.residual_eval.goals.items()}
 
 
+WITHHOLDING_ROUTES = ("nfc", "usb", "wifi-ppmid-relay", "wifi-ppmid-utrn")
+
+
 def _withheld_goals():
-    for cid, ch in sorted(CH.items()):
+    for cid in WITHHOLDING_ROUTES:
+        ch = CH[cid]
         rules = {s.id: s.rule.id for s in ch.steps}
         for g in ch.goals:
             if g.kind == "off-supply" and all(rules[s] == "withhold" for s in g.requires.steps()):
@@ -231,6 +235,6 @@ def test_every_withheld_command_harm_uses_the_one_withheld_hours_input():
     """wifi-ppmid-utrn's withheld top-ups were 12 hours off supply where the other routes' were 24:
     the route changes how likely the withholding is (its fallback), not how long a missed top-up lasts."""
     found = list(_withheld_goals())
-    assert {cid for cid, _ in found} >= {"nfc", "usb", "wifi-ppmid-relay", "wifi-ppmid-utrn"}
+    assert {cid for cid, _ in found} == set(WITHHOLDING_ROUTES)
     for cid, g in found:
         assert str(g.hours) == "withheld.hours_off_supply" and g.vulnerable, (cid, g.id)
