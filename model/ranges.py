@@ -146,6 +146,11 @@ def impact_value(kind: str, scale: str) -> str:
     return f"calibration.impact.{kind}.{scale}"
 
 
+def impact_uplift(kind: str) -> str:
+    """The impact added when vulnerable customers are affected (risk.yaml ``vulnerable_add``)."""
+    return f"calibration.impact.{kind}.vulnerable_add"
+
+
 def impact_band(kind: str, index: int) -> str:
     return f"calibration.impact.{kind}.bands.{index}"
 

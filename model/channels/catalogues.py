@@ -148,7 +148,8 @@ def _global_inputs(src: Sourced, rules: dict[str, ranges.Rule]) -> tuple[ranges.
     for kind, spec in imp["kinds"].items():
         p = ("impact", "kinds", kind)
         allowed = [f"by_scale.{s}" for s in spec.get("by_scale", {})] + \
-            [f"bands.{i}" for i in range(len(spec.get("bands", [])))]
+            [f"bands.{i}" for i in range(len(spec.get("bands", [])))] + \
+            (["vulnerable_add"] if "vulnerable_add" in spec else [])
         for scale, value in spec.get("by_scale", {}).items():
             add(ranges.impact_value(kind, scale), "impact", value, f"impact of a '{kind}' goal at {scale} scale",
                 p, spec.get("ranges"), f"by_scale.{scale}", allowed)
@@ -156,6 +157,10 @@ def _global_inputs(src: Sourced, rules: dict[str, ranges.Rule]) -> tuple[ranges.
             add(ranges.impact_band(kind, i), "band", edge,
                 f"upper edge of impact {i + 1} for '{kind}' ({spec.get('measure')})", p, spec.get("ranges"),
                 f"bands.{i}", allowed)
+        if "vulnerable_add" in spec:   # an impact uplift: bounded below by 0, so hardening's type and bounds
+            add(ranges.impact_uplift(kind), "hardening", spec["vulnerable_add"],
+                f"impact added to a '{kind}' goal that affects vulnerable customers", p, spec.get("ranges"),
+                "vulnerable_add", allowed)
     lk = d["likelihood"]
     edges = [r["below"] for r in lk["exposure"] if not math.isinf(float(r["below"]))]
     forged = [r["below"] for r in lk["forged_codes"] if not math.isinf(float(r["below"]))]

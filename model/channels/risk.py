@@ -216,14 +216,14 @@ def impact(goal: Goal, scale: str, env: Mapping[str, Any], pop: float, channel_i
             info["expected_successes_a_year"] = successes * n
         bands = [calibrated(env, ranges.impact_band(goal.kind, i), b) for i, b in enumerate(spec["bands"])]
         value = next((i + 1 for i, b in enumerate(bands) if measure <= b), 5)
+        uplift = int(calibrated(env, ranges.impact_uplift(goal.kind), spec.get("vulnerable_add", 0))) \
+            if goal.vulnerable else 0   # vulnerable customers affected
         if not traced:
-            if goal.vulnerable and spec.get("vulnerable_add"):
-                value = min(5, value + int(spec["vulnerable_add"]))
-            return value, info
+            return min(5, value + uplift), info
         info["band"] = value
-        if goal.vulnerable and spec.get("vulnerable_add"):
-            value = min(5, value + int(spec["vulnerable_add"]))
-            info["vulnerable_add"] = int(spec["vulnerable_add"])  # vulnerable customers affected
+        if uplift:
+            value = min(5, value + uplift)
+            info["vulnerable_add"] = uplift
         info.update({"measure": spec["measure"], "per_premises": per, "total": round(measure, 2),
                      "expression": str(goal.gbp if spec["measure"] == "gbp" else goal.hours)})
     return value, info

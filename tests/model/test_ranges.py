@@ -82,3 +82,16 @@ def test_assumption_without_a_range_is_refused():
 def test_seconds_range_may_reach_inf():
     text = ASSUMPTIONS.replace("  range: [60, 2592000]\n", "  range: [60, inf]\n", 1)
     assert parse_catalogue(text)["pairing.window_s"].range.hi == math.inf
+
+
+def test_the_uplift_for_vulnerable_customers_is_a_calibration_with_a_range_that_moves_verdicts():
+    """It was a bare number in risk.yaml, never swept: a withheld non-disconnect period on USB is
+    very high only because vulnerable customers lift its impact by one band."""
+    from nowan.model.assumptions import Assumptions
+    from nowan.model.channels import score
+
+    chs = load_channels(["usb"])
+    inp = inputs(chs.values())["calibration.impact.off-supply.vulnerable_add"]
+    assert (inp.default, inp.range.lo, inp.range.hi) == (1, 0, 2) and "[A]" in inp.range.source
+    levels = [score(chs["usb"], Assumptions({inp.id: str(v)})).residual.level for v in (0, 1, 2)]
+    assert levels == ["high", "very-high", "very-high"]

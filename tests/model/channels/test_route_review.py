@@ -219,7 +219,7 @@ def test_the_nfc_relay_is_the_usb_route_with_another_carrier():
     assert {k: v.level for k, v in a.residual_eval.goals.items()} == {k: v.level for k, v in b.residual_eval.goals.items()}
 
 
-WITHHOLDING_ROUTES = ("nfc", "usb", "wifi-ppmid-relay", "wifi-ppmid-utrn")
+WITHHOLDING_ROUTES = ("nfc", "usb", "wifi-ppmid-relay", "wifi-ppmid-utrn", "nfc-relay")
 
 
 def _withheld_goals():
