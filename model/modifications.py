@@ -21,6 +21,10 @@ from nowan.model.channels.source import Sourced
 from nowan.model.ids import CHANNEL_ID
 
 STANCES = ("support", "support-with-conditions", "cannot-support", "none")
+#: What a recorded position is a judgement of. Only a security position is compared with the
+#: assessment; the others (a business need, a cost, how hard a change is to deliver) are shown for
+#: context and left out of the tally of agreements and differences.
+KINDS = ("security", "business", "commercial", "implementation")
 COMBINE = ("all", "any")
 _LABEL = "model/data/modifications.yaml"
 _REQUIRED = ("title", "proposal", "source", "channels", "combine", "owner", "positions")
@@ -77,6 +81,27 @@ class Reduction:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """A condition a recorded position sets, in a form the model can test: the ``commands`` (catalogue
+    fields, as ``fewer_commands``' ``where``) must, on every route that carries one of them, be
+    protected by a control in force whose ``mechanism`` is one of ``protected_by`` (the channel models
+    declare which commands a route carries and what each control is). The SSC's MP094 view: price or
+    supply commands need the end-to-end security controls (seed 002 line 333)."""
+
+    plain: str
+    commands: tuple[tuple[str, Any], ...]
+    protected_by: tuple[str, ...]
+    source: str
+
+    def covers(self, command: str, catalogue: dict[str, dict[str, Any]]) -> bool:
+        return all(catalogue.get(command, {}).get(k) == v for k, v in self.commands)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"plain": self.plain, "commands": dict(self.commands), "protected_by": list(self.protected_by),
+                "source": self.source}
+
+
+@dataclass(frozen=True)
 class Position:
     """A position a seed document records on the modification, quoted."""
 
@@ -87,6 +112,16 @@ class Position:
     #: A channel whose residual risk the position asks the proposal to be no worse than (the SMETS1
     #: forum's "managed equal to or more than SMETS2 levels"): a condition the report can test.
     no_worse_than: str = ""
+    #: What the position judges (:data:`KINDS`) and why this file says so (``kind_source``).
+    kind: str = "security"
+    kind_source: str = ""
+    #: The conditions a support-with-conditions position sets, where the model can test them.
+    conditions: tuple[Condition, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"who": self.who, "stance": self.stance, "quote": self.quote, "source": self.source,
+                "no_worse_than": self.no_worse_than, "kind": self.kind, "kind_source": self.kind_source,
+                "conditions": [c.to_dict() for c in self.conditions]}
 
 
 @dataclass(frozen=True)
@@ -121,7 +156,7 @@ class Modification:
                 "channels": list(self.channels), "combine": self.combine, "owner": self.owner,
                 "reversed_by": list(self.reversed_by), "reversal": self.reversal, "outside": self.outside,
                 "not_modelled": self.not_modelled, "note": self.note, "origin": self.origin,
-                "positions": [vars(p) for p in self.positions],
+                "positions": [p.to_dict() for p in self.positions],
                 "baseline": self.baseline.to_dict() if self.baseline else None,
                 "also_over": [b.to_dict() for b in self.also_over],
                 "fewer_commands": [r.to_dict() for r in self.fewer_commands],
@@ -173,15 +208,64 @@ def _reduction(src: Sourced, path: tuple[Any, ...], raw: Any) -> Reduction:
                 raise src.error(f"unknown command {c!r}; expected one of {', '.join(cat)}", (*path, "commands", i))
         commands = tuple(cs)
     else:
-        w = raw["where"]
-        fields = {k for entry in cat.values() for k in entry}
-        if not isinstance(w, dict) or not w:
-            raise src.error("expected a mapping of command-catalogue fields to values", (*path, "where"))
-        for k in w:
-            if k not in fields:
-                raise src.error(f"unknown command field; expected one of {', '.join(sorted(fields))}", (*path, "where", k))
-        where = tuple(sorted(w.items()))
+        where = _where(src, (*path, "where"), raw["where"])
     return Reduction(_text(src, (*path, "name"), raw["name"]), commands, where, _text(src, (*path, "source"), raw["source"]))
+
+
+def _where(src: Sourced, path: tuple[Any, ...], w: Any) -> tuple[tuple[str, Any], ...]:
+    """A selection of commands by their fields in ``model/data/mp094_commands.yaml``."""
+    from nowan.model.channels.catalogues import commands as command_catalogue
+
+    fields = {k for entry in command_catalogue().values() for k in entry}
+    if not isinstance(w, dict) or not w:
+        raise src.error("expected a mapping of command-catalogue fields to values", path)
+    for k in w:
+        if k not in fields:
+            raise src.error(f"unknown command field; expected one of {', '.join(sorted(fields))}", (*path, k))
+    return tuple(sorted(w.items()))
+
+
+def _conditions(src: Sourced, path: tuple[Any, ...], raw: Any) -> tuple[Condition, ...]:
+    from nowan.model.channels.loader import mechanisms
+
+    if not isinstance(raw, list) or not raw:
+        raise src.error("expected a list of conditions (plain, commands, protected_by, source)", path)
+    out = []
+    known = mechanisms()
+    for i, c in enumerate(raw):
+        where = (*path, i)
+        check_fields(c, ("plain", "commands", "protected_by", "source"), error=src.error, path=where)
+        by = c["protected_by"]
+        if not isinstance(by, list) or not by:
+            raise src.error("expected a non-empty list of control mechanisms", (*where, "protected_by"))
+        for j, m in enumerate(by):
+            if m not in known:
+                raise src.error(f"unknown control mechanism {m!r}; expected one of {', '.join(known)}",
+                                (*where, "protected_by", j))
+        out.append(Condition(_text(src, (*where, "plain"), c["plain"]), _where(src, (*where, "commands"), c["commands"]),
+                             tuple(by), _text(src, (*where, "source"), c["source"])))
+    return tuple(out)
+
+
+def _position(src: Sourced, where: tuple[Any, ...], p: Any) -> Position:
+    if not isinstance(p, dict):
+        raise src.error("expected a mapping with who, stance, kind, kind_source, quote, source", where)
+    check_fields(p, ("who", "stance", "kind", "kind_source", "quote", "source"), ("no_worse_than", "conditions"),
+                 error=src.error, path=where)
+    if p["stance"] not in STANCES:
+        raise src.error(f"expected one of {', '.join(STANCES)}", where + ("stance",))
+    if p["kind"] not in KINDS:
+        raise src.error(f"expected one of {', '.join(KINDS)}", where + ("kind",))
+    nwt = p.get("no_worse_than", "")
+    if not isinstance(nwt, str) or (nwt and not CHANNEL_ID.fullmatch(nwt)):
+        raise src.error("expected a channel id (lower case letters, digits and hyphens)", where + ("no_worse_than",))
+    conditions = _conditions(src, where + ("conditions",), p["conditions"]) if "conditions" in p else ()
+    if conditions and p["stance"] != "support-with-conditions":
+        raise src.error("only a support-with-conditions position sets conditions", where + ("conditions",))
+    return Position(who=_text(src, where + ("who",), p["who"]), stance=p["stance"],
+                    quote=_text(src, where + ("quote",), p["quote"]), source=_text(src, where + ("source",), p["source"]),
+                    no_worse_than=nwt, kind=p["kind"], kind_source=_text(src, where + ("kind_source",), p["kind_source"]),
+                    conditions=conditions)
 
 
 def _one(src: Sourced, mid: Any, raw: Any, known: frozenset[str] | None) -> Modification:
@@ -206,20 +290,7 @@ def _one(src: Sourced, mid: Any, raw: Any, known: frozenset[str] | None) -> Modi
     positions = raw["positions"]
     if not isinstance(positions, list) or not positions:
         raise src.error("expected a list of positions (who, stance, quote, source)", (mid, "positions"))
-    out = []
-    for i, p in enumerate(positions):
-        where = (mid, "positions", i)
-        if not isinstance(p, dict):
-            raise src.error("expected a mapping with who, stance, quote, source", where)
-        if p.get("stance") not in STANCES:
-            raise src.error(f"expected one of {', '.join(STANCES)}", where + ("stance",))
-        nwt = p.get("no_worse_than", "")
-        if not isinstance(nwt, str) or (nwt and not CHANNEL_ID.fullmatch(nwt)):
-            raise src.error("expected a channel id (lower case letters, digits and hyphens)",
-                            where + ("no_worse_than",))
-        out.append(Position(who=_text(src, where + ("who",), p.get("who")), stance=p["stance"],
-                            quote=_text(src, where + ("quote",), p.get("quote")),
-                            source=_text(src, where + ("source",), p.get("source")), no_worse_than=nwt))
+    out = [_position(src, (mid, "positions", i), p) for i, p in enumerate(positions)]
     complaint = citations.problem(raw["source"])
     if complaint:
         raise src.error(complaint, (mid, "source"))

@@ -39,6 +39,12 @@ def _validator() -> jsonschema.protocols.Validator:
     return cls(schema)
 
 
+def mechanisms() -> tuple[str, ...]:
+    """The control mechanisms a channel model may declare (the schema's ``mechanism`` enum): what a
+    position's condition can ask a route's controls to be (model/data/modifications.yaml)."""
+    return tuple(_validator().schema["properties"]["controls"]["items"]["properties"]["mechanism"]["enum"])
+
+
 def _schema_check(src: Sourced) -> None:
     errors = sorted(_validator().iter_errors(src.data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:

@@ -551,7 +551,7 @@ class ChannelRisk:
                        "residual": goals[g.id].to_dict() if goals.get(g.id) else None,
                        "verdict": verdict(goals[g.id].level) if goals.get(g.id) else WITHIN}
                       for g in ch.goals if g.id in goals],
-            "controls": [{"id": c.id, "title": c.title, "status": c.status,
+            "controls": [{"id": c.id, "title": c.title, "status": c.status, "mechanism": c.mechanism,
                           "enabled": c.id in self.residual_eval.enabled, "cost_gbp": c.cost_gbp,
                           "cost_placeholder": c.cost_is_placeholder,
                           "blocks": list(c.blocks), "hardens": [s for s, _ in c.hardens],

@@ -56,7 +56,7 @@ x:
   combine: all
   owner: O
   positions:
-    - {who: W, stance: none, quote: Q, source: seed 000 line 1}
+    - {who: W, stance: none, kind: security, kind_source: seed 000 line 1, quote: Q, source: seed 000 line 1}
 """
 
 
@@ -68,6 +68,9 @@ x:
     ("channels: [usb]", "channels: []", "f.yaml:5 field 'x.channels'", "say why with 'outside'"),
     ("line 1}", "line 1, no_worse_than: Keypad!}", "f.yaml:9 field 'x.positions.0.no_worse_than'",
      "expected a channel id"),
+    ("kind: security, ", "", "f.yaml:9 field 'x.positions.0'", "missing field 'kind'"),
+    ("kind: security", "kind: opinion", "f.yaml:9 field 'x.positions.0.kind'", "expected one of security, business"),
+    ("kind_source: seed 000 line 1, ", "", "f.yaml:9 field 'x.positions.0'", "missing field 'kind_source'"),
 ])
 def test_a_mistake_names_file_line_and_field(old, new, where, what, one_mistake):
     assert parse_modifications(GOOD, "f.yaml", CHANNEL_IDS)["x"].channels == ("usb",)
@@ -149,3 +152,40 @@ def test_mp094_option_1_runs_intermittent_and_option_2_permanent():
     assert load_channels(["nfc-relay"])["nfc-relay"].exposure_duration == "intermittent"
     assert all("seed" in m.exposure.source or "domain.md" in m.exposure.source
                for m in mods.values() if m.exposure)
+
+
+CONDITIONED = GOOD.replace("stance: none, kind: security, kind_source: seed 000 line 1, quote: Q, source: seed 000 line 1}", """\
+stance: support-with-conditions, kind: security, kind_source: seed 002 line 333, quote: Q, source: seed 002 line 333,
+       conditions: [{plain: price commands end to end, commands: {price_or_supply: true},
+                     protected_by: [gbcs-end-to-end], source: seed 002 line 333}]}""")
+
+
+@pytest.mark.parametrize("old,new,where,what", [
+    ("protected_by: [gbcs-end-to-end]", "protected_by: [end-to-end]", "f.yaml:11 field 'x.positions.0.conditions.0.protected_by.0'",
+     "unknown control mechanism 'end-to-end'"),
+    ("commands: {price_or_supply: true}", "commands: {priced: true}", "f.yaml:10 field 'x.positions.0.conditions.0.commands.priced'",
+     "unknown command field"),
+    ("stance: support-with-conditions", "stance: cannot-support", "f.yaml:10 field 'x.positions.0.conditions'",
+     "only a support-with-conditions position"),
+    ("plain: price commands end to end, ", "", "f.yaml:10 field 'x.positions.0.conditions.0'", "missing field 'plain'"),
+])
+def test_a_mistake_in_a_position_condition_names_file_line_and_field(old, new, where, what, one_mistake):
+    c = parse_modifications(CONDITIONED, "f.yaml", CHANNEL_IDS)["x"].positions[0].conditions[0]
+    assert c.commands == (("price_or_supply", True),) and c.protected_by == ("gbcs-end-to-end",)
+    one_mistake(lambda text: parse_modifications(text, "f.yaml", CHANNEL_IDS), CONDITIONED, old, new, where, what)
+
+
+def test_positions_say_what_they_judge_and_only_the_ssc_mp094_view_sets_the_end_to_end_condition():
+    """Issue review: a Large Supplier's 'does not support' (the scale of the need) and the MP169 business
+    requirements are not security judgements; the SSC's MP094 view sets a condition the model can test."""
+    mods = load_modifications(known_channels=CHANNEL_IDS)
+    kinds = {(mid, p.who): p.kind for mid, m in mods.items() for p in m.positions}
+    assert kinds["mp094-option-1", "A Large Supplier"] == kinds["mp094-option-2", "A Large Supplier"] == "business"
+    assert kinds["mp169", "MP169 business requirements"] == "business"
+    assert kinds["secmp0037", "SSC"] == kinds["secmp0038-wifi", "SSC"] == "security"
+    for m in mods.values():
+        for p in m.positions:
+            assert re.search(r"seed 00\d lines? \d", p.kind_source), (m.id, p.who)
+    for mid in ("mp094-option-1", "mp094-option-2", "sec0009"):
+        ssc = next(p for p in mods[mid].positions if p.who == "SSC")
+        assert [c.protected_by for c in ssc.conditions] == [("gbcs-end-to-end",)], mid
