@@ -23,6 +23,24 @@ CALIBRATION = "calibration."
 
 
 @dataclass(frozen=True)
+class Reported:
+    """A figure a source reports for an assumption, in percent, or a span of them ("2% to 3%"): the
+    no-WAN shares the seeds give (domain.md 11.2). A verdict that flips inside the assumption's range
+    is compared with them, so the committee sees which reported figures put it on the other side."""
+
+    lo: float
+    hi: float
+    what: str
+    source: str
+
+    def text(self) -> str:
+        return f"{self.lo:g}%" if self.lo == self.hi else f"{self.lo:g}-{self.hi:g}%"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"percent": [self.lo, self.hi], "text": self.text(), "what": self.what, "source": self.source}
+
+
+@dataclass(frozen=True)
 class Assumption:
     """One modelling assumption: its key, typed default, label and where it comes from."""
 
@@ -36,6 +54,7 @@ class Assumption:
     minimum: float | None = None
     maximum: float | None = None
     range: Range | None = None   # the plausible range and its source (model/ranges.py)
+    reported: tuple[Reported, ...] = ()   # figures the sources report, each inside the range
 
     def parse(self, text: str | Any) -> Any:
         """Convert a command-line string (or a YAML value) to this assumption's type."""
@@ -115,8 +134,32 @@ def parse_catalogue(text: str, file: str = FILE) -> dict[str, Assumption]:
                        choices=tuple(spec.get("choices", ())), minimum=spec.get("min"),
                        maximum=spec.get("max"))
         a = Assumption(**{**a.__dict__, "default": a.parse(str(a.default))})
-        out[key] = Assumption(**{**a.__dict__, "range": _range(src, key, spec, a, file)})
+        rng = _range(src, key, spec, a, file)
+        out[key] = Assumption(**{**a.__dict__, "range": rng, "reported": _reported(src, key, spec.get("reported"), rng)})
     return out
+
+
+def _reported(src: Any, key: str, raw: Any, rng: Range) -> tuple[Reported, ...]:
+    """The ``reported`` figures of an assumption: ``{percent: N or [lo, hi], what, source}``, each in range."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        raise src.error("expected a list of {percent, what, source}", (key, "reported"))
+    out = []
+    for i, r in enumerate(raw):
+        path = (key, "reported", i)
+        if not isinstance(r, dict) or set(r) != {"percent", "what", "source"}:
+            raise src.error("expected a mapping with exactly percent, what, source", path)
+        pct = r["percent"] if isinstance(r["percent"], list) else [r["percent"], r["percent"]]
+        if len(pct) != 2 or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in pct) or pct[0] > pct[1]:
+            raise src.error("expected a percentage or a span [lo, hi] of them", (*path, "percent"))
+        if rng.discrete or not (rng.lo <= pct[0] / 100 and pct[1] / 100 <= rng.hi):
+            raise src.error(f"{pct[0]:g}-{pct[1]:g}% lies outside the range {rng.text()}", (*path, "percent"))
+        for f in ("what", "source"):
+            if not isinstance(r[f], str) or not r[f].strip():
+                raise src.error("expected a non-empty text", (*path, f))
+        out.append(Reported(float(pct[0]), float(pct[1]), " ".join(r["what"].split()), r["source"].strip()))
+    return tuple(out)
 
 
 def _range(src: Any, key: str, spec: Mapping[str, Any], a: Assumption, file: str) -> Range:
@@ -128,8 +171,11 @@ def _range(src: Any, key: str, spec: Mapping[str, Any], a: Assumption, file: str
     raw = spec["range"]
     if type_ == "seconds":
         raw = [math.inf if str(x).lower() == "inf" else x for x in raw] if isinstance(raw, list) else raw
+    # an assumption whose range the file marks "calibration" (the model authors' own figures, no seed
+    # or public source: presence.attackers) is a calibration too, and the report says so
+    marked = str(spec.get("range_source", "")).lstrip().lower().startswith("calibration")
     rng = declared(raw, a.default, type_, spec.get("range_source"), err=src.error, path=path,
-                   where=f"{file}:{src.line(path)}", calibration=False, choices=a.choices)
+                   where=f"{file}:{src.line(path)}", calibration=marked, choices=a.choices)
     if not rng.discrete:
         for bound in (rng.lo, rng.hi):
             try:

@@ -50,6 +50,7 @@ class Flip:
     now: Any = None            # the value the verdict uses now
     range: str = ""            # the declared range, as text
     source: str = ""           # the range's source
+    calibration: bool = False  # the input is a calibration (the model authors' figure), not a sourced one
 
     @property
     def condition(self) -> str:
@@ -59,7 +60,7 @@ class Flip:
     def to_dict(self) -> dict[str, Any]:
         return {"input": self.input, "at": json_value(self.at), "verdict": self.verdict, "level": self.level,
                 "op": self.op, "condition": self.condition, "now": json_value(self.now), "range": self.range,
-                "source": self.source}
+                "source": self.source, "calibration": self.calibration}
 
 
 OP_WORDS = {">=": "≥", "<=": "≤", "=": "="}
@@ -122,7 +123,7 @@ def _flip(inp: Input, at: Any, rank: int, op: str, cur: Any) -> Flip:
     lv = scales().levels[rank]
     dist = abs(to_unit(inp, at) - (to_unit(inp, cur) if inp.range.contains(cur) or not inp.range.discrete else 0.5))
     return Flip(inp.id, at, ABOVE if above(rank) else WITHIN, lv, op, round(dist, 12), cur, inp.range.text(),
-                inp.range.source)
+                inp.range.source, inp.range.calibration)
 
 
 def _discrete(inp: Input, cur: Any, f: Callable[[Any], int], base_above: bool) -> list[Flip]:

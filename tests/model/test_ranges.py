@@ -26,7 +26,8 @@ def test_every_input_of_every_channel_has_a_sourced_range_holding_its_value():
         assert r.source.strip(), inp.id
         assert r.contains(inp.default), inp.id
         assert ":" in r.where, inp.id          # file:line of the range or of its rule
-        assert (inp.kind == "calibration") == r.calibration, inp.id
+        # a calibration's range is one; an assumption's only where its file marks the range "calibration"
+        assert r.calibration == (inp.kind == "calibration" or r.source.lower().startswith("calibration")), inp.id
         if r.calibration:
             assert "calibration" in r.source, inp.id
         if not r.discrete:
@@ -36,6 +37,8 @@ def test_every_input_of_every_channel_has_a_sourced_range_holding_its_value():
 def test_seed_backed_figures_use_the_seeds_ranges():
     cat = catalogue()
     share, hours = cat["nowan.share"].range, cat["nowan.outage_hours"].range
+    assert not share.calibration and cat["presence.attackers"].range.calibration
+    assert [r.text() for r in cat["nowan.share"].reported] == ["0.07%", "0.75%", "2-3%", "3%", "8%", "9%", "12%", "36%"]
     assert (share.lo, share.hi) == (0.0007, 0.36) and "seed 002" in share.source
     assert (hours.lo, hours.hi) == (48, 8760) and "48 hours" in hours.source and "permanent" in hours.source
 
@@ -55,6 +58,9 @@ def test_calibration_kinds_are_all_covered():
     ("  range: [0.0007, 0.36]\n", "  range: [0.0007]\n", "expected a range"),
     ("  range: [0.0007, 0.36]\n", "  range: [0.0007, 2]\n", "range bound 2"),
     ("  range: [above-min, nearest-max]\n", "  range: [above-min, random]\n", "not one of"),
+    ("    - {percent: 36, what:", "    - {percent: 37, what:", "37-37% lies outside the range 0.0007 .. 0.36"),
+    ("    - {percent: [2, 3], what:", "    - {percent: [3, 2], what:", "expected a percentage or a span"),
+    ("    - {percent: 9, what:", "    - {percent: 9, said:", "expected a mapping with exactly percent, what, source"),
 ])
 def test_assumption_range_errors_name_file_and_line(old, new, message):
     assert old in ASSUMPTIONS
