@@ -37,6 +37,8 @@ def assumptions_table(assumptions: Assumptions) -> list[dict[str, Any]]:
         rows.append({"key": key, "value": info["value"], "label": info["label"], "source": info["source"],
                      "description": cat[key].description if key in cat else "a calibration of the models, overridden",
                      "overridden": info["overridden"]})
+        if key in cat and cat[key].reported:   # the figures the sources report, for the flips to be read against
+            rows[-1]["reported"] = [r.to_dict() for r in cat[key].reported]
     return rows
 
 

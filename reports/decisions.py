@@ -178,6 +178,9 @@ def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetit
                          "verdict": e["verdict"], "treatment": _treatment(e, mod)} for e in present]
     missing = [c for c in mod.channels if c not in channels]
     rec, reason, governing, conditions = _recommend(mod, present, missing, appetite, added)
+    others = _others(governing, mod)
+    page.update(reason_shared=reason, others=others)
+    reason += _alone(others)
     page.update(recommendation=rec, recommendation_words=WORDS[rec], reason=reason, conditions=conditions,
                 governing=[e["id"] for e in governing], confidence=confidence(governing, _TOWARD.get(rec)),
                 evidence=_evidence(governing), added=added)
@@ -189,15 +192,85 @@ def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetit
         page["confidence"] = {"status": "not-computed", "short": "not computed",
                               "text": "not computed for the added risk (the robustness "
                               "analysis samples each channel's own residual risk)"}
-    page["positions"] = [dict(p, agrees=_agrees(p["stance"], rec)) for p in page["positions"]]
+    page["positions"] = [_compared(p, rec, governing, mod) for p in page["positions"]]
     for p in page["positions"]:
         if p["agrees"] is False:
             p["why"] = _why_differs(p["stance"], governing, appetite)
+            p["why_short"] = _why_short(p["stance"], governing, mod)
         elif p["agrees"] and mod.baseline is not None and governing:
             p["why"] = _why_agrees(governing, mod)
         if p.get("no_worse_than"):
             p["test"] = _no_worse_than(p["no_worse_than"], present, channels)
     return page
+
+
+#: How each comparison of a recorded position with the recommendation reads (``comparison``).
+AGREES, ON_STANCE, DIFFERS, CONTEXT, UNCOMPARED = "agrees", "agrees-on-stance", "differs", "context", "none"
+
+
+def _compared(p: Mapping[str, Any], rec: str, governing: Sequence[Mapping[str, Any]],
+              mod: Modification) -> dict[str, Any]:
+    """A recorded position with the assessment's comparison: ``agrees`` (the stances point the same
+    way, None when not compared), ``comparison`` and ``comparison_words`` (what the paper shows), and
+    for a position with conditions, each condition tested on the routes the recommendation rests on.
+
+    Only a security position is compared: a business need or a cost is shown for context, so that a
+    supplier not wanting a change is not counted as a security agreement or difference. A stance that
+    agrees but a condition the recommended routes do not meet is "agrees on the stance, differs on the
+    conditions", never plain "agrees"."""
+    out = dict(p)
+    if p["kind"] != "security":
+        out.update(agrees=None, comparison=CONTEXT,
+                   comparison_words=f"for context only ({p['kind']} view, not counted)")
+        return out
+    agrees = _agrees(p["stance"], rec)
+    out["agrees"] = agrees
+    if agrees is None:
+        out.update(comparison=UNCOMPARED, comparison_words="no position to compare")
+    elif not agrees:
+        out.update(comparison=DIFFERS, comparison_words="differs")
+    else:
+        tested = [_condition_met(c, governing, mod) for c in p.get("conditions") or ()]
+        out["conditions_tested"] = tested
+        unmet = [t for t in tested if not t["met"]]
+        if unmet:
+            out.update(comparison=ON_STANCE, comparison_words="agrees on the stance, differs on the conditions ("
+                       + "; ".join(f"{t['plain']}: not met" for t in unmet) + ")")
+        else:
+            out.update(comparison=AGREES, comparison_words="agrees")
+    return out
+
+
+def _condition_met(cond: Mapping[str, Any], governing: Sequence[Mapping[str, Any]], mod: Modification) -> dict[str, Any]:
+    """Whether the routes the recommendation rests on meet a position's condition, from their models:
+    every command the route carries that the condition covers (by catalogue fields) needs a control
+    in force, existing or adopted by the recommendation's conditions, of a mechanism the condition
+    names (e.g. ``gbcs-end-to-end``). A route that carries none of those commands meets it."""
+    from nowan.model.channels.catalogues import commands as command_catalogue
+
+    cat = command_catalogue()
+    want = dict(cond["commands"])
+    failing, meeting = [], []
+    for e in governing:
+        covered = [c for c in e.get("commands_carried") or () if all(cat.get(c, {}).get(k) == v for k, v in want.items())]
+        if not covered:
+            continue
+        adopted = {c["id"] for c in _treatment(e, mod)["controls"]}
+        by = [c for c in e.get("controls") or () if c.get("mechanism") in cond["protected_by"]
+              and (c.get("enabled") or c["id"] in adopted)]
+        names = ", ".join(cat[c]["title"].lower() for c in covered if c in cat)
+        if by:
+            meeting.append(f"on the route \u2018{e['title']}\u2019 {names} are protected by {by[0]['title']}")
+        else:
+            failing.append(f"the route \u2018{e['title']}\u2019 carries {names} with no control of the kind it asks "
+                           f"for ({', '.join(cond['protected_by'])}) in force, nor among the conditions")
+    if failing:
+        detail = "not met: " + "; ".join(failing)
+    elif meeting:
+        detail = "met: " + "; ".join(meeting)
+    else:
+        detail = "met: the routes the recommendation rests on carry none of those commands"
+    return {"plain": cond["plain"], "source": cond["source"], "met": not failing, "detail": detail}
 
 
 def _no_worse_than(ref: str, present: Sequence[Mapping[str, Any]], channels: Mapping[str, Mapping[str, Any]]) -> str:
@@ -264,9 +337,8 @@ def _why_differs(stance: str, governing: Sequence[Mapping[str, Any]], appetite: 
         elif e.get("robustness") is None:
             s += "; the robustness analysis was not run, so what would move it is not computed"
         elif flips:
-            conds = "; or ".join(f.get("condition") or f"{f['input']} reaches {f['at']}" for f in flips[:3])
             more = f" (and {len(flips) - 3} more inputs)" if len(flips) > 3 else ""
-            s += f". It would be {side} appetite, as the position holds, if {conds}{more}"
+            s += f". It would be {side} appetite, as the position holds, if {_flip_words(flips[:3], '; or ')}{more}"
         else:
             s += f". No single input moved within its declared range makes it {side} appetite"
         undone = e.get("if_undone")
@@ -277,6 +349,46 @@ def _why_differs(stance: str, governing: Sequence[Mapping[str, Any]], appetite: 
                   "changes listed may put today's arrangement above appetite as well")
         parts.append(s)
     return ("The model differs because " + "; ".join(parts) + ".") if parts else ""
+
+
+def _flip_words(flips: Sequence[Mapping[str, Any]], sep: str = " or ") -> str:
+    """Flips as conditions with the value used now, and what those inputs are: calibrations (the model
+    authors' own figures, no seed or public source gives them) or sourced figures."""
+    conds = sep.join((f.get("condition") or f"{f['input']} reaches {f['at']}")
+                     + (f" (now {_num(f['now'])})" if f.get("now") is not None else "") for f in flips)
+    marked = [bool(f.get("calibration")) for f in flips]
+    if marked and all(marked):
+        what = "a model calibration" if len(flips) == 1 else "model calibrations"
+        return f"{conds}, {what} with no public source"
+    if any(marked):
+        return f"{conds}; " + ", ".join(f["input"] for f in flips if f.get("calibration")) + \
+            " a model calibration with no public source"
+    return conds
+
+
+def _num(v: Any) -> str:
+    return f"{int(v):,}" if isinstance(v, float) and v.is_integer() else str(v)
+
+
+def _why_short(stance: str, governing: Sequence[Mapping[str, Any]], mod: Modification) -> str:
+    """The reason a recommendation differs from a recorded position in one clause, for the key
+    findings: the inputs that decide it and where they flip it, whether they are calibrations, and
+    whether the model can tell the proposal from today's arrangement (``if_undone``)."""
+    want = "above-appetite" if stance == CANNOT else "within-appetite"
+    parts = []
+    for e in governing:
+        flips = [f for f in ((e.get("robustness") or {}).get("flips") or []) if f.get("verdict") == want]
+        if e["verdict"] == want or not flips:
+            continue
+        side = "above" if want == "above-appetite" else "within"
+        s = f"it scores {_level(e['residual']['level'])}, {side} appetite only if {_flip_words(flips[:3])}"
+        undone = e.get("if_undone")
+        if undone and undone["level"] == e["residual"]["level"] and not e.get("added"):
+            undo = f"one were to {mod.reversal}" if mod.reversal else f"{', '.join(undone['controls'])} were kept"
+            s += (f"; it scores {_level(undone['level'])} too if {undo}, so the model cannot tell the proposal "
+                  "from today's arrangement")
+        parts.append(s)
+    return "; ".join(parts)
 
 
 def _agrees(stance: str, rec: str) -> bool | None:
@@ -310,24 +422,41 @@ def _recommend(mod: Modification, present: list[Mapping[str, Any]], missing: lis
                               f"channels ({gone}) are not in this run's model directory."), [], []
     rec, reason, governing, conditions = _recommend_on(mod, present, appetite)
     if mod.baseline is not None and governing:
-        worst = max(governing, key=lambda e: _RANK[_treatment(e, mod)["kind"]])
-        reason += _why_added(worst) + _alone(e for e in governing if e is not worst)
+        reason += _why_added(_worst(governing, mod))
     return rec, reason, governing, conditions
 
 
-def _alone(others: Iterable[Mapping[str, Any]]) -> str:
-    """The other routes of a proposal judged on added risk, each on its own, and the harms of theirs
-    left out because they only withhold commands the premises does not receive today: the reader
-    sees which route the recommendation rests on."""
+def _worst(governing: Sequence[Mapping[str, Any]], mod: Modification) -> Mapping[str, Any]:
+    """The governing route the recommendation rests on: the hardest to treat."""
+    return max(governing, key=lambda e: _RANK[_treatment(e, mod)["kind"]])
+
+
+def _others(governing: Sequence[Mapping[str, Any]], mod: Modification) -> list[dict[str, Any]]:
+    """The other routes of a proposal judged on added risk, each on its own: the added level and
+    verdict, and the harms of theirs left out because they only withhold commands the premises does
+    not receive today (so the reader sees which route the recommendation rests on)."""
+    if mod.baseline is None or not governing or any("added" not in e for e in governing):
+        return []
+    worst = _worst(governing, mod)
+    return [{"title": e["title"], "level": e["added"]["level"], "verdict": e["added"]["verdict"],
+             "not_delivered_today": list(dict.fromkeys(p["title"] for p in e["added"].get("not_delivered_today") or []))}
+            for e in governing if e is not worst]
+
+
+def not_delivered_words(titles: Sequence[str]) -> str:
+    """The harms left out of a route's added risk because they only withhold what is not delivered today."""
+    return ("not counting \u2018" + "\u2019, \u2018".join(titles) +
+            "\u2019, which only withholds commands that premises does not receive today") if titles else ""
+
+
+def _alone(others: Sequence[Mapping[str, Any]]) -> str:
+    """The other routes in a sentence (see :func:`_others`)."""
     out = []
-    for e in others:
-        a = e["added"]
-        s = (f"the route \u2018{e['title']}\u2019 adds {_level(a['level'])}, "
-             f"{'within' if a['verdict'] == 'within-appetite' else 'above'} appetite")
-        gone = [p["title"] for p in a.get("not_delivered_today") or []]
-        if gone:
-            s += (" (not counting \u2018" + "\u2019, \u2018".join(dict.fromkeys(gone)) +
-                  "\u2019, which only withholds commands that premises does not receive today)")
+    for o in others:
+        s = (f"the route \u2018{o['title']}\u2019 adds {_level(o['level'])}, "
+             f"{'within' if o['verdict'] == 'within-appetite' else 'above'} appetite")
+        if o["not_delivered_today"]:
+            s += f" ({not_delivered_words(o['not_delivered_today'])})"
         out.append(s)
     return (" On its own, " + "; ".join(out) + ".") if out else ""
 

@@ -24,7 +24,7 @@ import yaml
 from markupsafe import Markup
 
 from nowan.model.errors import NowanError
-from nowan.reports.decisions import CANNOT, CONDITIONS, NOT_ASSESSED, OUTSIDE, SUPPORT, WORDS
+from nowan.reports.decisions import CANNOT, CONDITIONS, NOT_ASSESSED, OUTSIDE, SUPPORT, WORDS, not_delivered_words
 
 #: A code: a token starting with a capital that holds at least one more capital or digit
 #: ("SSC", "MP094", "Wi-Fi", "L5xI5", "A-60MIN"). The front part may use one only if its glossary
@@ -97,10 +97,14 @@ def _short(page: Mapping[str, Any]) -> str:
 
 
 def _names(pages: Sequence[Mapping[str, Any]]) -> str:
-    titles = [_short(p) for p in pages]
-    if len(titles) <= 1:
-        return "".join(titles)
-    return ", ".join(titles[:-1]) + " and " + titles[-1]
+    return _and([_short(p) for p in pages])
+
+
+def _and(items: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _the(who: str) -> str:
@@ -111,12 +115,135 @@ def _the(who: str) -> str:
 
 def _differences(differs: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> str:
     """The recorded positions this assessment differs from, grouped by who said what, with the quote."""
-    groups: dict[tuple[str, str, str, str], list[str]] = {}
+    groups: dict[tuple[str, str, str, str, str], list[str]] = {}
     for p, q in differs:
-        key = (q["who"], q["stance"], " ".join(q["quote"].split()), p["recommendation_words"].lower())
+        key = (q["who"], q["stance"], " ".join(q["quote"].split()), p["recommendation_words"].lower(), q.get("why_short") or "")
         groups.setdefault(key, []).append(_short(p))
     return "; ".join(f"{_the(who)} on {_names([{'title': t} for t in titles])} ({stance.replace('-', ' ')} there: "
-                     f"\u201c{quote}\u201d; {rec} here)" for (who, stance, quote, rec), titles in groups.items())
+                     f"\u201c{quote}\u201d; {rec} here{': ' + why if why else ''})"
+                     for (who, stance, quote, rec, why), titles in groups.items())
+
+
+def _rejections(pages: Sequence[Mapping[str, Any]]) -> list[str]:
+    """One finding per reason for rejecting: modifications rejected for the same reason (SECMP0038 over
+    Wi-Fi and over USB rest on the same hub change) share a sentence, then what each one's other route
+    adds on its own."""
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for p in pages:
+        groups.setdefault(p.get("reason_shared") or p["reason"], []).append(p)
+    out = []
+    for shared, ps in groups.items():
+        if len(ps) == 1:
+            out.append(f"{_short(ps[0])}: {ps[0]['reason']}")
+            continue
+        s = f"{_names(ps)}: {shared}"
+        alone = [(p, o) for p in ps for o in p.get("others") or ()]
+        if alone:
+            s += " On its own, the other route adds " + "; ".join(
+                f"{o['level'].replace('-', ' ')} on {_short(p)} ({'within' if o['verdict'] == 'within-appetite' else 'above'}"
+                " appetite)" for p, o in alone)
+            gone = list(dict.fromkeys(t for _, o in alone for t in o["not_delivered_today"]))
+            s += f", {not_delivered_words(gone)}." if gone else "."
+        out.append(s)
+    return out
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.3g}%"
+
+
+def _hangs_on_reported(bundle: Mapping[str, Any], pages: Sequence[Mapping[str, Any]]) -> list[str]:
+    """One finding per input the sources give figures for (the no-WAN share, seed 002): the results
+    within appetite that its robustness flips put above appetite inside its range, where, and which
+    reported figures lie beyond that point. Computed from the robustness results: a recommendation
+    resting on its governing routes (the added risk's sweeps for one judged over a baseline), a
+    channel within appetite that no such recommendation already names (today's keypad premises)."""
+    channels = {c["id"]: c for c in bundle.get("channels") or []}
+    out = []
+    for row in bundle.get("assumptions") or []:
+        if not row.get("reported"):
+            continue
+        key = row["key"]
+
+        def at(rob: Mapping[str, Any] | None) -> float | None:
+            fs = [f["at"] for f in (rob or {}).get("flips") or []
+                  if f["input"] == key and f["verdict"] == "above-appetite" and f.get("op") == ">="]
+            return min(fs) if fs else None
+
+        hangs: list[tuple[str, float]] = []
+        named: set[str] = set()
+        for p in pages:
+            if p["recommendation"] not in (SUPPORT, CONDITIONS) or p["confidence"]["status"] == "not-computed":
+                continue
+            routes = (p.get("added") or {}).get("routes") or {}
+            points = [at(routes[g].get("robustness") if p.get("baseline") and g in routes
+                         else (channels.get(g) or {}).get("robustness")) for g in p["governing"]]
+            points = [x for x in points if x is not None]
+            if points:
+                hangs.append((_short(p), min(points)))
+                named.update(p["governing"])
+        for cid, c in channels.items():
+            x = at(c.get("robustness"))
+            if c["verdict"] == "within-appetite" and x is not None and cid not in named:
+                base = [p for p in pages if cid in ((p.get("baseline") or {}).get("channels") or ())]
+                role = f" (the baseline of {len(base)} decisions)" if base else ""
+                hangs.append((f"the route \u2018{c['title']}\u2019{role}", x))
+        if not hangs:
+            continue
+        by_point: dict[float, list[str]] = {}
+        for who, x in sorted(hangs, key=lambda h: h[1]):
+            by_point.setdefault(x, []).append(who)
+        rep = sorted(row["reported"], key=lambda r: r["percent"])
+        seeds = ", ".join(sorted({r["source"].split(" line")[0] for r in rep}))
+        value = f"{_pct(row['value'])} assumed" if isinstance(row["value"], (int, float)) else f"{row['value']} assumed"
+        desc = row["description"].rstrip(".")
+        s = (f"Within appetite only while the {desc[:1].lower()}{desc[1:]} ({key}, {value}) stays low: "
+             + "; ".join(f"{_and(whos)} below {_pct(x)}" for x, whos in by_point.items())
+             + f". {seeds[:1].upper()}{seeds[1:]} reports {_and([r['text'] for r in rep])}: ")
+        counts = []
+        for x in by_point:
+            above = sum(1 for r in rep if r["percent"][0] / 100 >= x)
+            span = sum(1 for r in rep if r["percent"][0] / 100 < x <= r["percent"][1] / 100)
+            counts.append(f"{above} are above {_pct(x)}" + (f" ({span} more spans it)" if span else ""))
+        s += f"of these {len(rep)} figures " + ", ".join(counts) + "."
+        out.append(s)
+    return out
+
+
+def _tally(pages: Sequence[Mapping[str, Any]]) -> str:
+    """How the assessment compares with the recorded security positions: agrees, agrees on the stance
+    but not on a condition (which, and where), differs (with the quote); then the positions that are
+    not security judgements, named as shown for context and not counted."""
+    positions = [(p, q) for p in pages for q in p["positions"] if q["agrees"] is not None]
+    if not positions:
+        return ""
+    differs = [(p, q) for p, q in positions if not q["agrees"]]
+    on_stance = [(p, q) for p, q in positions if q.get("comparison") == "agrees-on-stance"]
+    agree = len(positions) - len(differs) - len(on_stance)
+    s = (f"Of the {len(positions)} recorded security positions the assessment can be compared with, it agrees "
+         f"with {agree}")
+    if on_stance:
+        groups: dict[tuple[str, str], list[str]] = {}
+        for p, q in on_stance:
+            unmet = "; ".join(t["plain"] for t in q.get("conditions_tested") or () if not t["met"])
+            groups.setdefault((q["who"], unmet), []).append(_short(p))
+        s += ", agrees on the stance but not on the conditions with " + "; ".join(
+            f"{_the(who)} on {_names([{'title': t} for t in titles])} (its condition, {unmet}, is not met by the "
+            "recommended route)" for (who, unmet), titles in groups.items())
+    if differs:
+        s += "; it differs from " + _differences(differs)
+    context: dict[str, tuple[list[str], list[str]]] = {}
+    for p in pages:
+        for q in p["positions"]:
+            if q.get("comparison") == "context":
+                titles, kinds = context.setdefault(q["who"], ([], []))
+                titles.append(_short(p))
+                kinds.extend([q["kind"]] if q["kind"] not in kinds else [])
+    if context:
+        s += (". Shown for context only and not counted, as they are not security judgements: " + "; ".join(
+            f"{_the(who)} on {_names([{'title': t} for t in titles])} ({', '.join(kinds)})"
+            for who, (titles, kinds) in context.items()))
+    return s + "."
 
 
 def _fewer_commands(pages: Sequence[Mapping[str, Any]]) -> str:
@@ -172,17 +299,13 @@ def key_findings(bundle: Mapping[str, Any]) -> list[str]:
     parts = [f"{len(by[k])} {WORDS[k].lower()} ({_names(by[k])})" for k in (SUPPORT, CONDITIONS, CANNOT) if by[k]]
     if parts:
         out.append(f"Of the {len(pages)} modifications, " + "; ".join(parts) + ".")
-    for p in by[CANNOT]:
-        out.append(f"{_short(p)}: {p['reason']}")
+    out.extend(_rejections(by[CANNOT]))
     for p in by[OUTSIDE] + by[NOT_ASSESSED]:
         out.append(f"{_short(p)}: {p['recommendation_words'].lower()}. {p['reason']}")
-    positions = [(p, q) for p in pages for q in p["positions"] if q["agrees"] is not None]
-    differs = [(p, q) for p, q in positions if not q["agrees"]]
-    if positions:
-        s = f"The assessment agrees with {len(positions) - len(differs)} of the {len(positions)} recorded positions it can be compared with"
-        if differs:
-            s += "; it differs from " + _differences(differs)
-        out.append(s + ".")
+    tally = _tally(pages)
+    if tally:
+        out.append(tally)
+    out.extend(_hangs_on_reported(bundle, pages))
     fewer = _fewer_commands(pages)
     if fewer:
         out.append(fewer)

@@ -282,3 +282,65 @@ def test_a_rejection_on_added_risk_shows_the_flip_of_the_route_it_rests_on():
     page = decide(replace(_based(), channels=("a", "b")), {"a": a, "b": b}, "medium", added)
     assert page["recommendation"] == CANNOT
     assert "within appetite if h" in page["confidence"]["short"]
+
+
+def _conditioned(kind: str = "security") -> Modification:
+    """The SSC's MP094 view as data: support with conditions, price or supply commands end to end."""
+    from dataclasses import replace
+
+    from nowan.model.modifications import Condition
+
+    cond = Condition("price and supply commands end to end", (("price_or_supply", True),), ("gbcs-end-to-end",),
+                     "seed 002 line 333")
+    return replace(_mod(), positions=(Position("SSC", "support-with-conditions", "q", "seed 002 line 333", kind=kind,
+                                               kind_source="seed 002 line 333", conditions=(cond,)),))
+
+
+def _route(level: str, carried: list[str], e2e: str | None, best: dict | None = None) -> dict:
+    """A route carrying ``carried`` with an end-to-end control that is existing ('on'), a candidate
+    ('candidate') or absent (None)."""
+    e = _entry("a", level, best)
+    e["commands_carried"] = carried
+    if e2e:
+        e["controls"].append({"id": "e2e", "title": "End-to-end GBCS protection", "mechanism": "gbcs-end-to-end",
+                              "enabled": e2e == "on"})
+    return e
+
+
+def test_agreement_compares_the_positions_conditions_not_only_its_stance():
+    """Reviewer finding: the SSC supports MP094 only with price and supply commands under the end-to-end
+    controls; a recommended route without them agrees on the stance only. The old comparison said
+    'agrees' from the stances alone."""
+    page = decide(_conditioned(), {"a": _route("medium", ["top-up", "change-price"], None)}, "medium")
+    p = page["positions"][0]
+    assert page["recommendation"] == SUPPORT and p["agrees"] is True
+    assert p["comparison"] == "agrees-on-stance"
+    assert p["comparison_words"].startswith("agrees on the stance, differs on the conditions (price and supply")
+    assert "change price" in p["conditions_tested"][0]["detail"] and not p["conditions_tested"][0]["met"]
+    # the same route with the end-to-end control in force meets it
+    p = decide(_conditioned(), {"a": _route("medium", ["top-up", "change-price"], "on")}, "medium")["positions"][0]
+    assert p["comparison"] == "agrees" and p["comparison_words"] == "agrees"
+    assert "protected by End-to-end GBCS protection" in p["conditions_tested"][0]["detail"]
+    # a route that carries no price or supply command meets it without the control
+    p = decide(_conditioned(), {"a": _route("medium", ["top-up"], None)}, "medium")["positions"][0]
+    assert p["comparison"] == "agrees" and "carry none of those commands" in p["conditions_tested"][0]["detail"]
+    # a candidate end-to-end control counts once the recommendation's conditions adopt it
+    best = {"status": "found", "controls": ["e2e"], "cost_gbp": 1, "residual": "medium"}
+    p = decide(_conditioned(), {"a": _route("high", ["change-price"], "candidate", best)}, "medium")["positions"][0]
+    assert p["comparison"] == "agrees"
+    p = decide(_conditioned(), {"a": _route("high", ["change-price"], "candidate", FOUND)}, "medium")["positions"][0]
+    assert p["comparison"] == "agrees-on-stance"
+
+
+def test_a_position_that_is_not_a_security_judgement_is_shown_for_context_not_compared():
+    """Reviewer finding: a supplier's 'does not support' and the MP169 business requirements are not
+    security positions; they are shown for context and never counted as agreement or difference."""
+    from dataclasses import replace
+
+    mod = replace(_mod(), positions=(Position("A Large Supplier", "cannot-support", "q", "seed 002 line 210",
+                                              kind="business", kind_source="seed 002 line 208"),))
+    p = decide(mod, {"a": _entry("a", "medium")}, "medium")["positions"][0]
+    assert p["agrees"] is None and p["comparison"] == "context" and "why" not in p
+    assert p["comparison_words"] == "for context only (business view, not counted)"
+    assert decide(_conditioned("business"), {"a": _route("medium", ["change-price"], None)}, "medium")[
+        "positions"][0]["comparison"] == "context"

@@ -191,8 +191,8 @@ def test_key_findings_are_computed_from_the_bundle(bundle):
     findings = key_findings(b)
     cannot = [d for d in b["modifications"] if d["recommendation"] == "cannot-support"]
     assert any(f.startswith(f"Of the {len(b['modifications'])} modifications") for f in findings)
-    for d in cannot:
-        assert any(f.startswith(d["title"].split(" (")[0] + ": " + d["reason"][:20]) for f in findings)
+    for d in cannot:   # those rejected for the same reason share one finding (SECMP0038 over Wi-Fi and USB)
+        assert any(d["title"].split(" (")[0] in f.split(": ", 1)[0] and d["reason_shared"] in f for f in findings), d["id"]
     fewer = copy.deepcopy(b)
     for c in fewer["channels"]:
         c["proofs"] = [p for p in c["proofs"] if not p["id"].startswith("pairing-window")]
@@ -316,3 +316,85 @@ def test_the_brute_force_finding_states_the_forged_codes_and_their_value(bundle)
             if p["id"].startswith("bruteforce-bound@") and p["status"] == "refuted":
                 p["trace"]["evidence"]["scored"].update(forged_a_year=2.5, gbp_a_year=625.0, level="low")
     assert "about 2.5 forged codes a year (GBP 625)" in next(f for f in key_findings(bigger) if "slowly enough" in f)
+
+
+def _finding(b, start):
+    return next((f for f in key_findings(b) if f.startswith(start)), "")
+
+
+def test_rejections_for_the_same_reason_share_one_finding(bundle):
+    """Reviewer: the SECMP0038 paragraphs repeated the same hub finding; the front part is at its limit."""
+    b, _ = bundle
+    line = _finding(b, "SECMP0038 over Wi-Fi and SECMP0038 over USB: ")
+    assert line and line.count("Hubs taken over through their forwarding code") == 1
+    assert "medium on SECMP0038 over Wi-Fi" in line and "low on SECMP0038 over USB" in line
+    assert not _finding(b, "SECMP0038 over Wi-Fi: ")
+
+
+def test_the_tally_counts_security_positions_only_and_names_conditions_not_met(bundle):
+    """Reviewer findings 1 and 2: the SSC's MP094 condition (price and supply commands end to end) is
+    compared, not only its stance; a Large Supplier's and MP169's business positions are context."""
+    b, _ = bundle
+    line = next(f for f in key_findings(b) if "recorded security positions" in f)
+    compared = [q for d in b["modifications"] for q in d["positions"] if q["agrees"] is not None]
+    assert all(q["kind"] == "security" for q in compared)
+    assert line.startswith(f"Of the {len(compared)} recorded security positions")
+    head, context = line.split("Shown for context only")
+    assert "a Large Supplier" in context and "the MP169 business requirements" in context
+    assert "Large Supplier" not in head
+    assert "agrees on the stance but not on the conditions with the SSC on MP094 Option 1" in head
+    mp094 = next(d for d in b["modifications"] if d["id"] == "mp094-option-1")
+    ssc = next(q for q in mp094["positions"] if q["who"] == "SSC")
+    assert ssc["comparison"] == "agrees-on-stance" and "change price" in ssc["conditions_tested"][0]["detail"]
+    # the same decision over a route with end-to-end protection in force agrees outright
+    changed = copy.deepcopy(b)
+    for c in changed["channels"]:
+        if c["id"] == "utrn-extended":
+            c["controls"].append({"id": "e2e", "title": "End-to-end GBCS protection", "mechanism": "gbcs-end-to-end",
+                                  "enabled": True})
+    pages = decisions(changed["channels"], load_modifications(), changed["appetite"])
+    assert next(q for d in pages if d["id"] == "sec0009" for q in d["positions"])["comparison"] == "agrees"
+
+
+def test_the_no_wan_share_finding_is_computed_from_the_flips_and_names_the_seed_figures(bundle):
+    """Reviewer finding 3: results within appetite only below a no-WAN share most seed figures exceed."""
+    b, _ = bundle
+    line = _finding(b, "Within appetite only while the share of smart prepayment meters without a WAN")
+    keypad = next(c for c in b["channels"] if c["id"] == "utrn-keypad")
+    flip = next(f for f in keypad["robustness"]["flips"] if f["input"] == "nowan.share")
+    point = f"{flip['at'] * 100:.3g}%"
+    assert f"SMETS2 20-digit UTRN typed on the meter keypad\u2019 (the baseline of 4 decisions) below {point}" in line
+    assert "The Working Group's alternative" in line
+    assert "Seed 002 reports 0.07%, 0.75%, 2-3%, 3%, 8%, 9%, 12% and 36%" in line
+    above = sum(1 for x in (0.07, 0.75, 2, 3, 8, 9, 12, 36) if x / 100 >= flip["at"])
+    assert f"{above} are above {point}" in line
+    changed = copy.deepcopy(b)
+    for c in changed["channels"]:
+        for f in c["robustness"]["flips"]:
+            if f["input"] == "nowan.share":
+                f["at"] = 0.1
+    for d in changed["modifications"]:
+        for r in ((d.get("added") or {}).get("routes") or {}).values():
+            r["robustness"]["flips"] = [f for f in r["robustness"]["flips"] if f["input"] != "nowan.share"]
+    assert "below 10%" in _finding(changed, "Within appetite only") and "2 are above 10%" in _finding(changed, "Within")
+    for c in changed["channels"]:
+        c["robustness"]["flips"] = [f for f in c["robustness"]["flips"] if f["input"] != "nowan.share"]
+    assert not _finding(changed, "Within appetite only")
+
+
+def test_secmp0037_says_which_calibrations_decide_it_where_it_flips_and_that_undoing_it_scores_the_same(bundle):
+    """Reviewer finding 4: the recommendation differs from the SSC on inputs with no public source."""
+    b, _ = bundle
+    d = next(d for d in b["modifications"] if d["id"] == "secmp0037")
+    ssc = d["positions"][0]
+    line = next(f for f in key_findings(b) if "recorded security positions" in f)
+    for text in (ssc["why"], line):
+        assert "presence.attackers \u2265 834 (now 100)" in text, text
+        assert "model calibrations with no public source" in text
+        assert "cannot tell the proposal from today's arrangement" in text
+    changed = copy.deepcopy(b)
+    for c in changed["channels"]:
+        for f in c["robustness"]["flips"]:
+            f["calibration"] = False
+    pages = decisions(changed["channels"], load_modifications(), changed["appetite"])
+    assert "no public source" not in next(d for d in pages if d["id"] == "secmp0037")["positions"][0]["why"]
