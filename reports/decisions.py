@@ -221,7 +221,7 @@ def _compared(p: Mapping[str, Any], rec: str, governing: Sequence[Mapping[str, A
     out = dict(p)
     if p["kind"] != "security":
         out.update(agrees=None, comparison=CONTEXT,
-                   comparison_words=f"for context only ({p['kind']} view, not counted)")
+                   comparison_words="for context only (not a security view)")
         return out
     agrees = _agrees(p["stance"], rec)
     out["agrees"] = agrees

@@ -341,6 +341,6 @@ def test_a_position_that_is_not_a_security_judgement_is_shown_for_context_not_co
                                               kind="business", kind_source="seed 002 line 208"),))
     p = decide(mod, {"a": _entry("a", "medium")}, "medium")["positions"][0]
     assert p["agrees"] is None and p["comparison"] == "context" and "why" not in p
-    assert p["comparison_words"] == "for context only (business view, not counted)"
+    assert p["comparison_words"] == "for context only (not a security view)"
     assert decide(_conditioned("business"), {"a": _route("medium", ["change-price"], None)}, "medium")[
         "positions"][0]["comparison"] == "context"
