@@ -131,7 +131,10 @@ def _evidence(entries: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, 
         for t in e["residual"].get("path") or []:
             threats.append({"id": t, "channel": e["id"]})
         for p in e.get("proofs") or []:
-            proofs.append({"id": p["id"], "status": p["status"]})
+            # a refuted proof keeps what it shows, so a result that follows from an assumption (the
+            # counter wrap: domain.md 1.5's assumed reconstruction, not GBCS) says so where it is listed
+            proofs.append({"id": p["id"], "status": p["status"],
+                           **({"detail": p["detail"]} if p["status"] == "refuted" and p.get("detail") else {})})
         for f in (e.get("fuzz") or {}).get("findings") or []:
             fuzz.append({"id": f"{f['invariant']}@{f['channel']}", "kind": f.get("kind", "")})
     return {"threats": threats, "proofs": proofs, "fuzz": fuzz}
@@ -192,6 +195,10 @@ def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetit
         page["confidence"] = {"status": "not-computed", "short": "not computed",
                               "text": "not computed for the added risk (the robustness "
                               "analysis samples each channel's own residual risk)"}
+    # the single-input flips of the verdicts the decision rests on (own, added or re-exposed), for the
+    # key findings that read a decision against the figures the sources report
+    page["flips"] = [{"channel": e["id"], **{k: f.get(k) for k in ("input", "at", "op", "verdict")}}
+                     for e in governing for f in (e.get("robustness") or {}).get("flips") or []]
     page["positions"] = [_compared(p, rec, governing, mod) for p in page["positions"]]
     for p in page["positions"]:
         if p["agrees"] is False:
@@ -536,10 +543,6 @@ def _note_exposure(page: dict[str, Any], ex: Mapping[str, Any]) -> None:
         files = "; ".join(f"{c}: {ex['files'][c]}" for c in moved)
         text += f", which differs here ({files}), so a residual there may differ from this page"
     page["exposure_note"] = text
-    if set(moved) & set(page["governing"]) and not page.get("baseline"):
-        page["confidence"] = {"status": "not-computed", "short": "not computed",
-                              "text": f"not computed under the {ex['duration']} exposure (the robustness "
-                              "analysis samples each channel under its own file's exposure)"}
 
 
 def tally(pages: Sequence[Mapping[str, Any]]) -> dict[str, int]:

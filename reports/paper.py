@@ -156,8 +156,9 @@ def _hangs_on_reported(bundle: Mapping[str, Any], pages: Sequence[Mapping[str, A
     """One finding per input the sources give figures for (the no-WAN share, seed 002): the results
     within appetite that its robustness flips put above appetite inside its range, where, and which
     reported figures lie beyond that point. Computed from the robustness results: a recommendation
-    resting on its governing routes (the added risk's sweeps for one judged over a baseline), a
-    channel within appetite that no such recommendation already names (today's keypad premises)."""
+    resting on its governing routes (``flips``: the sweeps of the verdicts it uses, on the added risk
+    or under its own no-WAN duration where it has one), a channel within appetite that no such
+    recommendation already names (today's keypad premises)."""
     channels = {c["id"]: c for c in bundle.get("channels") or []}
     out = []
     for row in bundle.get("assumptions") or []:
@@ -165,9 +166,8 @@ def _hangs_on_reported(bundle: Mapping[str, Any], pages: Sequence[Mapping[str, A
             continue
         key = row["key"]
 
-        def at(rob: Mapping[str, Any] | None) -> float | None:
-            fs = [f["at"] for f in (rob or {}).get("flips") or []
-                  if f["input"] == key and f["verdict"] == "above-appetite" and f.get("op") == ">="]
+        def at(flips: Sequence[Mapping[str, Any]]) -> float | None:
+            fs = [f["at"] for f in flips if f["input"] == key and f["verdict"] == "above-appetite" and f.get("op") == ">="]
             return min(fs) if fs else None
 
         hangs: list[tuple[str, float]] = []
@@ -175,15 +175,12 @@ def _hangs_on_reported(bundle: Mapping[str, Any], pages: Sequence[Mapping[str, A
         for p in pages:
             if p["recommendation"] not in (SUPPORT, CONDITIONS) or p["confidence"]["status"] == "not-computed":
                 continue
-            routes = (p.get("added") or {}).get("routes") or {}
-            points = [at(routes[g].get("robustness") if p.get("baseline") and g in routes
-                         else (channels.get(g) or {}).get("robustness")) for g in p["governing"]]
-            points = [x for x in points if x is not None]
-            if points:
-                hangs.append((_short(p), min(points)))
+            x = at(p.get("flips") or [])
+            if x is not None:
+                hangs.append((_short(p), x))
                 named.update(p["governing"])
         for cid, c in channels.items():
-            x = at(c.get("robustness"))
+            x = at((c.get("robustness") or {}).get("flips") or [])
             if c["verdict"] == "within-appetite" and x is not None and cid not in named:
                 base = [p for p in pages if cid in ((p.get("baseline") or {}).get("channels") or ())]
                 role = f" (the baseline of {len(base)} decisions)" if base else ""

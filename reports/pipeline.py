@@ -117,13 +117,19 @@ def _routes(mod: Any, channels: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _exposed(mods: Mapping[str, Any], channels: Mapping[str, Any], assumptions: Assumptions,
-             proofs: list[dict[str, Any]], fuzz: Mapping[str, Any], run_proofs: bool) -> dict[str, dict[str, Any]]:
+             proofs: list[dict[str, Any]], fuzz: Mapping[str, Any], run_proofs: bool,
+             directory: Path | None = None, seed: int = 0) -> dict[str, dict[str, Any]]:
     """Per modification with an ``exposure``: its routes' channel entries re-scored under that
     duration (only the routes whose file says otherwise), with the cheapest control set found again
-    by the same z3 search (``best-control-set``) and no robustness analysis (that samples each
-    channel under its own file's exposure). The channel summary keeps each file's own exposure."""
+    by the same z3 search (``best-control-set``) and the robustness sweeps run again under that
+    duration (``exposed_robustness``), so the decision's confidence is that of the verdict it uses.
+    The channel summary keeps each file's own exposure."""
+    from nowan.model.robustness.added import exposed_robustness
     from nowan.proofs.controls import applies, best_set
     from nowan.proofs.runner import BUDGET_KEY
+
+    models = str(Path(directory).resolve()) if directory else None
+    done: dict[tuple[str, str], dict[str, Any]] = {}
 
     out: dict[str, dict[str, Any]] = {}
     for mid, m in mods.items():
@@ -140,7 +146,11 @@ def _exposed(mods: Mapping[str, Any], channels: Mapping[str, Any], assumptions: 
                 f = best_set(ch, assumptions, assumptions.get(BUDGET_KEY))
                 found = [{"id": f"best-control-set@{cid}", "channel": cid, "status": f.status,
                           "trace": f.trace, "detail": f.detail}]
-            e = _entry(score(ch, assumptions), compile_graph(ch), own + found, fuzz.get(cid), None)
+            key = (cid, m.exposure.duration)
+            if key not in done:
+                done[key] = exposed_robustness(cid, m.exposure.duration, models, tuple(assumptions.overridden.items()),
+                                               samples=ROBUSTNESS_SAMPLES, seed=seed)
+            e = _entry(score(ch, assumptions), compile_graph(ch), own + found, fuzz.get(cid), done[key])
             e["proofs"] = own
             entries[cid] = e
         out[mid] = {**m.exposure.to_dict(), "moved": moved, "channels": entries,
@@ -305,7 +315,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
         undone = _undone(mods, channels[e["id"]], a)
         if undone:
             e["if_undone"] = undone
-    exposed = _exposed(mods, channels, a, proofs, fuzz, run_proofs)
+    exposed = stage("exposure robustness", lambda: _exposed(mods, channels, a, proofs, fuzz, run_proofs, directory, seed))
     graphs = stage("draw graphs", lambda: {cid: _graph_svg(cid, g, drawer) for cid, g in compiled.items()})
 
     commands = list(next(iter(risks.values())).commands) if risks else []

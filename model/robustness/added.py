@@ -5,11 +5,12 @@ over its baseline (``model.channels.added``) instead of its own residual: one in
 every verdict-affecting input of the route and of the baseline channels (a baseline input moves
 which harms count as already carried), and a Monte Carlo sample over all of them at once. The
 result has the fields the decisions read for a channel (``robust``, ``flips``, ``p_above``, ``ci``,
-``confidence``), so a decision on added risk gets a confidence like any other.
+``confidence``), so a decision on added risk gets a confidence like any other. A route a modification
+re-scores under its own no-WAN duration (``exposed_robustness``) gets the same sweeps on its residual.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from nowan.model.assumptions import Assumptions
 from nowan.model.channels.added import added_risk
@@ -21,7 +22,7 @@ from nowan.model.robustness import montecarlo
 from nowan.model.robustness.analysis import confidence
 from nowan.model.robustness.oat import Flip, sweep
 from nowan.model.robustness.space import relevant
-from nowan.model.robustness.subject import Subject, above
+from nowan.model.robustness.subject import Subject, above, rank_of
 
 
 def added_robustness(route: str, baseline: Sequence[str], models: str | None = None,
@@ -31,19 +32,39 @@ def added_robustness(route: str, baseline: Sequence[str], models: str | None = N
     ``baseline`` (channel ids in ``models``, or the packaged models); ``base`` overrides are pinned.
     ``duration`` scores the route under the no-WAN duration its modification declares (as the
     decision does), not its file's."""
-    from nowan.model.channels.risk import under_exposure
-
     subject = Subject((route, *baseline), models, base)
     loaded = subject.load()
-    ch, over = loaded[route], [loaded[b] for b in baseline]
-    if duration is not None:
-        ch = under_exposure(ch, duration, "the modification's declared exposure")
+    over = [loaded[b] for b in baseline]
     rank_scale = scales().rank
 
     def rank(channel: Channel, a: Assumptions) -> int:
         return rank_scale(added_risk(channel, over, a).level)
 
-    pinned = {k for k, _ in base}
+    out = sweep_verdict(_exposed(loaded[route], duration), over, subject, rank, samples=samples, seed=seed)
+    return {"id": route, "baseline": list(baseline), **out}
+
+
+def exposed_robustness(route: str, duration: str, models: str | None = None,
+                       base: tuple[tuple[str, Any], ...] = (), *, samples: int = 200, seed: int = 0) -> dict[str, Any]:
+    """The same analyses on ``route``'s own residual risk, scored under the no-WAN ``duration`` a
+    modification declares (MP094 Option 1: intermittent) instead of its file's: the confidence of a
+    decision whose routes are re-scored under that duration."""
+    subject = Subject((route,), models, base)
+    out = sweep_verdict(_exposed(subject.load()[route], duration), [], subject, rank_of, samples=samples, seed=seed)
+    return {"id": route, "duration": duration, **out}
+
+
+def _exposed(ch: Channel, duration: str | None) -> Channel:
+    from nowan.model.channels.risk import under_exposure
+
+    return ch if duration is None else under_exposure(ch, duration, "the modification's declared exposure")
+
+
+def sweep_verdict(ch: Channel, over: Sequence[Channel], subject: Subject, rank: Callable[[Channel, Assumptions], int],
+                  *, samples: int, seed: int) -> dict[str, Any]:
+    """One input at a time over every verdict-affecting input of ``ch`` and of ``over`` (the channels
+    ``rank`` also reads), then a Monte Carlo sample over all of them, of the verdict ``rank`` scores."""
+    pinned = {k for k, _ in subject.base}
     cat = inputs([ch, *over])
     swept = list({i.id: i for c in (ch, *over) for i in relevant(c, cat) if i.id not in pinned}.values())
     flips: list[Flip] = []
@@ -53,7 +74,6 @@ def added_robustness(route: str, baseline: Sequence[str], models: str | None = N
     now = rank(ch, subject.assumptions({}))
     rows = [rank(ch, subject.assumptions(s)) for s in montecarlo.design(swept, samples, seed)]
     p, ci = montecarlo.proportion(sum(1 for r in rows if above(r)), len(rows))
-    return {"id": route, "baseline": list(baseline), "level": scales().levels[now],
-            "verdict": ABOVE if above(now) else WITHIN, "robust": not flips, "p_above": p, "ci": ci,
-            "flips": [f.to_dict() for f in flips], "confidence": confidence(flips), "samples": len(rows),
-            "swept": len(swept)}
+    return {"level": scales().levels[now], "verdict": ABOVE if above(now) else WITHIN, "robust": not flips,
+            "p_above": p, "ci": ci, "flips": [f.to_dict() for f in flips], "confidence": confidence(flips),
+            "samples": len(rows), "swept": len(swept)}

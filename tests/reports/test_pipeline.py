@@ -57,3 +57,19 @@ def test_the_added_risk_of_a_route_uses_the_modification_exposure(monkeypatch):
     assert got == added_risk(moved, base, Assumptions()).level
     assert got != added_risk(chans["nfc"], base, Assumptions()).level
     assert "intermittent" in page["exposure_note"]
+
+
+def test_a_decision_scored_under_its_own_duration_gets_a_confidence_swept_under_it(bundle):
+    """Lead's audit: MP094 Option 1's confidence read 'not computed' because the robustness analysis
+    swept utrn-extended under its file's permanent exposure. The decision's routes are now swept
+    under the intermittent duration it is decided under, so its confidence is that verdict's."""
+    from nowan.model.robustness.added import exposed_robustness
+    from nowan.reports.pipeline import ROBUSTNESS_SAMPLES
+
+    one = next(p for p in bundle["modifications"] if p["id"] == "mp094-option-1")
+    assert one["confidence"]["status"] in ("robust", "fragile")
+    swept = exposed_robustness("utrn-extended", "intermittent", samples=ROBUSTNESS_SAMPLES, seed=0)
+    own = next(c for c in bundle["channels"] if c["id"] == "utrn-extended")["robustness"]
+    assert swept["verdict"] == "within-appetite" != own["verdict"]    # the duration changes the verdict swept
+    assert one["confidence"]["p_above"] == swept["p_above"]
+    assert one["confidence"]["short"].endswith(swept["flips"][0]["condition"])   # e.g. nowan.share ≥ 0.0325
