@@ -344,3 +344,14 @@ def test_a_position_that_is_not_a_security_judgement_is_shown_for_context_not_co
     assert p["comparison_words"] == "for context only (not a security view)"
     assert decide(_conditioned("business"), {"a": _route("medium", ["change-price"], None)}, "medium")[
         "positions"][0]["comparison"] == "context"
+
+
+def test_a_refuted_proof_on_a_decision_page_keeps_what_it_shows():
+    """Lead's audit: decision pages listed 'utrn-availability.wrap (refuted)' bare; the wrap follows from
+    the assumed counter reconstruction (domain.md 1.5), not from GBCS, and the page must say so."""
+    e = _entry("a", "medium")
+    e["proofs"] = [{"id": "utrn-availability.wrap@a", "status": "refuted",
+                    "detail": "a consequence of the assumed reconstruction (domain.md 1.5 [A]), not of GBCS"},
+                   {"id": "p2@a", "status": "proved", "detail": "holds"}]
+    proofs = decide(_mod(), {"a": e}, "medium")["evidence"]["proofs"]
+    assert proofs[0]["detail"].startswith("a consequence of the assumed") and "detail" not in proofs[1]
