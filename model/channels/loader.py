@@ -213,6 +213,7 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
         for j, e in enumerate(s.get("entry", [])):
             if e not in entry_ids:
                 raise src.error(f"unknown entry point '{e}'; expected one of {sorted(entry_ids)}", p + ("entry", j))
+        _check_root(src, s, p)
         raw_diff = s["difficulty"]
         if isinstance(raw_diff, dict):
             if rule.difficulty_model != "mac-guess":
@@ -318,6 +319,22 @@ def _fuzz_spec(src: Sourced, raw: Any) -> FuzzSpec | None:
         except InputError as exc:
             raise src.error(exc.message, ("fuzz", "assumptions", key)) from None
     return FuzzSpec(raw["world"], tuple(values), tuple(raw.get("omit", ())), _origin(src, ("fuzz", "world")))
+
+
+def _check_root(src: Sourced, s: Mapping[str, Any], p: tuple) -> None:
+    """A step with no prerequisite says where the attacker stands: an ``entry``, or ``anywhere``
+    with the reason no presence is needed.
+
+    Why: the presence check (:func:`_check_presence`) infers presence from entries and
+    prerequisites, so a root step with neither escaped it: "find the inter-PAN window open" needs
+    HAN radio range at a hub, yet was labelled ``national`` and swept as a scale calibration.
+    """
+    if "anywhere" in s and s.get("entry"):
+        raise src.error("a step with an 'entry' is not done 'anywhere'; remove one of them", p + ("anywhere",))
+    if "requires" not in s and not s.get("entry") and "anywhere" not in s:
+        raise src.error(f"step '{s['id']}' has no prerequisite, so it needs an 'entry' (where the attacker "
+                        "stands; a presence entry if it needs radio range or physical access) or "
+                        "'anywhere: REASON' saying why no presence is needed", p)
 
 
 #: Premises a year a presence entry reaches unless the entry says otherwise (assumptions.yaml).

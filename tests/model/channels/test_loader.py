@@ -224,3 +224,35 @@ def test_the_smets1_options_declare_their_comparison():
     chs = load_channels()
     assert sorted(c for c, ch in chs.items() if ch.comparison == "smets1-utrn-generation") == [
         "smets1-utrn-gen-1", "smets1-utrn-gen-2", "smets1-utrn-gen-3"]
+
+
+# --- a root step says where the attacker stands (finding: steps with no entry escaped the check) --
+
+PAIRING = (CHANNEL_DIR / "pairing-no-timeout.yaml").read_text()
+
+
+def test_a_root_step_without_an_entry_is_refused_at_its_line(tmp_path):
+    old = "entry: [han-radio, premises], difficulty: 1, scale: premises}"
+    assert old in PAIRING
+    text = PAIRING.replace(old, "difficulty: 1, scale: national}", 1)   # the old catch-open-window
+    with pytest.raises(ModelError) as exc:
+        load_file(_write(tmp_path, text, "pairing-no-timeout"))
+    msg = str(exc.value)
+    assert f"pairing-no-timeout.yaml:{_line_of(text, 'id: catch-open-window')} " in msg, msg
+    assert "catch-open-window" in msg and "'entry'" in msg and "anywhere" in msg
+
+
+def test_anywhere_needs_no_entry_beside_it(tmp_path):
+    text = PAIRING.replace("scale: national,\n     anywhere:", "scale: national, entry: [han-radio],\n     anywhere:", 1)
+    assert text != PAIRING
+    with pytest.raises(ModelError, match=r"pairing-no-timeout.yaml:\d+ field 'steps.0.anywhere'"):
+        load_file(_write(tmp_path, text, "pairing-no-timeout"))
+
+
+def test_catching_the_pairing_window_needs_radio_range_so_reaches_one_premises():
+    ch = load_channels(["pairing-no-timeout"])["pairing-no-timeout"]
+    step = ch.step("catch-open-window")
+    assert step.scale == "premises" and all(ch.entry(e).presence for e in step.entry)
+    assert not any(i.id.endswith("step.catch-open-window.scale") for i in ch.inputs)   # no longer swept
+    for s in ch.steps:
+        assert s.entry or s.requires is not None or s.id == "obtain-zse-cert"
