@@ -142,6 +142,16 @@ def capability(attacker: str) -> str:
     return f"calibration.attacker.{attacker}.capability"
 
 
+def attempts_a_year(attacker: str) -> str:
+    """Premises one attacker of this profile reaches a year with an attack that needs presence."""
+    return f"calibration.attacker.{attacker}.attempts_a_year"
+
+
+def attacker_count(attacker: str) -> str:
+    """How many attackers of this profile repeat an attack that needs presence, across GB."""
+    return f"calibration.attacker.{attacker}.count"
+
+
 def impact_value(kind: str, scale: str) -> str:
     return f"calibration.impact.{kind}.{scale}"
 
@@ -248,6 +258,7 @@ RULE_KINDS: dict[str, tuple[str, tuple[float, float]]] = {
     "band": ("float", (0, math.inf)),
     "measure": ("float", (0, math.inf)),
     "cost": ("float", (0, math.inf)),
+    "repetition": ("float", (0, math.inf)),
 }
 
 

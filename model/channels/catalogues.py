@@ -113,6 +113,7 @@ def scales() -> Scales:
         for name, spec in d["attackers"].items():
             if not isinstance(spec.get("capability"), (int, float)):
                 raise src.error("expected a numeric capability", ("attackers", name, "capability"))
+            _check_presence_figures(src, name, spec.get("presence"))
         rules = ranges.parse_rules(d.get("calibration_ranges") or {}, src.error, src.line, src.file)
         return Scales(
             levels=levels, appetite=d["appetite"],
@@ -125,6 +126,28 @@ def scales() -> Scales:
             range_rules=rules, inputs=_global_inputs(src, rules))
     except (KeyError, TypeError, ValueError) as exc:
         raise src.error(f"malformed risk tables ({exc})") from None
+
+
+#: The figures of an attacker profile's ``presence``: how it repeats an attack needing presence.
+PRESENCE_FIGURES = ("attempts_a_year", "count")
+
+
+def _check_presence_figures(src: Sourced, name: str, spec: Any) -> None:
+    """An attacker's ``presence`` gives both figures as non-negative numbers, and says why."""
+    if spec is None:
+        return
+    p = ("attackers", name, "presence")
+    if not isinstance(spec, dict):
+        raise src.error(f"expected presence: {{{', '.join(f'{k}: N' for k in PRESENCE_FIGURES)}, source: TEXT}}", p)
+    for key in PRESENCE_FIGURES:
+        v = spec.get(key)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < math.inf:
+            raise src.error("expected a non-negative number", p + (key,))
+    if not isinstance(spec.get("source"), str) or not spec["source"].strip():
+        raise src.error("missing the figures' source; expected text saying where they come from", p + ("source",))
+    extra = sorted(set(spec) - {*PRESENCE_FIGURES, "source", "ranges"})
+    if extra:
+        raise src.error(f"unknown field; expected one of {[*PRESENCE_FIGURES, 'source', 'ranges']}", p + (extra[0],))
 
 
 def _global_inputs(src: Sourced, rules: dict[str, ranges.Rule]) -> tuple[ranges.Input, ...]:
@@ -142,6 +165,15 @@ def _global_inputs(src: Sourced, rules: dict[str, ranges.Rule]) -> tuple[ranges.
         p = ("attackers", name)
         add(ranges.capability(name), "capability", spec["capability"], f"capability of attacker '{name}'", p,
             spec.get("ranges"), "capability", ["capability"])
+        pres = spec.get("presence")
+        if pres is not None:
+            pp = p + ("presence",)
+            add(ranges.attempts_a_year(name), "repetition", pres["attempts_a_year"],
+                f"premises one '{name}' attacker reaches a year with an attack needing presence", pp,
+                pres.get("ranges"), "attempts_a_year", list(PRESENCE_FIGURES))
+            add(ranges.attacker_count(name), "repetition", pres["count"],
+                f"'{name}' attackers repeating an attack needing presence across GB", pp,
+                pres.get("ranges"), "count", list(PRESENCE_FIGURES))
     imp = d["impact"]
     add(ranges.FLEET_SHARE, "measure", imp["fleet_share"], "one Supplier's share of the exposed premises",
         ("impact",), imp.get("ranges"), "fleet_share", ["fleet_share"])

@@ -192,14 +192,13 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
                 raise src.error(f"unknown attacker '{a}'; expected one of {sorted(attackers)}",
                                 ("entry_points", i, "attackers", j))
         presence = bool(e.get("presence", False))
-        if "repeat" in e and not presence:
-            raise src.error("'repeat' counts premises reached through a presence entry; set 'presence: true' "
-                            "or remove it", ("entry_points", i, "repeat"))
-        repeat = e.get("repeat", DEFAULT_REPEAT) if presence else None
-        if presence:
-            chk.number(repeat, ("entry_points", i, "repeat"), spec=NON_NEGATIVE)
+        for j, a in enumerate(e["attackers"]):
+            if presence and "presence" not in attackers[a]:
+                raise src.error(f"attacker '{a}' has no 'presence' figures (attempts_a_year, count) in "
+                                "model/data/risk.yaml, so how often it repeats an attack needing presence is "
+                                "unknown; add them there or use another profile", ("entry_points", i, "attackers", j))
         entries.append(EntryPoint(e["id"], e["title"], tuple(e["attackers"]), _origin(src, ("entry_points", i)),
-                                  presence, repeat))
+                                  presence))
     entry_ids = {e.id for e in entries}
     step_ids = {s["id"] for s in d["steps"]}
     control_ids = {c["id"] for c in d["controls"]}
@@ -337,17 +336,13 @@ def _check_root(src: Sourced, s: Mapping[str, Any], p: tuple) -> None:
                         "'anywhere: REASON' saying why no presence is needed", p)
 
 
-#: Premises a year a presence entry reaches unless the entry says otherwise (assumptions.yaml).
-DEFAULT_REPEAT = "presence.attempts_a_year * presence.attackers"
-
-
 def _check_presence(src: Sourced, steps: list[Step], presence: set[str]) -> set[str]:
     """Steps that need the attacker at a premises reach one premises: their scale must be ``premises``.
 
     Why: an attack that needs radio range, physical access or a key-presser reaches the premises the
     attacker stands at. How many premises such attacks reach across the country is modelled
-    explicitly (the entry point's ``repeat``: attempts a year x attackers), never by labelling the
-    step ``fleet`` or ``national``. A step needs presence when every way in does: its own entries are
+    explicitly (the attacker profile's ``presence``: attempts a year x count, model/data/risk.yaml),
+    never by labelling the step ``fleet`` or ``national``. A step needs presence when every way in does: its own entries are
     all presence entries, or what it requires does. Returns the ids of those steps.
     """
     by_id = {s.id: s for s in steps}
@@ -371,7 +366,8 @@ def _check_presence(src: Sourced, steps: list[Step], presence: set[str]) -> set[
             field = ("steps", i, "scale") if "scale" in s else ("steps", i)
             raise src.error(f"step '{s['id']}' needs presence at a premises (entry or prerequisite through "
                             f"{', '.join(sorted(presence))}), so it reaches one premises: its scale must be "
-                            "'premises'; repetition across premises is the entry point's 'repeat'", field)
+                            "'premises'; repetition across premises is the attacker's 'presence' (attempts a year x count, "
+                            "model/data/risk.yaml)", field)
     return {sid for sid in by_id if needs(sid)}
 
 

@@ -90,15 +90,25 @@ def premises_at(scale: str, pop: float, fleet_share: float | None = None) -> flo
 REPEATED = "repeated"
 
 
-def presence_reach(channel: Channel, attacker: str, env: Mapping[str, Any]) -> tuple[set[str], float]:
-    """The presence entries ``attacker`` uses and the premises a year they reach (the largest
-    ``repeat`` among them: attempts a year x attackers), or (empty, 0)."""
-    from nowan.model.channels.exprs import number
+def repeats(attacker: str, env: Mapping[str, Any]) -> tuple[float, float]:
+    """(attempts a year, count) of ``attacker``'s profile when an attack needs presence (risk.yaml
+    ``attackers.ID.presence``, or their ``--assume calibration.attacker.ID...`` overrides).
 
-    ents = [e for e in channel.entry_points if e.presence and attacker in e.attackers]
+    Why per profile: a consumer at their own premises reaches one premises a year, a kit sold by an
+    organised group reaches many, a state actor sends few agents; one headcount for every profile
+    would count a state actor as a hundred kit users taking emergency credit (issue 10, Scale)."""
+    spec = catalogues.scales().attackers[attacker]["presence"]
+    return (float(calibrated(env, ranges.attempts_a_year(attacker), spec["attempts_a_year"])),
+            float(calibrated(env, ranges.attacker_count(attacker), spec["count"])))
+
+
+def presence_reach(channel: Channel, attacker: str, env: Mapping[str, Any]) -> tuple[set[str], float]:
+    """The presence entries ``attacker`` uses and the premises a year its repeated attack reaches
+    (its profile's attempts a year x count), or (empty, 0)."""
+    ents = {f"entry:{e.id}" for e in channel.entry_points if e.presence and attacker in e.attackers}
     if not ents:
         return set(), 0.0
-    return {f"entry:{e.id}" for e in ents}, max(float(number(e.repeat, env)) for e in ents)
+    return ents, math.prod(repeats(attacker, env))
 
 
 def repeated_premises(goal_scale: str, repeat: float, pop: float, share: float) -> tuple[float, str]:
@@ -185,9 +195,10 @@ def path_likelihood(d: float, guess: Guessing | None, premises: float, lk_of: An
 
 def impact(goal: Goal, scale: str, env: Mapping[str, Any], pop: float, channel_id: str = "",
            traced: bool = True, repeat: float | None = None,
-           values: Mapping[str, StepValue] | None = None) -> tuple[int, dict[str, Any]]:
+           values: Mapping[str, StepValue] | None = None, attacker: str | None = None) -> tuple[int, dict[str, Any]]:
     """Impact 1-5 for a goal reached at a scale, with what it was computed from. At the
-    ``repeated`` scale, ``repeat`` premises a year (a presence attack done again and again)."""
+    ``repeated`` scale, ``repeat`` premises a year (``attacker``'s presence attack done again and
+    again)."""
     from nowan.model.channels.exprs import number
 
     sc = catalogues.scales()
@@ -198,8 +209,14 @@ def impact(goal: Goal, scale: str, env: Mapping[str, Any], pop: float, channel_i
         info = {"kind": goal.kind, "scale": scale, "premises": round(n, 1),
                 "source": f"{_src(goal.origin)}; {_src(sc.origin('impact', 'kinds', goal.kind))}"}
         if scale == REPEATED:
-            info["repeat"] = {"premises_a_year": round(n, 1), "impact_scale": band_scale,
-                              "source": "the presence entry's 'repeat' (attempts a year x attackers)"}
+            info["repeat"] = {"premises_a_year": round(n, 1), "impact_scale": band_scale}
+            if attacker is not None:
+                attempts, count = repeats(attacker, env)
+                info["repeat"].update({
+                    "attacker": attacker, "attempts_a_year": attempts, "count": count,
+                    "assumptions": [ranges.attempts_a_year(attacker), ranges.attacker_count(attacker)],
+                    "source": f"attempts a year x count of attacker '{attacker}': "
+                              f"{_src(sc.origin('attackers', attacker, 'presence'))}"})
         if band_scale == "fleet" or scale == REPEATED:  # one Supplier's share of the exposed premises [A]
             info["fleet_share"] = share
             info["fleet_share_source"] = _src(sc.origin("impact", "fleet_share"))
@@ -386,7 +403,7 @@ def evaluate(channel: Channel, assumptions: Assumptions | None = None,
         for goal in channel.goals:
             if reachable(goal, solved):
                 consider(goal, REPEATED, solved,
-                         impact(goal, REPEATED, env, pop, channel.id, traced, repeat, values), repeat)
+                         impact(goal, REPEATED, env, pop, channel.id, traced, repeat, values, attacker), repeat)
     return Evaluation(channel, enabled, values, goals, pairs, origins)
 
 

@@ -77,15 +77,15 @@ class Asset:
 @dataclass(frozen=True)
 class EntryPoint:
     """Where attackers enter. A ``presence`` entry needs the attacker at the premises (radio range,
-    physical access, a key-presser), so a step entered there reaches one premises; ``repeat`` says how
-    many premises a year such attacks reach across the country (attempts a year x attackers)."""
+    physical access, a key-presser), so a step entered there reaches one premises; how many premises
+    a year such attacks reach across the country is the attacker profile's ``presence`` (attempts a
+    year x count, model/data/risk.yaml), not the entry's."""
 
     id: str
     title: str
     attackers: tuple[str, ...]
     origin: Origin
     presence: bool = False
-    repeat: Any = None
 
 
 @dataclass(frozen=True)

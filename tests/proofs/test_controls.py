@@ -60,7 +60,7 @@ def test_replay_uses_the_runs_assumptions() -> None:
 def test_reverting_the_proposal_is_named_in_the_detail() -> None:
     # Where the window is what stands between the attackers and the appetite: capability-2 attackers
     # in radio range, 5,000 presence attackers (at the defaults SECMP0037 is within appetite).
-    weak = Assumptions({"presence.attackers": "5000", **{f"calibration.attacker.{a}.capability": "2"
+    weak = Assumptions({"calibration.attacker.organised-fraud.count": "5000", **{f"calibration.attacker.{a}.capability": "2"
                         for a in ("state-actor", "organised-fraud", "rogue-installer")}})
     finding = controls.check(MODELS["pairing-no-timeout"], weak)
     assert finding.trace["evidence"]["controls"] == ["A-60MIN"] and finding.trace["evidence"]["cost_gbp"] == 0

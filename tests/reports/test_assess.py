@@ -122,7 +122,7 @@ def test_verdict_follows_the_assumptions(tmp_path):
 
     weak, _ = assess(directory=MODELS, examples=0, run_proofs=False,
                      assumptions=Assumptions({"lockout.max_failures": "1000000", "lockout.lock_s": "0",
-                                              "presence.attackers": "100000"}))
+                                              "calibration.attacker.organised-fraud.count": "100000"}))
     levels = ["very-low", "low", "medium", "high", "very-high"]
     assert levels.index(weak["channels"][0]["residual"]["level"]) > levels.index(base["channels"][0]["residual"]["level"])
     assert weak["assumptions"][[a["key"] for a in weak["assumptions"]].index("lockout.max_failures")]["overridden"]

@@ -171,7 +171,7 @@ def test_models_outside_the_repository_get_uris_relative_to_the_models_root(tmp_
 def test_assess_sarif_passes_the_schema_and_githubs_rules(tmp_path):
     # SECMP0037 is above appetite once presence attacks reach tens of thousands of premises a year
     r = CliRunner().invoke(cli, ["assess", "--budget", "4", "--out", str(tmp_path), "--channels",
-                                 "pairing-no-timeout,utrn-keypad", "--assume", "presence.attackers=100000"])
+                                 "pairing-no-timeout,utrn-keypad", "--assume", "calibration.attacker.organised-fraud.count=100000"])
     assert r.exit_code == 0, r.output
     doc = json.loads((tmp_path / "report.sarif").read_text())
     jsonschema.Draft4Validator(_schema()).validate(doc)

@@ -100,7 +100,7 @@ def test_a_day_long_window_scores_higher_than_60_minutes():
     """Issue 10: the window's length counts, not only whether there is one."""
     hour, day = _window_kept("3600"), _window_kept("86400")
     assert day["residual"]["difficulty"] < hour["residual"]["difficulty"] == 3   # easier to reach
-    weak = ["--assume", "presence.attackers=5000"] + [
+    weak = ["--assume", "calibration.attacker.organised-fraud.count=5000"] + [
         x for a in ("state-actor", "organised-fraud", "rogue-installer")
         for x in ("--assume", f"calibration.attacker.{a}.capability=2")]
     hour, day = _window_kept("3600", *weak), _window_kept("86400", *weak)

@@ -190,12 +190,13 @@ def test_a_step_needing_presence_labelled_national_is_refused_at_its_line(tmp_pa
     with pytest.raises(ModelError) as exc:
         load_file(_write(tmp_path, "\n".join(lines) + "\n"))
     msg = str(exc.value)
-    assert f"utrn-keypad.yaml:{line} " in msg and "needs presence" in msg and "'repeat'" in msg, msg
+    assert f"utrn-keypad.yaml:{line} " in msg and "needs presence" in msg and "'presence'" in msg, msg
 
 
-def test_repeat_belongs_to_presence_entries(tmp_path):
-    text = KEYPAD.replace("    presence: true\n", "    repeat: 10\n", 1)
-    with pytest.raises(ModelError, match=r"utrn-keypad.yaml:\d+ field 'entry_points.0.repeat'"):
+def test_repetition_belongs_to_the_attacker_profile_not_the_entry(tmp_path):
+    text = KEYPAD.replace("    presence: true\n", "    presence: true\n    repeat: 10\n", 1)
+    assert text != KEYPAD
+    with pytest.raises(ModelError, match=r"utrn-keypad.yaml:\d+ field 'entry_points.0.repeat': unknown field"):
         load_file(_write(tmp_path, text))
 
 

@@ -9,7 +9,8 @@ from nowan.model.assumptions import Assumptions
 from nowan.model.channels import load_channels, score
 from nowan.model.channels.catalogues import scales
 from nowan.model.channels.evaluate import environment
-from nowan.model.channels.risk import exposure
+from nowan.model.channels.inputs import inputs
+from nowan.model.channels.risk import evaluate, exposure, impact, population, presence_reach
 from nowan.model.errors import AssumptionError
 
 CH = load_channels()
@@ -120,20 +121,87 @@ def test_a_modification_can_score_a_channel_under_another_duration_and_says_wher
 
 def test_a_presence_attack_reaches_premises_attempts_times_attackers_not_the_nation():
     """Taking emergency credit after a rogue HAN join needs radio range: the old model labelled it
-    national (every exposed premises). Now its reach is attempts a year x attackers."""
+    national (every exposed premises). Now its reach is the attacker's attempts a year x count."""
     ch = CH["pairing-no-timeout"]
     ev = score(ch).residual_eval
     s = ev.goals["free-emergency-credit"]
-    assert s.scale == "repeated"
+    assert s.scale == "repeated" and s.attacker == "organised-fraud"
     imp = next(t for t in s.trace if t["what"] == "impact")
     assert imp["premises"] == 12 * 100 and imp["total"] == pytest.approx(12 * 100 * 10.0)
-    more = score(ch, Assumptions({"presence.attackers": "1000"})).residual_eval.goals["free-emergency-credit"]
-    assert next(t for t in more.trace if t["what"] == "impact")["premises"] == 12 * 1000
+    assert imp["repeat"]["attacker"] == "organised-fraud" and "risk.yaml" in imp["repeat"]["source"]
+    more = score(ch, Assumptions({"calibration.attacker.organised-fraud.count": "1000"}))
+    s = more.residual_eval.goals["free-emergency-credit"]
+    assert next(t for t in s.trace if t["what"] == "impact")["premises"] == 12 * 1000
+
+
+# --- repetition per attacker profile (audit finding 3) ----------------------------------------
+
+def _repeated_premises(ch, attacker: str, a: Assumptions | None = None) -> set[float]:
+    """Premises a year each of ``attacker``'s repeated reaches scores (traced impacts)."""
+    ev = evaluate(ch, a or Assumptions(), ch.existing_controls)
+    env = environment(ch, a or Assumptions())
+    on_site, repeat = presence_reach(ch, attacker, env)
+    assert on_site, attacker
+    return {impact(g, "repeated", env, population(ch, env), ch.id, repeat=repeat, values=ev.steps,
+                   attacker=attacker)[1]["premises"] for g in ch.goals}
+
+
+def test_each_attacker_profile_repeats_presence_attacks_with_its_own_figures():
+    """One headcount for every profile counted a state actor as a hundred kit users taking GBP 10 of
+    emergency credit (1,200 premises a year). Each profile now has its own attempts a year and count."""
+    ch = CH["pairing-no-timeout"]
+    env = environment(ch, Assumptions())
+    reach = {a: presence_reach(ch, a, env)[1] for a in ("consumer", "neighbour", "organised-fraud",
+                                                          "rogue-installer", "state-actor")}
+    assert reach["organised-fraud"] == 12 * 100
+    assert reach["state-actor"] < reach["organised-fraud"]
+    assert len(set(reach.values())) > 1
+    changed = Assumptions({"calibration.attacker.state-actor.count": "1"})
+    assert presence_reach(ch, "state-actor", environment(ch, changed))[1] == 12
+    assert presence_reach(ch, "organised-fraud", environment(ch, changed))[1] == 12 * 100
+    # the scored pairs follow: the state actor is not the emergency-credit thief at the defaults
+    assert score(ch).residual_eval.goals["free-emergency-credit"].attacker != "state-actor"
+
+
+def test_a_consumer_at_their_own_premises_reaches_one_premises_each():
+    ch = CH["pairing-no-timeout"]
+    for count in ("1", "37", "100000"):
+        a = Assumptions({"calibration.attacker.consumer.count": count})
+        assert presence_reach(ch, "consumer", environment(ch, a))[1] == float(count)
+        assert _repeated_premises(ch, "consumer", a) == {float(count)}
+    attempts = inputs([ch])["calibration.attacker.consumer.attempts_a_year"]
+    assert attempts.default == 1 and attempts.range.lo == attempts.range.hi == 1   # their own, only
+
+
+def test_presence_figures_are_calibrations_with_ranges_and_sources():
+    known = inputs(CH.values())
+    for name, spec in scales().attackers.items():
+        if "presence" not in spec:
+            continue
+        for fig in ("attempts_a_year", "count"):
+            inp = known[f"calibration.attacker.{name}.{fig}"]
+            assert inp.range.calibration and inp.range.source and "risk.yaml:" in inp.range.where
+            assert inp.range.contains(spec["presence"][fig])
+    assert "presence.attackers" not in known and "presence.attempts_a_year" not in known
+
+
+def test_an_attacker_without_presence_figures_is_refused_on_a_presence_entry(tmp_path):
+    from nowan.model.channels import load_file
+    from nowan.model.channels.loader import CHANNEL_DIR
+    from nowan.model.errors import ModelError
+
+    text = (CHANNEL_DIR / "utrn-keypad.yaml").read_text()
+    text = text.replace("attackers: [consumer, organised-fraud, rogue-installer]",
+                        "attackers: [consumer, psp-insider, rogue-installer]", 1)
+    p = tmp_path / "utrn-keypad.yaml"
+    p.write_text(text)
+    with pytest.raises(ModelError, match=r"utrn-keypad.yaml:\d+ field 'entry_points.0.attackers.1'.*'psp-insider' has no 'presence'"):
+        load_file(p)
 
 
 def test_repetition_never_exceeds_the_exposed_premises():
     ch = CH["utrn-keypad"]
-    a = Assumptions({"presence.attackers": "100000", "presence.attempts_a_year": "365"})
+    a = Assumptions({"calibration.attacker.organised-fraud.count": "100000", "calibration.attacker.organised-fraud.attempts_a_year": "365"})
     env = environment(ch, a)
     ev = score(ch, a, ["-utrn-mac"]).residual_eval
     imp = next(t for t in ev.goals["free-credit"].trace if t["what"] == "impact")

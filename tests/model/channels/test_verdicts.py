@@ -22,12 +22,12 @@ def test_published_above_appetite(cid):
 
 def test_secmp0037_position_reproduced_only_when_presence_attacks_reach_many_premises():
     """The SSC found SECMP0037 above appetite (seed 002). Joining a hub needs HAN radio range, so one
-    attack reaches one premises; at the default repetition (12 premises a year x 100 attackers) the
-    model finds it within appetite and says so; it is above once attackers reach tens of thousands
-    of premises a year."""
+    attack reaches one premises; at the default repetition (an organised group's 100 agents or kit
+    buyers, 12 premises a year each) the model finds it within appetite and says so; it is above
+    once attackers reach tens of thousands of premises a year."""
     ch = CH["pairing-no-timeout"]
     assert score(ch).verdict == "within-appetite"
-    many = score(ch, Assumptions({"presence.attackers": "100000"}))
+    many = score(ch, Assumptions({"calibration.attacker.organised-fraud.count": "100000"}))
     assert many.verdict == "above-appetite" and many.residual.scale == "repeated"
 
 
@@ -64,7 +64,7 @@ def test_pairing_within_when_60min_window_reinstated():
 
 def test_pairing_window_infinite_defeats_the_reinstated_control():
     ch = CH["pairing-no-timeout"]
-    a = Assumptions({"pairing.window_s": "inf", "presence.attackers": "100000"})
+    a = Assumptions({"pairing.window_s": "inf", "calibration.attacker.organised-fraud.count": "100000"})
     kept = score(ch, a, ["+A-60MIN"])
     assert kept.residual.key == score(ch, a).residual.key and kept.verdict == "above-appetite"
     assert kept.residual_eval.steps["catch-open-window"].hardened_by == []
@@ -72,7 +72,7 @@ def test_pairing_window_infinite_defeats_the_reinstated_control():
 
 #: Where the window is what stands between the attackers and the appetite: capability-2 attackers in
 #: radio range and 5,000 presence attackers (60,000 premises a year: GBP 600,000 of emergency credit).
-WEAK = {"presence.attackers": "5000", **{f"calibration.attacker.{a}.capability": "2"
+WEAK = {"calibration.attacker.organised-fraud.count": "5000", **{f"calibration.attacker.{a}.capability": "2"
                                           for a in ("state-actor", "organised-fraud", "rogue-installer")}}
 
 
@@ -94,6 +94,21 @@ def test_pairing_window_length_counts_continuously():
     assert weak["3600"].verdict == "within-appetite" and weak["86400"].verdict == "above-appetite"
     assert weak["86400"].residual.rank > weak["3600"].residual.rank
     assert weak["2592000"].residual.key == weak["86400"].residual.key
+
+
+def test_pairing_window_length_moves_the_score_at_the_defaults():
+    """Audit finding 2: at the default calibration (no weakened attackers) a day- or month-long window
+    scores strictly higher than 60 minutes, and removing the window scores no lower than a day. It
+    used to be "medium (L5 I3)" either way: a capability-5 state actor, counted as a hundred kit
+    users, saturated the likelihood whatever the window."""
+    hour, day, month, removed = (_kept(w) for w in ("3600", "86400", "2592000", "inf"))
+
+    def figure(r):   # the level's rank, then likelihood x impact
+        return (r.residual.rank, r.residual.likelihood * r.residual.impact)
+
+    assert figure(day) > figure(hour) and figure(month) > figure(hour)
+    assert figure(removed) >= figure(day)
+    assert removed.residual.key == score(CH["pairing-no-timeout"]).residual.key   # inf: SECMP0037 itself
 
 
 def test_pairing_risk_never_falls_as_the_window_grows():
@@ -118,8 +133,8 @@ def test_pairing_rogue_join_reaches_one_premises_at_a_time():
 def test_keypad_verdict_does_not_rest_on_the_lockout():
     """Without the lockout a key-presser forges about 0.002 UTRNs a year at its premises: even with
     every exposed premises rigged, about GBP 12,000 a year (medium). The lockout lowers that risk."""
-    a = Assumptions({"presence.attackers": "100000"})
-    off = Assumptions({"lockout.max_failures": "1000000000", "presence.attackers": "100000"})
+    a = Assumptions({"calibration.attacker.organised-fraud.count": "100000"})
+    off = Assumptions({"lockout.max_failures": "1000000000", "calibration.attacker.organised-fraud.count": "100000"})
     ch = CH["utrn-keypad"]
     assert score(ch, off).verdict == score(ch, a).verdict == "within-appetite"
     assert score(ch, off).residual_eval.goals["guessed-credit"].key > score(ch, a).residual_eval.goals["guessed-credit"].key

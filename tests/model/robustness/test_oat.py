@@ -83,7 +83,7 @@ def test_a_pinned_input_is_not_swept_and_sets_the_centre():
 
 #: Where the window is what stands between the attackers and the appetite (as in test_verdicts.py):
 #: capability-2 attackers in radio range, 5,000 presence attackers.
-WEAK = (("presence.attackers", "5000"), *((f"calibration.attacker.{a}.capability", "2")
+WEAK = (("calibration.attacker.organised-fraud.count", "5000"), *((f"calibration.attacker.{a}.capability", "2")
                                           for a in ("state-actor", "organised-fraud", "rogue-installer")))
 WINDOW_INPUTS = ("pairing.window_s", "pairing.power_ons_a_year", "pairing.easy_open_days")
 
