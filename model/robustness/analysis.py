@@ -69,20 +69,24 @@ def analyse(subject: Subject, *, samples: int = SAMPLES, seed: int = 0, trajecto
     pinned = {k for k, _ in subject.base}
     swept = [i for i in space(channels.values()).values() if i.id not in pinned]
     oat = ex.map(one_at_a_time, [(subject, cid) for cid in ids])
-    design = montecarlo.design(swept, samples, seed)
-    rows: list[list[int]] = []
-    for part in ex.map(score_samples, [(subject, ids, c) for c in chunks(design, ex.workers)]):
-        rows.extend(part)
+    # One design per channel (its own inputs, its own stream): a channel's share above appetite is
+    # the same whichever channels are selected with it. All channels' chunks go out as one batch.
+    tasks = [(subject, (cid,), c) for cid in ids
+             for c in chunks(montecarlo.channel_design(channels[cid], pinned, samples, seed), ex.workers)]
+    ranks: dict[str, list[int]] = {cid: [] for cid in ids}
+    for (_, (cid,), _), part in zip(tasks, ex.map(score_samples, tasks)):
+        ranks[cid].extend(r[0] for r in part)
     morris = ex.map(drivers_mod.morris, [(subject, cid, trajectories, seed) for cid in ids])
     out = []
     for j, cid in enumerate(ids):
-        k = sum(1 for r in rows if above(r[j]))
+        rows = ranks[cid]
+        k = sum(1 for r in rows if above(r))
         p, ci = montecarlo.proportion(k, len(rows))
         o = oat[j]
         out.append({"id": cid, "verdict": o["verdict"], "level": o["level"], "robust": not o["flips"],
                     "p_above": p, "ci": ci, "flips": o["flips"], "drivers": morris[j], "tornado": o["tornado"],
                     "confidence": o["confidence"]})
-    return {"appetite": scales().appetite, "seed": seed, "samples": len(rows), "trajectories": trajectories,
+    return {"appetite": scales().appetite, "seed": seed, "samples": max(samples, 0), "trajectories": trajectories,
             "confidence_level": montecarlo.CONFIDENCE, "swept": len(swept), "pinned": sorted(pinned),
             "channels": out}
 
