@@ -231,11 +231,12 @@ class Rule:
     spread: float | None = None       # value +- spread (ordinal: that many scales either side)
     factor: float | None = None       # value / factor .. value x factor
     within: tuple[float, float] | None = None
+    upward: bool = True               # False: a scale's range stops at the declared value (its widest)
 
     def range_of(self, value: Any, type_: str) -> Range:
         if type_ == "scale":
             i, k = SCALES.index(value), int(self.spread or 0)
-            vals = SCALES[max(0, i - k): i + k + 1]
+            vals = SCALES[max(0, i - k): (i + k if self.upward else i) + 1]
             return Range(values=vals, source=self.source, calibration=True, where=self.where)
         if self.factor is not None:
             lo, hi = value / self.factor, value * self.factor
@@ -281,21 +282,36 @@ def parse_rules(data: Mapping[str, Any], err: Raise, line: Callable[[tuple], int
         factor = spec.get("factor")
         if factor is not None and (not isinstance(factor, (int, float)) or factor < 1):
             raise err("expected a factor of at least 1", p + ("factor",))
+        upward = spec.get("upward", True)
+        if not isinstance(upward, bool) or (not upward and RULE_KINDS[kind][0] != "scale"):
+            raise err("expected upward: true or false, on the scale rule only", p + ("upward",))
         out[kind] = Rule(kind, src.strip(), f"{file}:{line(p)}", spread=spec.get("spread"), factor=factor,
-                         within=tuple(within) if within else None)
+                         within=tuple(within) if within else None, upward=upward)
     return out
 
 
 def calibration(id_: str, kind: str, value: Any, title: str, rules: Mapping[str, Rule], *,
                 own: Mapping[str, Any] | None, field: str, err: Raise, path: tuple, where: str,
-                channel: str | None = None) -> Input:
-    """A calibration input: the range written beside it (``own``: the record's ``ranges``), else its rule's."""
+                channel: str | None = None, widest: str | None = None) -> Input:
+    """A calibration input: the range written beside it (``own``: the record's ``ranges``), else its rule's.
+
+    ``widest`` bounds a scale by the structure (the widest reach of the attackers who get to the
+    step or goal): a declared range beyond it is an error at the range, the rule's range is cut there.
+    """
     type_, bounds = RULE_KINDS[kind]
     if type_ == "int" and value != int(value):
         type_ = "float"
     if own and field in own:
         rng = declared(own[field], value, type_, own.get("source"), err=err, path=path + ("ranges", field),
                        where=where, calibration=True)
+        beyond = [v for v in rng.values if widest is not None and SCALES.index(v) > SCALES.index(widest)]
+        if beyond:
+            raise err(f"range reaches '{beyond[-1]}', wider than '{widest}', the widest reach of the attackers "
+                      "who get here (attackers.ID.reach in model/data/risk.yaml)", path + ("ranges", field))
+    elif type_ == "scale" and widest is not None:
+        rng = rules[kind].range_of(value, type_)
+        rng = Range(values=tuple(v for v in rng.values if SCALES.index(v) <= SCALES.index(widest)),
+                    source=rng.source, calibration=True, where=rng.where)
     else:
         rng = rules[kind].range_of(value, type_)
         if not rng.contains(value):   # a rule's clip ('within') must not exclude the value itself

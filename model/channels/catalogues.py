@@ -113,6 +113,9 @@ def scales() -> Scales:
         for name, spec in d["attackers"].items():
             if not isinstance(spec.get("capability"), (int, float)):
                 raise src.error("expected a numeric capability", ("attackers", name, "capability"))
+            if spec.get("reach") not in SCALES:
+                raise src.error(f"expected the widest scale this attacker reaches, one of {list(SCALES)}",
+                                ("attackers", name, "reach"))
             _check_presence_figures(src, name, spec.get("presence"))
         rules = ranges.parse_rules(d.get("calibration_ranges") or {}, src.error, src.line, src.file)
         return Scales(

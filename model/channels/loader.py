@@ -21,7 +21,7 @@ from nowan.model import citations, ranges
 from nowan.model.assumptions import Assumptions, catalogue
 from nowan.model.channels import catalogues, exprs
 from nowan.model.channels.source import Sourced, read_yaml
-from nowan.model.channels.types import (Asset, Channel, Control, EntryPoint, FuzzSpec, Goal, MacGuess, Origin, Req,
+from nowan.model.channels.types import (SCALES, Asset, Channel, Control, EntryPoint, FuzzSpec, Goal, MacGuess, Origin, Req,
                                   Step)
 from nowan.model.errors import AssumptionError, InputError, ModelError, printable
 from nowan.model.ids import check_channel_id
@@ -290,7 +290,8 @@ def parse_channel(src: Sourced, expected_id: str | None = None) -> Channel:
     assets = tuple(Asset(a["id"], a["title"], a.get("kind"), _origin(src, ("assets", i))) for i, a in enumerate(d["assets"]))
     _check_acyclic(src, steps)
     on_site = _check_presence(src, steps, {e.id for e in entries if e.presence})
-    inputs = _calibrations(src, cid, chk, on_site)
+    widest = _check_reach(src, steps, goals, entries)
+    inputs = _calibrations(src, cid, chk, on_site, widest)
     _check_withheld_commands(src, steps, goals)
     fuzz = _fuzz_spec(src, d.get("fuzz"))
     content_hash = hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -371,7 +372,51 @@ def _check_presence(src: Sourced, steps: list[Step], presence: set[str]) -> set[
     return {sid for sid in by_id if needs(sid)}
 
 
-def _calibrations(src: Sourced, cid: str, chk: _Checker, on_site: set[str] = frozenset()) -> tuple[ranges.Input, ...]:
+def _check_reach(src: Sourced, steps: list[Step], goals: list[Goal], entries: list[EntryPoint]) -> dict[tuple[str, str], str]:
+    """The widest scale each step and goal allows by structure, checked against its declared scale.
+
+    Why: the scale of a step only one Supplier's insider can take is that Supplier's fleet at most;
+    labelling it (or letting its plausible range reach) ``national`` produced verdict flips the
+    model's own structure rules out. A step is open to the attackers of one of its entries (every
+    profile for a step done ``anywhere``) who can also do its prerequisites; its widest scale is the
+    widest ``reach`` (model/data/risk.yaml) among them. Returns ``{("steps"|"goals", id): scale}``.
+    """
+    profiles = catalogues.scales().attackers
+    by_id = {s.id: s for s in steps}
+    by_entry = {e.id: set(e.attackers) for e in entries}
+    memo: dict[str, set[str]] = {}
+
+    def req_who(r: Req) -> set[str]:
+        if r.op == "step":
+            return who(r.step or "")
+        parts = [req_who(i) for i in r.items]
+        return set.intersection(*parts) if r.op == "all" else set.union(*parts)
+
+    def who(sid: str) -> set[str]:
+        if sid not in memo:
+            s = by_id[sid]
+            out = set().union(*(by_entry[e] for e in s.entry)) if s.entry else set(profiles)
+            memo[sid] = out & req_who(s.requires) if s.requires is not None else out
+        return memo[sid]
+
+    def widest(attackers: set[str]) -> str:
+        return max((profiles[a]["reach"] for a in attackers), key=SCALES.index, default=SCALES[0])
+
+    out: dict[tuple[str, str], str] = {}
+    for section, items in (("steps", steps), ("goals", goals)):
+        for i, item in enumerate(items):
+            attackers = who(item.id) if section == "steps" else req_who(item.requires)
+            bound = out[section, item.id] = widest(attackers)
+            if SCALES.index(item.scale) > SCALES.index(bound):
+                field = (section, i, "scale") if "scale" in src.data[section][i] else (section, i)
+                raise src.error(f"{section[:-1]} '{item.id}' is open only to {', '.join(sorted(attackers))}, whose "
+                                f"widest reach is '{bound}' (attackers.ID.reach in model/data/risk.yaml): its "
+                                f"scale must not be wider", field)
+    return out
+
+
+def _calibrations(src: Sourced, cid: str, chk: _Checker, on_site: set[str] = frozenset(),
+                  widest: Mapping[tuple[str, str], str] | None = None) -> tuple[ranges.Input, ...]:
     """This channel's calibrations with their ranges: written beside the value, else the rule's.
 
     Only literal numbers are calibrations: an expression is computed from assumptions, which have
@@ -383,9 +428,10 @@ def _calibrations(src: Sourced, cid: str, chk: _Checker, on_site: set[str] = fro
     out: list[ranges.Input] = []
 
     def add(id_: str, kind: str, value: Any, title: str, path: tuple, own: dict, field: str) -> None:
+        bound = (widest or {}).get((path[0], d[path[0]][path[1]]["id"])) if kind == "scale" else None
         out.append(ranges.calibration(id_, kind, value, title, rules, own=own, field=field, err=src.error,
                                       path=path, where=f"{src.file}:{src.line(path + ('ranges', field))}",
-                                      channel=cid))
+                                      channel=cid, widest=bound))
 
     def literal(v: Any) -> bool:
         return isinstance(v, (int, float)) and not isinstance(v, bool)

@@ -101,3 +101,71 @@ def test_the_uplift_for_vulnerable_customers_is_a_calibration_with_a_range_that_
     assert (inp.default, inp.range.lo, inp.range.hi) == (1, 0, 2) and "[A]" in inp.range.source
     levels = [score(chs["usb"], Assumptions({inp.id: str(v)})).residual.level for v in (0, 1, 2)]
     assert levels == ["high", "very-high", "very-high"]
+
+
+# --- scale ranges the structure allows (audit finding 6) --------------------------------------
+
+from nowan.model.channels import load_file  # noqa: E402
+from nowan.model.channels.loader import CHANNEL_DIR  # noqa: E402
+
+MP169 = (CHANNEL_DIR / "mp169-flag.yaml").read_text()
+
+
+def _mp169_with(tmp_path, old: str, new: str):
+    assert old in MP169, old
+    text = MP169.replace(old, new, 1)
+    p = tmp_path / "mp169-flag.yaml"
+    p.write_text(text)
+    return text, p
+
+
+@pytest.mark.parametrize("cid,calibration", [
+    ("mp169-flag", "calibration.mp169-flag.step.supplier-removes-flag.scale"),          # one Supplier's insider
+    ("smets1-utrn-gen-2", "calibration.smets1-utrn-gen-2.step.supplier-interface-outage.scale"),  # one Supplier's interface
+])
+def test_a_step_of_one_supplier_has_no_national_in_its_scale_range(cid, calibration):
+    """The blanket 'one scale either way' let the responsible Supplier's insider and one Supplier's
+    interface reach national scale, and the report called both verdicts fragile on that."""
+    inp = inputs(load_channels([cid]).values())[calibration]
+    assert inp.default == "fleet" and inp.range.values == ("premises", "fleet")
+
+
+def test_every_scale_range_stays_within_its_declared_widest_and_its_attackers_reach():
+    from nowan.model.channels.catalogues import scales
+
+    order = ("premises", "fleet", "national")
+    for inp in inputs(load_channels().values()).values():
+        if inp.type == "scale" and "ranges" not in inp.range.where:
+            assert order.index(max(inp.range.values, key=order.index)) <= order.index(inp.default), inp.id
+    assert scales().attackers["rogue-installer"]["reach"] == "fleet"
+
+
+def test_a_scale_range_wider_than_the_attackers_reach_is_refused_at_its_line(tmp_path):
+    old = "entry: [supplier-systems], difficulty: 3, scale: fleet}"
+    new = ("entry: [supplier-systems], difficulty: 3, scale: fleet, "
+           "ranges: {scale: [premises, fleet, national], source: \"calibration: wider\"}}")
+    text, p = _mp169_with(tmp_path, old, new)
+    with pytest.raises(ModelError) as exc:
+        load_file(p)
+    msg = str(exc.value)
+    assert f"mp169-flag.yaml:{_line_of(text, 'id: supplier-removes-flag')} field 'steps.1.ranges.scale'" in msg, msg
+    assert "'national'" in msg and "'fleet'" in msg and "reach" in msg
+
+
+def test_a_declared_scale_wider_than_the_attackers_reach_is_refused(tmp_path):
+    text, p = _mp169_with(tmp_path, "entry: [supplier-systems], difficulty: 3, scale: fleet}",
+                          "entry: [supplier-systems], difficulty: 3, scale: national}")
+    with pytest.raises(ModelError, match=r"mp169-flag.yaml:\d+ field 'steps.1.scale': step 'supplier-removes-flag' "
+                                         r"is open only to rogue-installer, whose widest reach is 'fleet'"):
+        load_file(p)
+
+
+def test_a_wider_range_declared_beside_the_step_within_reach_is_kept(tmp_path):
+    text = (CHANNEL_DIR / "smets1-utrn-gen-2.yaml").read_text()
+    old = "entry: [internet], difficulty: 3, scale: fleet}"
+    assert old in text
+    p = tmp_path / "smets1-utrn-gen-2.yaml"
+    p.write_text(text.replace(old, "entry: [internet], difficulty: 3, scale: fleet, ranges: {scale: [premises, fleet, "
+                                   "national], source: \"calibration: the reason for a wider range\"}}", 1))
+    inp = next(i for i in load_file(p).inputs if i.id.endswith("supplier-interface-outage.scale"))
+    assert inp.range.values == ("premises", "fleet", "national") and "wider range" in inp.range.source
