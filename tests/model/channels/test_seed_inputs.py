@@ -342,3 +342,19 @@ def test_per_success_of_must_name_a_mac_guess_step_required_alone(tmp_path):
     p.write_text(bad)
     with pytest.raises(ModelError, match=r"utrn-keypad.yaml:\d+ field 'goals.1.per_success_of'"):
         load_file(p)
+
+
+@pytest.mark.parametrize("presence,field", [
+    ("{attempts_a_year: 12, count: many, source: x}", "count"),
+    ("{attempts_a_year: -1, count: 5, source: x}", "attempts_a_year"),
+    ("{attempts_a_year: 12, count: 5}", "source"),
+    ("{attempts_a_year: 12, count: 5, source: x, headcount: 3}", "headcount"),
+])
+def test_malformed_presence_figures_are_refused_at_their_line(presence, field):
+    from nowan.model.channels.catalogues import _check_presence_figures
+    from nowan.model.channels.source import parse_yaml
+    from nowan.model.errors import ModelError
+
+    src = parse_yaml(f"attackers:\n  gang:\n    capability: 3\n    presence: {presence}\n", "model/data/risk.yaml")
+    with pytest.raises(ModelError, match=rf"risk.yaml:4 field 'attackers.gang.presence.{field}'"):
+        _check_presence_figures(src, "gang", src.data["attackers"]["gang"]["presence"])
