@@ -388,7 +388,7 @@ def test_secmp0037_says_which_calibrations_decide_it_where_it_flips_and_that_und
     ssc = d["positions"][0]
     line = next(f for f in key_findings(b) if "recorded security positions" in f)
     for text in (ssc["why"], line):
-        assert "presence.attackers \u2265 834 (now 100)" in text, text
+        assert "calibration.attacker.organised-fraud.count \u2265 834 (now 100)" in text, text
         assert "model calibrations with no public source" in text
         assert "cannot tell the proposal from today's arrangement" in text
     changed = copy.deepcopy(b)
