@@ -13,6 +13,7 @@ from nowan.model.assumptions import Assumptions, catalogue
 from nowan.model.channels import catalogues
 from nowan.model.modifications import Modification
 from nowan.reports.decisions import decisions, tally
+from nowan.reports.sources import cited
 
 SCHEMA_ID = "nowan-report/1"
 
@@ -110,7 +111,7 @@ def make_bundle(*, version: str, versions: Mapping[str, str], model_hash: str, s
     appetite = catalogues.scales().appetite
     pages = decisions(channels, modifications or {}, appetite, added or {}, exposed or {})
     labels = sorted({a["label"] for a in assumptions_table(assumptions)} | set(FIXED_ASSUMPTIONS))
-    return _jsonable({
+    out = _jsonable({
         "schema": SCHEMA_ID,
         "tool": {"name": "nowan", "version": version},
         "versions": dict(versions),
@@ -134,3 +135,5 @@ def make_bundle(*, version: str, versions: Mapping[str, str], model_hash: str, s
         "command_matrix": command_matrix,
         "comparisons": comparisons,
     })
+    out["sources"] = cited(out)   # the annex that resolves every citation the report makes
+    return out

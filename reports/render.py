@@ -16,6 +16,7 @@ from markupsafe import Markup
 from nowan.model.errors import printable
 from nowan.model.values import finite_json, json_safe_text
 from nowan.reports.heatmap import heatmap_svg, place
+from nowan.reports.sources import KINDS
 from nowan.reports.tornado import tornado_svg
 
 
@@ -84,6 +85,7 @@ def environment(autoescape: bool) -> Environment:
                       trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
     env.filters.update(held=lambda i: f"{i} held", finding=lambda f: f"finding {f}", num=_num, money=_money, compact=_compact, anchor=_anchor, md=_md,
                        pretty=lambda v: json.dumps(v, indent=2, sort_keys=True))
+    env.globals["source_kinds"] = KINDS
     return env
 
 
