@@ -330,10 +330,17 @@ def _finding(b, start):
 def test_rejections_for_the_same_reason_share_one_finding(bundle):
     """Reviewer: the SECMP0038 paragraphs repeated the same hub finding; the front part is at its limit."""
     b, _ = bundle
-    line = _finding(b, "SECMP0038 over Wi-Fi and SECMP0038 over USB: ")
+    wifi = next(d for d in b["modifications"] if d["id"] == "secmp0038-wifi")
+    same = [d for d in b["modifications"] if d["recommendation"] == "cannot-support"
+            and d["reason_shared"] == wifi["reason_shared"]]
+    assert len(same) >= 2 and {"secmp0038-wifi", "secmp0038-usb"} <= {d["id"] for d in same}
+    shorts = [d["title"].split(" (")[0] for d in same]
+    line = _finding(b, ", ".join(shorts[:-1]) + " and " + shorts[-1] + ": ")
     assert line and line.count("Hubs taken over through their forwarding code") == 1
-    assert "medium on SECMP0038 over Wi-Fi" in line and "low on SECMP0038 over USB" in line
-    assert not _finding(b, "SECMP0038 over Wi-Fi: ")
+    for d, short in zip(same, shorts):
+        other = d["others"][0]
+        assert f"{other['level'].replace('-', ' ')} on {short}" in line
+        assert not _finding(b, short + ": ")
 
 
 def test_the_tally_counts_security_positions_only_and_names_conditions_not_met(bundle):
