@@ -97,7 +97,7 @@ def hostile_model(draw: st.DrawFn) -> tuple[str, bytes]:
     for _ in range(draw(st.integers(1, 3))):
         paths = _paths(data)
         path = draw(st.sampled_from(paths))
-        data = _set(data, path, draw(HOSTILE), drop=draw(st.booleans()))
+        data = _set(data, path, copy.deepcopy(draw(HOSTILE)), drop=draw(st.booleans()))
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     how = draw(st.sampled_from(["as-is", "cut", "garble"]))
     raw = text.encode("utf-8", "surrogatepass")
