@@ -112,7 +112,7 @@ def test_the_hub_forwarding_on_every_hub_is_part_of_the_wifi_and_usb_routes_and_
 
 def test_the_hub_change_is_exposed_on_every_hub_not_only_at_no_wan_premises(tmp_path):
     every_hub = added_risk(CH["hub-forwarding"], KEYPAD)
-    only_nowan = _edited(tmp_path, "hub-forwarding", "exposure: {population: smart-ppm, duration: permanent,",
+    only_nowan = _edited(tmp_path, "hub-forwarding", "exposure: {population: smets2, duration: permanent,",
                          "exposure: {population: nowan, duration: intermittent,")["hub-forwarding"]
     assert every_hub.level == "high" and added_risk(only_nowan, KEYPAD).level == "medium"
 
