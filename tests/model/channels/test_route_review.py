@@ -7,7 +7,9 @@ import pytest
 
 from nowan.model.assumptions import Assumptions, catalogue
 from nowan.model.channels import load_channels, score
+from nowan.model.channels.evaluate import environment
 from nowan.model.channels.inputs import inputs
+from nowan.model.channels.risk import exposure
 
 CH = load_channels()
 ROUTES = ("nfc", "usb", "wifi-ppmid-relay", "nfc-relay")
@@ -239,3 +241,32 @@ def test_every_withheld_command_harm_uses_the_one_withheld_hours_input():
     assert {cid for cid, _ in found} == set(WITHHOLDING_ROUTES)
     for cid, g in found:
         assert str(g.hours) == "withheld.hours_off_supply" and g.vulnerable, (cid, g.id)
+
+
+# --- the SSC member's second review: exposure bases and calibration flags --------------------------
+
+def test_the_hub_change_is_exposed_on_every_smets2_hub_not_only_prepayment():
+    """Seed 004: the firmware change is on every existing and future hub; the model said so but
+    scored it over the smart prepayment meters only."""
+    ch = CH["hub-forwarding"]
+    env = environment(ch, Assumptions())
+    py, _, trace = exposure(ch, env)
+    assert ch.exposure_population == "smets2"
+    assert py == env["nowan.smets2_meters"] and trace[0]["assumptions"] == ["nowan.smets2_meters"]
+
+
+def test_the_three_smets1_options_share_one_exposure_basis():
+    from nowan.model.channels.loader import CHANNEL_DIR
+
+    options = ("smets1-utrn-gen-1", "smets1-utrn-gen-2", "smets1-utrn-gen-3")
+    assert {(CH[c].exposure_population, CH[c].exposure_duration) for c in options} == {("smart-ppm", "permanent")}
+    lines = {next(x for x in (CHANNEL_DIR / f"{c}.yaml").read_text().splitlines() if x.startswith("exposure:"))
+             for c in options}
+    assert len(lines) == 1 and "one basis for the three options" in lines.pop()
+
+
+def test_the_smets1_key_and_access_choices_are_marked_as_calibrations():
+    """A range whose source starts 'calibration' marks the assumption a calibration in the report's
+    JSON; supplier_key_hardening's started with its seed bounds and read as seed-backed."""
+    for key in SMETS1_KEYS:
+        assert catalogue()[key].range.source.lower().startswith("calibration"), key
