@@ -251,6 +251,7 @@ def _fewer_commands(pages: Sequence[Mapping[str, Any]]) -> str:
 
     rank = scales().rank
     groups: dict[tuple[str, ...], list[str]] = {}
+    any_command: list[str] = []   # routes that forward whatever command arrives (e.g. the hub change)
     for p in pages:
         added = p.get("added") or {}
         if not added.get("routes") or not added.get("fewer_commands"):
@@ -259,8 +260,23 @@ def _fewer_commands(pages: Sequence[Mapping[str, Any]]) -> str:
         levels = [proposed] + [f["worst"]["level"] for f in added["fewer_commands"]]
         names = tuple(f["name"] for f in added["fewer_commands"])
         groups.setdefault(names, []).append(f"{_short(p)} " + ", ".join(lv.replace("-", " ") for lv in levels))
-    return " ".join(f"Fewer command types, computed from the models (the added risk as proposed, then with "
-                    f"{'; with '.join(names)}): " + "; ".join(rows) + "." for names, rows in groups.items())
+        worst = [a for a in added["routes"].values() if a["level"] == proposed]
+        if worst and all(not a.get("carried") for a in worst):
+            titles = {x["id"]: x["title"] for x in p.get("assessed") or []}
+            any_command.extend(titles.get(a["route"], a["route"]) for a in worst)
+    out = " ".join(f"Fewer command types, computed from the models (the added risk as proposed, then with "
+                   f"{'; with '.join(names)}): " + "; ".join(rows) + "." for names, rows in groups.items())
+    if out and any_command:
+        route = sorted(set(any_command))
+        out += (f" The highest added risk comes from {_quoted_list(route)}, which forwards whatever command "
+                "arrives, so fewer command types cannot lower it: that follows from how the route is modelled, "
+                "not from the computation.")
+    return out
+
+
+def _quoted_list(titles: Sequence[str]) -> str:
+    q = [f"\u2018{t}\u2019" for t in titles]
+    return q[0] if len(q) == 1 else ", ".join(q[:-1]) + " and " + q[-1]
 
 
 def _guessing_scored(bundle: Mapping[str, Any], family: str) -> str:
