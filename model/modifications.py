@@ -117,11 +117,15 @@ class Position:
     kind_source: str = ""
     #: The conditions a support-with-conditions position sets, where the model can test them.
     conditions: tuple[Condition, ...] = ()
+    #: The routes the position's own reason is about (the SSC on SECMP0038: the Wi-Fi route would need
+    #: the end-to-end architecture): if the model finds them within appetite, an agreeing outcome rests
+    #: on another reason, and the report says so.
+    reason_channels: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"who": self.who, "stance": self.stance, "quote": self.quote, "source": self.source,
                 "no_worse_than": self.no_worse_than, "kind": self.kind, "kind_source": self.kind_source,
-                "conditions": [c.to_dict() for c in self.conditions]}
+                "conditions": [c.to_dict() for c in self.conditions], "reason_channels": list(self.reason_channels)}
 
 
 @dataclass(frozen=True)
@@ -250,8 +254,11 @@ def _conditions(src: Sourced, path: tuple[Any, ...], raw: Any) -> tuple[Conditio
 def _position(src: Sourced, where: tuple[Any, ...], p: Any) -> Position:
     if not isinstance(p, dict):
         raise src.error("expected a mapping with who, stance, kind, kind_source, quote, source", where)
-    check_fields(p, ("who", "stance", "kind", "kind_source", "quote", "source"), ("no_worse_than", "conditions"),
-                 error=src.error, path=where)
+    check_fields(p, ("who", "stance", "kind", "kind_source", "quote", "source"),
+                 ("no_worse_than", "conditions", "reason_channels"), error=src.error, path=where)
+    reasons = p.get("reason_channels", [])
+    if not isinstance(reasons, list) or not all(isinstance(c, str) and CHANNEL_ID.fullmatch(c) for c in reasons):
+        raise src.error("expected a list of channel ids", where + ("reason_channels",))
     if p["stance"] not in STANCES:
         raise src.error(f"expected one of {', '.join(STANCES)}", where + ("stance",))
     if p["kind"] not in KINDS:
@@ -265,7 +272,7 @@ def _position(src: Sourced, where: tuple[Any, ...], p: Any) -> Position:
     return Position(who=_text(src, where + ("who",), p["who"]), stance=p["stance"],
                     quote=_text(src, where + ("quote",), p["quote"]), source=_text(src, where + ("source",), p["source"]),
                     no_worse_than=nwt, kind=p["kind"], kind_source=_text(src, where + ("kind_source",), p["kind_source"]),
-                    conditions=conditions)
+                    conditions=conditions, reason_channels=tuple(reasons))
 
 
 def _one(src: Sourced, mid: Any, raw: Any, known: frozenset[str] | None) -> Modification:

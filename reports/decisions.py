@@ -201,7 +201,7 @@ def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetit
                      for e in governing for f in (e.get("robustness") or {}).get("flips") or []]
     page["positions"] = [_compared(p, rec, governing, mod) for p in page["positions"]]
     for p in page["positions"]:
-        if p["agrees"] is False:
+        if p["comparison"] == DIFFERS:
             p["why"] = _why_differs(p["stance"], governing, appetite)
             p["why_short"] = _why_short(p["stance"], governing, mod)
         elif p["agrees"] and mod.baseline is not None and governing:
@@ -212,19 +212,24 @@ def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetit
 
 
 #: How each comparison of a recorded position with the recommendation reads (``comparison``).
-AGREES, ON_STANCE, DIFFERS, CONTEXT, UNCOMPARED = "agrees", "agrees-on-stance", "differs", "context", "none"
+AGREES, ON_OUTCOME, ON_CONDITION, DIFFERS, CONTEXT, UNCOMPARED = (
+    "agrees", "agrees-on-outcome", "differs-on-condition", "differs", "context", "none")
 
 
 def _compared(p: Mapping[str, Any], rec: str, governing: Sequence[Mapping[str, Any]],
               mod: Modification) -> dict[str, Any]:
-    """A recorded position with the assessment's comparison: ``agrees`` (the stances point the same
-    way, None when not compared), ``comparison`` and ``comparison_words`` (what the paper shows), and
-    for a position with conditions, each condition tested on the routes the recommendation rests on.
+    """A recorded position with the assessment's comparison: ``agrees`` (True only for an agreement
+    in outcome, False for any difference, None when not compared), ``comparison`` and
+    ``comparison_words`` (what the paper shows), and each condition the position sets tested on the
+    routes the recommendation rests on.
 
     Only a security position is compared: a business need or a cost is shown for context, so that a
-    supplier not wanting a change is not counted as a security agreement or difference. A stance that
-    agrees but a condition the recommended routes do not meet is "agrees on the stance, differs on the
-    conditions", never plain "agrees"."""
+    supplier not wanting a change is not counted as a security agreement or difference. A condition
+    the recommended routes do not meet (the SSC's end-to-end controls for price and supply commands)
+    is a difference in substance, "differs (its condition ... is not met)". An outcome reached for
+    another reason than the one the position gives (``reason_channels``: the routes its reason is
+    about, e.g. the Wi-Fi relay for SECMP0038, found within appetite) is "agrees on the outcome,
+    differs on the reason", never plain "agrees"."""
     out = dict(p)
     if p["kind"] != "security":
         out.update(agrees=None, comparison=CONTEXT,
@@ -234,17 +239,24 @@ def _compared(p: Mapping[str, Any], rec: str, governing: Sequence[Mapping[str, A
     out["agrees"] = agrees
     if agrees is None:
         out.update(comparison=UNCOMPARED, comparison_words="no position to compare")
-    elif not agrees:
+        return out
+    if not agrees:
         out.update(comparison=DIFFERS, comparison_words="differs")
+        return out
+    tested = [_condition_met(c, governing, mod) for c in p.get("conditions") or ()]
+    out["conditions_tested"] = tested
+    unmet = [t for t in tested if not t["met"]]
+    within = [e for e in governing if e["id"] in (p.get("reason_channels") or ()) and e["verdict"] == "within-appetite"]
+    if unmet:
+        out.update(agrees=False, comparison=ON_CONDITION, comparison_words="differs (its condition, "
+                   + "; ".join(t["plain"] for t in unmet) + ", is not met by the recommended route)")
+    elif within:
+        names = ", ".join(f"\u2018{e['title']}\u2019" for e in within)
+        out.update(comparison=ON_OUTCOME, comparison_words="agrees on the outcome, differs on the reason",
+                   reason_differs=f"the route its reason is about, {names}, is within appetite in this model, "
+                   "which rejects the proposal for another route")
     else:
-        tested = [_condition_met(c, governing, mod) for c in p.get("conditions") or ()]
-        out["conditions_tested"] = tested
-        unmet = [t for t in tested if not t["met"]]
-        if unmet:
-            out.update(comparison=ON_STANCE, comparison_words="agrees on the stance, differs on the conditions ("
-                       + "; ".join(f"{t['plain']}: not met" for t in unmet) + ")")
-        else:
-            out.update(comparison=AGREES, comparison_words="agrees")
+        out.update(comparison=AGREES, comparison_words="agrees")
     return out
 
 
@@ -352,7 +364,7 @@ def _why_differs(stance: str, governing: Sequence[Mapping[str, Any]], appetite: 
         if undone and undone["level"] == res["level"] and not add:
             s += (f". With the proposal undone ({', '.join(undone['controls'])} kept) the route scores "
                   f"{_level(undone['level'])} too (likelihood {undone['likelihood']}, impact {undone['impact']}): "
-                  "at this level scale the model cannot tell the proposal from today's arrangement, and the "
+                  "on this scale of levels the model cannot tell the proposal from today's arrangement, and the "
                   "changes listed may put today's arrangement above appetite as well")
         parts.append(s)
     return ("The model differs because " + "; ".join(parts) + ".") if parts else ""

@@ -214,21 +214,25 @@ def _tally(pages: Sequence[Mapping[str, Any]]) -> str:
     positions = [(p, q) for p in pages for q in p["positions"] if q["agrees"] is not None]
     if not positions:
         return ""
-    differs = [(p, q) for p, q in positions if not q["agrees"]]
-    on_stance = [(p, q) for p, q in positions if q.get("comparison") == "agrees-on-stance"]
-    agree = len(positions) - len(differs) - len(on_stance)
+    by = {k: [(p, q) for p, q in positions if q.get("comparison", "agrees" if q["agrees"] else "differs") == k]
+          for k in ("agrees", "agrees-on-outcome", "differs-on-condition", "differs")}
     s = (f"Of the {len(positions)} recorded security positions the assessment can be compared with, it agrees "
-         f"with {agree}")
-    if on_stance:
+         f"with {len(by['agrees'])}")
+    if by["agrees-on-outcome"]:
+        s += ", agrees on the outcome but not on the reason with " + "; ".join(
+            f"{_the(q['who'])} on {_short(p)} ({q['reason_differs']})" for p, q in by["agrees-on-outcome"])
+    differ = len(by["differs-on-condition"]) + len(by["differs"])
+    if differ:
+        s += f", and differs from {differ}"
+    if by["differs-on-condition"]:
         groups: dict[tuple[str, str], list[str]] = {}
-        for p, q in on_stance:
+        for p, q in by["differs-on-condition"]:
             unmet = "; ".join(t["plain"] for t in q.get("conditions_tested") or () if not t["met"])
             groups.setdefault((q["who"], unmet), []).append(_short(p))
-        s += ", agrees on the stance but not on the conditions with " + "; ".join(
-            f"{_the(who)} on {_names([{'title': t} for t in titles])} (its condition, {unmet}, is not met by the "
-            "recommended route)" for (who, unmet), titles in groups.items())
-    if differs:
-        s += "; it differs from " + _differences(differs)
+        s += ": " + "; ".join(f"{_the(who)} on {_names([{'title': t} for t in titles])} (its condition, {unmet}, is "
+                              "not met by the recommended route)" for (who, unmet), titles in groups.items())
+    if by["differs"]:
+        s += ("; " if by["differs-on-condition"] else ": ") + _differences(by["differs"])
     context: dict[str, tuple[list[str], list[str]]] = {}
     for p in pages:
         for q in p["positions"]:
@@ -363,7 +367,8 @@ def key_findings(bundle: Mapping[str, Any]) -> list[str]:
         low = sum(1 for c in confs if c == "fragile")
         out.append(f"Confidence was computed for {len(confs)} decisions: {len(confs) - low} robust, {low} fragile "
                    "(a single input moved within its declared range changes a fragile one; the decision table "
-                   "names the nearest such change).")
+                   "names the nearest such change). The share of sampled inputs above appetite measures how "
+                   "widely the declared ranges spread, not a probability of harm.")
     return out
 
 

@@ -71,6 +71,8 @@ x:
     ("kind: security, ", "", "f.yaml:9 field 'x.positions.0'", "missing field 'kind'"),
     ("kind: security", "kind: opinion", "f.yaml:9 field 'x.positions.0.kind'", "expected one of security, business"),
     ("kind_source: seed 000 line 1, ", "", "f.yaml:9 field 'x.positions.0'", "missing field 'kind_source'"),
+    ("line 1}", "line 1, reason_channels: [Relay!]}", "f.yaml:9 field 'x.positions.0.reason_channels'",
+     "expected a list of channel ids"),
 ])
 def test_a_mistake_names_file_line_and_field(old, new, where, what, one_mistake):
     assert parse_modifications(GOOD, "f.yaml", CHANNEL_IDS)["x"].channels == ("usb",)

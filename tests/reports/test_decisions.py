@@ -313,9 +313,10 @@ def test_agreement_compares_the_positions_conditions_not_only_its_stance():
     'agrees' from the stances alone."""
     page = decide(_conditioned(), {"a": _route("medium", ["top-up", "change-price"], None)}, "medium")
     p = page["positions"][0]
-    assert page["recommendation"] == SUPPORT and p["agrees"] is True
-    assert p["comparison"] == "agrees-on-stance"
-    assert p["comparison_words"].startswith("agrees on the stance, differs on the conditions (price and supply")
+    assert page["recommendation"] == SUPPORT and p["agrees"] is False    # a difference in substance
+    assert p["comparison"] == "differs-on-condition"
+    assert p["comparison_words"] == ("differs (its condition, price and supply commands end to end, is not met by "
+                                     "the recommended route)")
     assert "change price" in p["conditions_tested"][0]["detail"] and not p["conditions_tested"][0]["met"]
     # the same route with the end-to-end control in force meets it
     p = decide(_conditioned(), {"a": _route("medium", ["top-up", "change-price"], "on")}, "medium")["positions"][0]
@@ -329,7 +330,7 @@ def test_agreement_compares_the_positions_conditions_not_only_its_stance():
     p = decide(_conditioned(), {"a": _route("high", ["change-price"], "candidate", best)}, "medium")["positions"][0]
     assert p["comparison"] == "agrees"
     p = decide(_conditioned(), {"a": _route("high", ["change-price"], "candidate", FOUND)}, "medium")["positions"][0]
-    assert p["comparison"] == "agrees-on-stance"
+    assert p["comparison"] == "differs-on-condition"
 
 
 def test_a_position_that_is_not_a_security_judgement_is_shown_for_context_not_compared():
@@ -355,3 +356,18 @@ def test_a_refuted_proof_on_a_decision_page_keeps_what_it_shows():
                    {"id": "p2@a", "status": "proved", "detail": "holds"}]
     proofs = decide(_mod(), {"a": e}, "medium")["evidence"]["proofs"]
     assert proofs[0]["detail"].startswith("a consequence of the assumed") and "detail" not in proofs[1]
+
+
+def test_an_outcome_reached_for_another_reason_than_the_positions_is_not_plain_agreement():
+    """SSC review, finding 1: the SSC rejects SECMP0038 because the Wi-Fi route itself would need the
+    end-to-end architecture; a model that finds that route within appetite and rejects for another
+    route agrees on the outcome only."""
+    from dataclasses import replace
+
+    mod = replace(_mod(("a", "b")), positions=(Position("SSC", "cannot-support", "q", "seed 002 line 335",
+                                                        reason_channels=("a",)),))
+    chans = {"a": _entry("a", "medium"), "b": _entry("b", "very-high")}
+    p = decide(mod, chans, "medium")["positions"][0]
+    assert p["comparison"] == "agrees-on-outcome" and "channel a" in p["reason_differs"]
+    chans["a"] = _entry("a", "very-high")
+    assert decide(mod, chans, "medium")["positions"][0]["comparison"] == "agrees"

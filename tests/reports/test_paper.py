@@ -206,7 +206,7 @@ def test_key_findings_count_channels_and_quote_the_positions_they_differ_from(bu
     for f in findings:
         for n in re.findall(r"on (\d+) channel models?", f):
             assert int(n) <= n_channels, f  # channels, not refuted properties
-    differs = [(d, q) for d in b["modifications"] for q in d["positions"] if q["agrees"] is False]
+    differs = [(d, q) for d in b["modifications"] for q in d["positions"] if q.get("comparison") == "differs"]
     assert differs, "the packaged models differ from at least one recorded position"
     text = " ".join(findings)
     for d, q in differs:
@@ -354,10 +354,12 @@ def test_the_tally_counts_security_positions_only_and_names_conditions_not_met(b
     head, context = line.split("Shown for context only")
     assert "a Large Supplier" in context and "the MP169 business requirements" in context
     assert "Large Supplier" not in head
-    assert "agrees on the stance but not on the conditions with the SSC on MP094 Option 1" in head
+    assert re.search(r"differs from \d+: the SSC on MP094 Option 1, MP094 Option 2 and SECMP0031[^(]*\(its condition, "
+                     r"price-changing and supply-affecting commands protected end to end, is not met", head)
+    assert "agrees on the outcome but not on the reason with the SSC on SECMP0038 over Wi-Fi" in head
     mp094 = next(d for d in b["modifications"] if d["id"] == "mp094-option-1")
     ssc = next(q for q in mp094["positions"] if q["who"] == "SSC")
-    assert ssc["comparison"] == "agrees-on-stance" and "change price" in ssc["conditions_tested"][0]["detail"]
+    assert ssc["comparison"] == "differs-on-condition" and "change price" in ssc["conditions_tested"][0]["detail"]
     # the same decision over a route with end-to-end protection in force agrees outright
     changed = copy.deepcopy(b)
     for c in changed["channels"]:
