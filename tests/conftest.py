@@ -22,6 +22,9 @@ settings.register_profile("default", max_examples=40, deadline=None,
 settings.register_profile("ci", max_examples=150, deadline=None, derandomize=True, database=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))
+# The fuzz campaign registers its own profiles at import; importing it here, before any test runs under an
+# @settings decorator, keeps Hypothesis from warning that a profile was registered inside a test.
+import nowan.attacks.campaign  # noqa: E402,F401
 
 DATA = Path(__file__).parent / "data"
 
