@@ -121,11 +121,16 @@ class Position:
     #: the end-to-end architecture): if the model finds them within appetite, an agreeing outcome rests
     #: on another reason, and the report says so.
     reason_channels: tuple[str, ...] = ()
+    #: The harms the position itself names (goal ids of the modification's channels: the Working
+    #: Group's "gas meter battery wastage"): the page shows how the model scores each, whatever the
+    #: position's kind, so a drawback the position states is never left without its result.
+    harms: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"who": self.who, "stance": self.stance, "quote": self.quote, "source": self.source,
                 "no_worse_than": self.no_worse_than, "kind": self.kind, "kind_source": self.kind_source,
-                "conditions": [c.to_dict() for c in self.conditions], "reason_channels": list(self.reason_channels)}
+                "conditions": [c.to_dict() for c in self.conditions], "reason_channels": list(self.reason_channels),
+                "harms": list(self.harms)}
 
 
 @dataclass(frozen=True)
@@ -255,10 +260,15 @@ def _position(src: Sourced, where: tuple[Any, ...], p: Any) -> Position:
     if not isinstance(p, dict):
         raise src.error("expected a mapping with who, stance, kind, kind_source, quote, source", where)
     check_fields(p, ("who", "stance", "kind", "kind_source", "quote", "source"),
-                 ("no_worse_than", "conditions", "reason_channels"), error=src.error, path=where)
+                 ("no_worse_than", "conditions", "reason_channels", "harms"), error=src.error, path=where)
     reasons = p.get("reason_channels", [])
     if not isinstance(reasons, list) or not all(isinstance(c, str) and CHANNEL_ID.fullmatch(c) for c in reasons):
         raise src.error("expected a list of channel ids", where + ("reason_channels",))
+    harms = p.get("harms", [])
+    if not isinstance(harms, list) or ("harms" in p and not harms) or \
+            not all(isinstance(g, str) and CHANNEL_ID.fullmatch(g) for g in harms):
+        raise src.error("expected a non-empty list of goal ids (lower case letters, digits and hyphens)",
+                        where + ("harms",))
     if p["stance"] not in STANCES:
         raise src.error(f"expected one of {', '.join(STANCES)}", where + ("stance",))
     if p["kind"] not in KINDS:
@@ -272,7 +282,7 @@ def _position(src: Sourced, where: tuple[Any, ...], p: Any) -> Position:
     return Position(who=_text(src, where + ("who",), p["who"]), stance=p["stance"],
                     quote=_text(src, where + ("quote",), p["quote"]), source=_text(src, where + ("source",), p["source"]),
                     no_worse_than=nwt, kind=p["kind"], kind_source=_text(src, where + ("kind_source",), p["kind_source"]),
-                    conditions=conditions, reason_channels=tuple(reasons))
+                    conditions=conditions, reason_channels=tuple(reasons), harms=tuple(harms))
 
 
 def _one(src: Sourced, mid: Any, raw: Any, known: frozenset[str] | None) -> Modification:

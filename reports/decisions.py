@@ -208,7 +208,37 @@ def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetit
             p["why"] = _why_agrees(governing, mod)
         if p.get("no_worse_than"):
             p["test"] = _no_worse_than(p["no_worse_than"], present, channels)
+        if p.get("harms"):
+            p["harms_scored"] = _harms_scored(p["harms"], present)
+            p["harms_words"] = _harms_words(p["harms_scored"], appetite)
     return page
+
+
+def _harms_scored(goals: Sequence[str], present: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The model's result for each harm a position names (``harms``: goal ids), on every route of the
+    modification that models it; a harm no route models is listed with no result (``routes`` empty)."""
+    out = []
+    for gid in goals:
+        routes = [{"channel": e["id"], "route": e["title"], "title": g.get("title", gid), "verdict": g.get("verdict", ""),
+                   **{k: g["residual"].get(k) for k in ("likelihood", "impact", "level", "attacker", "scale")}}
+                  for e in present for g in e.get("goals") or () if g.get("id") == gid and g.get("residual")]
+        out.append({"goal": gid, "routes": routes})
+    return out
+
+
+def _harms_words(scored: Sequence[Mapping[str, Any]], appetite: str) -> str:
+    """The harms a position names with the model's result for each, in sentences."""
+    out = []
+    for h in scored:
+        if not h["routes"]:
+            out.append(f"The harm it names ({h['goal']}) is not modelled on its routes.")
+            continue
+        on = "; ".join(f"on the route \u2018{r['route']}\u2019: likelihood {r['likelihood']} and impact {r['impact']} "
+                       f"(worst attacker {str(r['attacker']).replace('-', ' ')}, {r['scale']} scale), "
+                       f"{_level(r['level'])}, {'within' if r['verdict'] == 'within-appetite' else 'above'} "
+                       f"the {appetite} appetite" for r in h["routes"])
+        out.append(f"The model scores the harm it names, \u2018{h['routes'][0]['title']}\u2019, {on}.")
+    return " ".join(out)
 
 
 #: How each comparison of a recorded position with the recommendation reads (``comparison``).

@@ -73,6 +73,8 @@ x:
     ("kind_source: seed 000 line 1, ", "", "f.yaml:9 field 'x.positions.0'", "missing field 'kind_source'"),
     ("line 1}", "line 1, reason_channels: [Relay!]}", "f.yaml:9 field 'x.positions.0.reason_channels'",
      "expected a list of channel ids"),
+    ("line 1}", "line 1, harms: [Battery drain]}", "f.yaml:9 field 'x.positions.0.harms'", "expected a non-empty list of goal ids"),
+    ("line 1}", "line 1, harms: []}", "f.yaml:9 field 'x.positions.0.harms'", "expected a non-empty list of goal ids"),
 ])
 def test_a_mistake_names_file_line_and_field(old, new, where, what, one_mistake):
     assert parse_modifications(GOOD, "f.yaml", CHANNEL_IDS)["x"].channels == ("usb",)
@@ -191,3 +193,18 @@ def test_positions_say_what_they_judge_and_only_the_ssc_mp094_view_sets_the_end_
     for mid in ("mp094-option-1", "mp094-option-2", "sec0009"):
         ssc = next(p for p in mods[mid].positions if p.who == "SSC")
         assert [c.protected_by for c in ssc.conditions] == [("gbcs-end-to-end",)], mid
+
+
+def test_the_harm_a_position_names_is_a_goal_its_routes_model():
+    """SSC review finding 9: the Working Group's stated drawback of its alternative, gas meter battery
+    wastage (seed 004 line 94), is named as the goal that models it, so its page can show the result."""
+    assert parse_modifications(GOOD.replace("line 1}", "line 1, harms: [gas-battery-drained]}"), "f.yaml",
+                               CHANNEL_IDS)["x"].positions[0].harms == ("gas-battery-drained",)
+    mods = load_modifications(known_channels=CHANNEL_IDS)
+    wg = mods["wg-alternative"].positions[0]
+    assert wg.harms == ("gas-battery-drained",) and "battery" in wg.quote
+    channels = load_channels()
+    for m in mods.values():
+        for p in m.positions:
+            for goal in p.harms:
+                assert any(goal in {g.id for g in channels[c].goals} for c in m.channels), (m.id, goal)

@@ -371,3 +371,27 @@ def test_an_outcome_reached_for_another_reason_than_the_positions_is_not_plain_a
     assert p["comparison"] == "agrees-on-outcome" and "channel a" in p["reason_differs"]
     chans["a"] = _entry("a", "very-high")
     assert decide(mod, chans, "medium")["positions"][0]["comparison"] == "agrees"
+
+
+def test_a_harm_a_position_names_is_shown_with_the_models_result_whatever_its_kind():
+    """SSC review finding 9: the Working Group's alternative page showed its position's stated drawback
+    (gas meter battery wastage) without the model's result for it."""
+    def page(level: str, likelihood: int) -> dict:
+        entry = _entry("a", "medium")
+        entry["goals"] = [{"id": "battery", "title": "Batteries drained", "verdict":
+                           "within-appetite" if level == "medium" else "above-appetite",
+                           "residual": {"likelihood": likelihood, "impact": 3, "level": level,
+                                        "attacker": "organised-fraud", "scale": "fleet"}}]
+        mod = Modification(id="m", title="M", proposal="p", source="seed 004", channels=("a",), combine="all",
+                           owner="O", positions=(Position("WG", "support-with-conditions", "battery wastage",
+                                                          "seed 004 line 94", kind="implementation",
+                                                          harms=("battery", "unmodelled")),))
+        return decide(mod, {"a": entry}, "medium")["positions"][0]
+
+    p = page("medium", 3)
+    assert p["comparison"] == "context"
+    assert ("The model scores the harm it names, \u2018Batteries drained\u2019, on the route \u2018channel a\u2019: "
+            "likelihood 3 and impact 3 (worst attacker organised fraud, fleet scale), medium, within the medium "
+            "appetite.") in p["harms_words"]
+    assert "(unmodelled) is not modelled on its routes" in p["harms_words"]
+    assert "likelihood 5 and impact 3" in page("high", 5)["harms_words"] and "high, above" in page("high", 5)["harms_words"]
