@@ -29,7 +29,7 @@ COMBINE = ("all", "any")
 _LABEL = "model/data/modifications.yaml"
 _REQUIRED = ("title", "proposal", "source", "channels", "combine", "owner", "positions")
 _OPTIONAL = ("reversed_by", "outside", "not_modelled", "note", "baseline", "also_over", "fewer_commands",
-             "exposure")
+             "exposure", "own_risk")
 #: The no-WAN durations a modification may run its routes under (as ``exposure.duration`` in a channel file).
 DURATIONS = ("intermittent", "permanent")
 
@@ -45,6 +45,18 @@ class Baseline:
 
     def to_dict(self) -> dict[str, Any]:
         return {"channels": list(self.channels), "plain": self.plain, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a proposal is for, in words (``plain``, read inside a sentence), and its ``source``: why
+    its routes are judged on their own residual risk rather than on what they add over a baseline."""
+
+    plain: str
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"plain": self.plain, "source": self.source}
 
 
 @dataclass(frozen=True)
@@ -159,6 +171,10 @@ class Modification:
     fewer_commands: tuple[Reduction, ...] = ()
     #: The no-WAN duration its routes are scored under (None: each channel file's own exposure).
     exposure: Exposure | None = None
+    #: Why its routes are judged on their own residual risk, not on what they add over a baseline: the
+    #: proposal's scope in words (``plain``, read inside a sentence) and its ``source``. A route another
+    #: modification judges on added risk can then say on this page why a harm counts here and not there.
+    own_risk: Scope | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "proposal": self.proposal, "source": self.source,
@@ -169,7 +185,8 @@ class Modification:
                 "baseline": self.baseline.to_dict() if self.baseline else None,
                 "also_over": [b.to_dict() for b in self.also_over],
                 "fewer_commands": [r.to_dict() for r in self.fewer_commands],
-                "exposure": self.exposure.to_dict() if self.exposure else None}
+                "exposure": self.exposure.to_dict() if self.exposure else None,
+                "own_risk": self.own_risk.to_dict() if self.own_risk else None}
 
 
 def _text(src: Sourced, path: tuple[Any, ...], value: Any) -> str:
@@ -319,7 +336,21 @@ def _one(src: Sourced, mid: Any, raw: Any, known: frozenset[str] | None) -> Modi
         reversal=reversal, outside=outside, not_modelled=not_modelled,
         note=_text(src, (mid, "note"), raw["note"]) if "note" in raw else "",
         origin=f"{src.file}:{src.line((mid,))}", **_comparison(src, mid, raw, known),
-        exposure=_exposure(src, (mid, "exposure"), raw["exposure"]) if "exposure" in raw else None)
+        exposure=_exposure(src, (mid, "exposure"), raw["exposure"]) if "exposure" in raw else None,
+        own_risk=_own_risk(src, mid, raw))
+
+
+def _own_risk(src: Sourced, mid: str, raw: dict[str, Any]) -> Scope | None:
+    """The scope that has a modification judged on its routes' own residual risk (``own_risk``): a
+    modification judged over a baseline cannot have one."""
+    if "own_risk" not in raw:
+        return None
+    path = (mid, "own_risk")
+    if "baseline" in raw:
+        raise src.error("a modification judged over a 'baseline' is not judged on its own risk", path)
+    check_fields(raw["own_risk"], ("plain", "source"), error=src.error, path=path)
+    return Scope(_text(src, (*path, "plain"), raw["own_risk"]["plain"]),
+                 _text(src, (*path, "source"), raw["own_risk"]["source"]))
 
 
 def _comparison(src: Sourced, mid: str, raw: dict[str, Any], known: frozenset[str] | None) -> dict[str, Any]:

@@ -178,6 +178,7 @@ def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetit
         present = [_added_view(e, added["routes"][e["id"]]) for e in present]
     page["assessed"] = [{"id": e["id"], "title": e["title"], "residual": e["residual"]["level"],
                          "own_residual": e.get("own_residual", e["residual"]["level"]),
+                         "goal": e["residual"].get("goal"),
                          "verdict": e["verdict"], "treatment": _treatment(e, mod)} for e in present]
     missing = [c for c in mod.channels if c not in channels]
     rec, reason, governing, conditions = _recommend(mod, present, missing, appetite, added)
@@ -572,7 +573,56 @@ def decisions(bundle_channels: Sequence[Mapping[str, Any]], modifications: Mappi
         if ex:
             _note_exposure(page, ex)
         pages.append(page)
+    for page in pages:
+        page["basis_note"] = _basis_note(page, pages)
     return pages
+
+
+def short_title(title: str) -> str:
+    """A modification's name without its explanation in brackets ("SECMP0037")."""
+    return title.split(" (")[0]
+
+
+def _basis_note(page: Mapping[str, Any], pages: Sequence[Mapping[str, Any]]) -> str:
+    """Why a harm counts on this page and not on another that judges the same route on added risk.
+
+    The same route can be judged on two bases: on its own residual risk where the proposal is to deliver
+    the commands (MP094), on the risk it adds over the premises as it is today where the proposal's
+    scope says so (SECMP0038, seed 004), which leaves out withholding commands that premises does not
+    receive today. One sentence, from the pages' data: the routes whose worst harm here is one another
+    page leaves out, and each proposal's scope with its source."""
+    if page.get("baseline"):
+        return ""
+    left: dict[tuple[str, str], list[tuple[Mapping[str, Any], Mapping[str, Any]]]] = {}
+    for other in pages:
+        for cid, a in ((other.get("added") or {}).get("routes") or {}).items():
+            for h in a.get("not_delivered_today") or ():
+                left.setdefault((cid, h["goal"]), []).append((other, h))
+    hits = [(a, left[a["id"], a["goal"]]) for a in page.get("assessed") or () if (a["id"], a.get("goal")) in left]
+    if not hits:
+        return ""
+    routes = [f"\u2018{a['title']}\u2019" for a, _ in hits]
+    harms = list(dict.fromkeys(f"\u2018{h['title']}\u2019" for _, there in hits for _, h in there))
+    levels = sorted({_level(a["residual"]) for a, _ in hits})
+    elsewhere = list(dict.fromkeys(o["id"] for _, there in hits for o, _ in there))
+    by_id = {o["id"]: o for _, there in hits for o, _ in there}
+    bases = list(dict.fromkeys((by_id[i]["baseline"]["plain"], by_id[i]["baseline"]["source"]) for i in elsewhere))
+    scope = page.get("own_risk")
+    why = f", as {scope['plain']} [{scope['source']}]" if scope else ""
+    there = "; ".join(f"{plain}, which receives no such commands today, so withholding them adds nothing [{src}]"
+                      for plain, src in bases)
+    return (f"The route{'s' if len(routes) > 1 else ''} {series(routes)} {'scores' if len(routes) == 1 else 'score'} "
+            f"{series(levels)} here from {series(harms)}, which the "
+            f"{series([short_title(by_id[i]['title']) for i in elsewhere])} page{'s' if len(elsewhere) > 1 else ''} "
+            f"{'does' if len(elsewhere) == 1 else 'do'} not count: here each route is judged on its own residual risk{why}; there on the risk it adds over "
+            f"{there}")
+
+
+def series(items: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _note_exposure(page: dict[str, Any], ex: Mapping[str, Any]) -> None:

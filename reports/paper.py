@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from nowan.model.errors import NowanError
 from nowan.reports.decisions import CANNOT, CONDITIONS, NOT_ASSESSED, OUTSIDE, SUPPORT, WORDS, not_delivered_words
+from nowan.reports.decisions import series, short_title
 
 #: A code: a token starting with a capital that holds at least one more capital or digit
 #: ("SSC", "MP094", "Wi-Fi", "L5xI5", "A-60MIN"). The front part may use one only if its glossary
@@ -93,18 +94,14 @@ def plain_text(html: str) -> str:
 
 def _short(page: Mapping[str, Any]) -> str:
     """A modification's name without its explanation in brackets ("SECMP0037"), the table has both."""
-    return page["title"].split(" (")[0]
+    return short_title(page["title"])
 
 
 def _names(pages: Sequence[Mapping[str, Any]]) -> str:
     return _and([_short(p) for p in pages])
 
 
-def _and(items: Sequence[str]) -> str:
-    """ "a", "a and b", "a, b and c"."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+_and = series
 
 
 def _the(who: str) -> str:

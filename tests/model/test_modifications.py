@@ -208,3 +208,26 @@ def test_the_harm_a_position_names_is_a_goal_its_routes_model():
         for p in m.positions:
             for goal in p.harms:
                 assert any(goal in {g.id for g in channels[c].goals} for c in m.channels), (m.id, goal)
+
+
+OWN = GOOD.replace("  owner: O\n", "  owner: O\n  own_risk: {plain: it is to deliver the commands, source: seed 000 section 2.1}\n")
+
+
+@pytest.mark.parametrize("old,new,where,what", [
+    ("source: seed 000 section 2.1}", "}", "f.yaml:8 field 'x.own_risk'", "missing field 'source'"),
+    ("  own_risk:", "  baseline: {channels: [utrn-keypad], plain: a keypad premises, source: seed 004}\n  own_risk:",
+     "f.yaml:9 field 'x.own_risk'", "is not judged on its own risk"),
+])
+def test_a_mistake_in_the_own_risk_scope_names_file_line_and_field(old, new, where, what, one_mistake):
+    m = parse_modifications(OWN, "f.yaml", CHANNEL_IDS)["x"]
+    assert m.own_risk.plain == "it is to deliver the commands" and m.own_risk.source == "seed 000 section 2.1"
+    one_mistake(lambda text: parse_modifications(text, "f.yaml", CHANNEL_IDS), OWN, old, new, where, what)
+
+
+def test_the_mp094_options_say_why_they_are_judged_on_their_routes_own_risk():
+    """SSC review finding 7: MP094 is to deliver the commands (seed 000 requirements 1 and 3), SECMP0038 is
+    judged on the risk it adds (seed 004); each option's scope is data, with its source."""
+    mods = load_modifications(known_channels=CHANNEL_IDS)
+    for mid, req in (("mp094-option-1", "business requirement 1"), ("mp094-option-2", "business requirement 3")):
+        assert req in mods[mid].own_risk.plain and mods[mid].own_risk.source.startswith("seed 000"), mid
+    assert all(m.own_risk is None for m in mods.values() if m.baseline is not None)

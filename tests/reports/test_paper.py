@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -411,3 +412,42 @@ def test_secmp0037_says_which_calibrations_decide_it_where_it_flips_and_that_und
             f["calibration"] = False
     pages = decisions(changed["channels"], load_modifications(), changed["appetite"])
     assert "no public source" not in next(d for d in pages if d["id"] == "secmp0037")["positions"][0]["why"]
+
+
+def test_the_mp094_pages_say_why_the_withheld_harm_counts_there_and_not_on_the_secmp0038_pages(bundle):
+    """SSC review finding 7: USB and the Wi-Fi relay are very high on the MP094 pages from a harm the
+    SECMP0038 pages leave out; the MP094 pages say why, from each proposal's scope."""
+    b, graphs = bundle
+    pages = {d["id"]: d for d in b["modifications"]}
+    one = pages["mp094-option-1"]["basis_note"]
+    usb = pages["secmp0038-usb"]["added"]["routes"]["usb"]["not_delivered_today"][0]["title"]
+    for text in ("\u2018Fully formed GBCS commands carried on USB", "PPMID relays fully formed GBCS commands",
+                 f"score very high here from \u2018{usb}\u2019", "SECMP0038 over Wi-Fi", "SECMP0038 over USB",
+                 "judged on its own residual risk, as MP094 is to deliver these commands",
+                 "[seed 000 section 2.1", "which receives no such commands today", "[seed 004 lines 21-24"):
+        assert text in one, text
+    assert "business requirement 3" in pages["mp094-option-2"]["basis_note"]
+    assert "SECMP0038 over Wi-Fi" not in pages["mp094-option-2"]["basis_note"]   # no relay route there
+    assert not any(pages[m]["basis_note"] for m in ("sec0009", "secmp0038-usb", "secmp0038-wifi"))
+    assert one in unescape(render_paper_html(b, graphs))
+    changed = copy.deepcopy(b)   # counted on both pages: nothing to explain
+    for d in changed["modifications"]:
+        for a in ((d.get("added") or {}).get("routes") or {}).values():
+            a["not_delivered_today"] = []
+    pages = decisions(changed["channels"], load_modifications(), changed["appetite"],
+                      {d["id"]: d["added"] for d in changed["modifications"] if d["added"]})
+    assert not any(d["basis_note"] for d in pages)
+
+
+def test_the_working_group_alternative_page_shows_the_battery_drain_it_names(bundle):
+    """SSC review finding 9: the Working Group's own stated drawback, gas meter battery wastage (seed 004),
+    is shown with the model's result on its page."""
+    b, graphs = bundle
+    wg = next(d for d in b["modifications"] if d["id"] == "wg-alternative")["positions"][0]
+    utrn = next(c for c in b["channels"] if c["id"] == "wifi-ppmid-utrn")
+    goal = next(g for g in utrn["goals"] if g["id"] == "gas-battery-drained")
+    r = goal["residual"]
+    assert (f"likelihood {r['likelihood']} and impact {r['impact']}" in wg["harms_words"]
+            and f"{r['level'].replace('-', ' ')}, within the medium appetite" in wg["harms_words"])
+    assert "Gas meter batteries drained" in wg["harms_words"]
+    assert wg["harms_words"] in unescape(render_paper_html(b, graphs))
