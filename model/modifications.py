@@ -6,6 +6,10 @@ seed sources, the positions already taken, so the report can compute a recommend
 modification and say whether it agrees. Only the mapping and the quotes are data; the
 recommendation is computed by the report from the channels' results, never written here.
 
+The same file records the routes in use today (entries with ``today``: the keypad and WAN routes the
+proposals are measured against) with what the seeds say of them, so those positions are compared and
+tallied too; they are not proposals and are read by :func:`load_today`, not :func:`load_modifications`.
+
 A mistake in the file is a one-line :class:`ModelError` naming file, line and field.
 """
 from __future__ import annotations
@@ -21,6 +25,8 @@ from nowan.model.channels.source import Sourced
 from nowan.model.ids import CHANNEL_ID
 
 STANCES = ("support", "support-with-conditions", "cannot-support", "none")
+#: The stances a position on a route in use today may take: the channel's verdict it records.
+TODAY_STANCES = ("within-appetite", "above-appetite", "none")
 #: What a recorded position is a judgement of. Only a security position is compared with the
 #: assessment; the others (a business need, a cost, how hard a change is to deliver) are shown for
 #: context and left out of the tally of agreements and differences.
@@ -137,12 +143,19 @@ class Position:
     #: Group's "gas meter battery wastage"): the page shows how the model scores each, whatever the
     #: position's kind, so a drawback the position states is never left without its result.
     harms: tuple[str, ...] = ()
+    #: Set when the seed does not state the stance and it is read from what the seed does say: how
+    #: (the paper says "inferred" and why, so an inference is never shown as a recorded verdict).
+    inferred: str = ""
+    #: On a route in use today: the control mechanisms the position's reason rests on (the SSC's
+    #: end-to-end security architecture). The report re-scores the route without them, so whether the
+    #: model's verdict rests on the same reason is computed, not asserted.
+    reason_mechanisms: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"who": self.who, "stance": self.stance, "quote": self.quote, "source": self.source,
                 "no_worse_than": self.no_worse_than, "kind": self.kind, "kind_source": self.kind_source,
                 "conditions": [c.to_dict() for c in self.conditions], "reason_channels": list(self.reason_channels),
-                "harms": list(self.harms)}
+                "harms": list(self.harms), "inferred": self.inferred, "reason_mechanisms": list(self.reason_mechanisms)}
 
 
 @dataclass(frozen=True)
@@ -187,6 +200,28 @@ class Modification:
                 "fewer_commands": [r.to_dict() for r in self.fewer_commands],
                 "exposure": self.exposure.to_dict() if self.exposure else None,
                 "own_risk": self.own_risk.to_dict() if self.own_risk else None}
+
+
+@dataclass(frozen=True)
+class Today:
+    """A route in use today (``today``: its channel id) and the positions the seeds record on it. Not a
+    proposal: nothing is recommended; the report compares the channel's own verdict with each
+    position, since the proposals are judged against these routes (the keypad premises is the
+    SECMP0038 baseline; the SSC asks for today's end-to-end architecture). ``unrecorded`` says what
+    the seeds do not record about it, so a missing position is stated, never invented."""
+
+    id: str
+    channel: str
+    title: str
+    source: str
+    positions: tuple[Position, ...]
+    unrecorded: str = ""
+    origin: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "channel": self.channel, "title": self.title, "source": self.source,
+                "positions": [p.to_dict() for p in self.positions], "unrecorded": self.unrecorded,
+                "origin": self.origin}
 
 
 def _text(src: Sourced, path: tuple[Any, ...], value: Any) -> str:
@@ -252,32 +287,26 @@ def _where(src: Sourced, path: tuple[Any, ...], w: Any) -> tuple[tuple[str, Any]
 
 
 def _conditions(src: Sourced, path: tuple[Any, ...], raw: Any) -> tuple[Condition, ...]:
-    from nowan.model.channels.loader import mechanisms
-
     if not isinstance(raw, list) or not raw:
         raise src.error("expected a list of conditions (plain, commands, protected_by, source)", path)
     out = []
-    known = mechanisms()
     for i, c in enumerate(raw):
         where = (*path, i)
         check_fields(c, ("plain", "commands", "protected_by", "source"), error=src.error, path=where)
-        by = c["protected_by"]
-        if not isinstance(by, list) or not by:
-            raise src.error("expected a non-empty list of control mechanisms", (*where, "protected_by"))
-        for j, m in enumerate(by):
-            if m not in known:
-                raise src.error(f"unknown control mechanism {m!r}; expected one of {', '.join(known)}",
-                                (*where, "protected_by", j))
+        by = _mechanisms(src, (*where, "protected_by"), c["protected_by"])
         out.append(Condition(_text(src, (*where, "plain"), c["plain"]), _where(src, (*where, "commands"), c["commands"]),
-                             tuple(by), _text(src, (*where, "source"), c["source"])))
+                             by, _text(src, (*where, "source"), c["source"])))
     return tuple(out)
 
 
-def _position(src: Sourced, where: tuple[Any, ...], p: Any) -> Position:
+def _position(src: Sourced, where: tuple[Any, ...], p: Any, *, today: bool = False) -> Position:
+    """A recorded position on a proposal or, with ``today``, on a route in use today (its own stances,
+    and the reason's mechanisms the report re-scores the route without)."""
     if not isinstance(p, dict):
         raise src.error("expected a mapping with who, stance, kind, kind_source, quote, source", where)
     check_fields(p, ("who", "stance", "kind", "kind_source", "quote", "source"),
-                 ("no_worse_than", "conditions", "reason_channels", "harms"), error=src.error, path=where)
+                 ("inferred", "reason_mechanisms") if today else
+                 ("no_worse_than", "conditions", "reason_channels", "harms", "inferred"), error=src.error, path=where)
     reasons = p.get("reason_channels", [])
     if not isinstance(reasons, list) or not all(isinstance(c, str) and CHANNEL_ID.fullmatch(c) for c in reasons):
         raise src.error("expected a list of channel ids", where + ("reason_channels",))
@@ -286,8 +315,9 @@ def _position(src: Sourced, where: tuple[Any, ...], p: Any) -> Position:
             not all(isinstance(g, str) and CHANNEL_ID.fullmatch(g) for g in harms):
         raise src.error("expected a non-empty list of goal ids (lower case letters, digits and hyphens)",
                         where + ("harms",))
-    if p["stance"] not in STANCES:
-        raise src.error(f"expected one of {', '.join(STANCES)}", where + ("stance",))
+    stances = TODAY_STANCES if today else STANCES
+    if p["stance"] not in stances:
+        raise src.error(f"expected one of {', '.join(stances)}", where + ("stance",))
     if p["kind"] not in KINDS:
         raise src.error(f"expected one of {', '.join(KINDS)}", where + ("kind",))
     nwt = p.get("no_worse_than", "")
@@ -299,7 +329,23 @@ def _position(src: Sourced, where: tuple[Any, ...], p: Any) -> Position:
     return Position(who=_text(src, where + ("who",), p["who"]), stance=p["stance"],
                     quote=_text(src, where + ("quote",), p["quote"]), source=_text(src, where + ("source",), p["source"]),
                     no_worse_than=nwt, kind=p["kind"], kind_source=_text(src, where + ("kind_source",), p["kind_source"]),
-                    conditions=conditions, reason_channels=tuple(reasons), harms=tuple(harms))
+                    conditions=conditions, reason_channels=tuple(reasons), harms=tuple(harms),
+                    inferred=_text(src, where + ("inferred",), p["inferred"]) if "inferred" in p else "",
+                    reason_mechanisms=_mechanisms(src, where + ("reason_mechanisms",), p["reason_mechanisms"])
+                    if "reason_mechanisms" in p else ())
+
+
+def _mechanisms(src: Sourced, path: tuple[Any, ...], raw: Any) -> tuple[str, ...]:
+    """A non-empty list of the control mechanisms the channel schema knows."""
+    from nowan.model.channels.loader import mechanisms
+
+    known = mechanisms()
+    if not isinstance(raw, list) or not raw:
+        raise src.error("expected a non-empty list of control mechanisms", path)
+    for j, m in enumerate(raw):
+        if m not in known:
+            raise src.error(f"unknown control mechanism {m!r}; expected one of {', '.join(known)}", (*path, j))
+    return tuple(raw)
 
 
 def _one(src: Sourced, mid: Any, raw: Any, known: frozenset[str] | None) -> Modification:
@@ -371,16 +417,58 @@ def _comparison(src: Sourced, mid: str, raw: dict[str, Any], known: frozenset[st
 
 def parse_modifications(text: str, file: str = _LABEL,
                         known_channels: Iterable[str] | None = None) -> dict[str, Modification]:
-    """Parse and validate the catalogue; ``known_channels`` (if given) are the valid channel ids."""
+    """Parse and validate the catalogue's proposals (the entries without ``today``); ``known_channels``
+    (if given) are the valid channel ids."""
     src, entries = catalogue_entries(text, file, "modification id -> entry")
     known = frozenset(known_channels) if known_channels is not None else None
-    return {mid: _one(src, mid, raw, known) for mid, raw in entries}
+    return {mid: _one(src, mid, raw, known) for mid, raw in entries if not _is_today(raw)}
+
+
+def parse_today(text: str, file: str = _LABEL, known_channels: Iterable[str] | None = None) -> dict[str, Today]:
+    """Parse and validate the catalogue's routes in use today (the entries with ``today``)."""
+    src, entries = catalogue_entries(text, file, "modification id -> entry")
+    known = frozenset(known_channels) if known_channels is not None else None
+    return {tid: _today(src, tid, raw, known) for tid, raw in entries if _is_today(raw)}
+
+
+def _is_today(raw: Any) -> bool:
+    return isinstance(raw, dict) and "today" in raw
+
+
+def _today(src: Sourced, tid: str, raw: dict[str, Any], known: frozenset[str] | None) -> Today:
+    check_fields(raw, ("today", "title", "source", "positions"), ("unrecorded",), error=src.error, path=(tid,))
+    channel = raw["today"]
+    if not isinstance(channel, str) or not CHANNEL_ID.fullmatch(channel) or (known is not None and channel not in known):
+        raise src.error("expected the id of a channel in use today" + (f" (one of {', '.join(sorted(known))})"
+                        if known is not None else ""), (tid, "today"))
+    positions = raw["positions"]
+    if not isinstance(positions, list):
+        raise src.error("expected a list of positions (who, stance, quote, source); [] with 'unrecorded' if none",
+                        (tid, "positions"))
+    complaint = citations.problem(raw["source"])
+    if complaint:
+        raise src.error(complaint, (tid, "source"))
+    unrecorded = _text(src, (tid, "unrecorded"), raw["unrecorded"]) if "unrecorded" in raw else ""
+    if not positions and not unrecorded:
+        raise src.error("no positions: say what the seeds leave unrecorded with 'unrecorded'", (tid, "positions"))
+    return Today(id=tid, channel=channel, title=_text(src, (tid, "title"), raw["title"]),
+                 source=_text(src, (tid, "source"), raw["source"]),
+                 positions=tuple(_position(src, (tid, "positions", i), p, today=True) for i, p in enumerate(positions)),
+                 unrecorded=unrecorded, origin=f"{src.file}:{src.line((tid,))}")
+
+
+def _catalogue_text(path: Path | None) -> tuple[str, str]:
+    if path is None:
+        return resources.files("nowan.model").joinpath("data", "modifications.yaml").read_text(encoding="utf-8"), _LABEL
+    return read_catalogue(path), str(path)
 
 
 def load_modifications(path: Path | None = None,
                        known_channels: Iterable[str] | None = None) -> dict[str, Modification]:
-    """The packaged catalogue, or the file at ``path``, in file order."""
-    if path is None:
-        text = resources.files("nowan.model").joinpath("data", "modifications.yaml").read_text(encoding="utf-8")
-        return parse_modifications(text, _LABEL, known_channels)
-    return parse_modifications(read_catalogue(path), str(path), known_channels)
+    """The packaged catalogue's proposals, or those of the file at ``path``, in file order."""
+    return parse_modifications(*_catalogue_text(path), known_channels)
+
+
+def load_today(path: Path | None = None, known_channels: Iterable[str] | None = None) -> dict[str, Today]:
+    """The packaged catalogue's routes in use today, or those of the file at ``path``, in file order."""
+    return parse_today(*_catalogue_text(path), known_channels)

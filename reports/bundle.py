@@ -11,8 +11,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from nowan.model.assumptions import Assumptions, catalogue
 from nowan.model.channels import catalogues
-from nowan.model.modifications import Modification
-from nowan.reports.decisions import decisions, tally
+from nowan.model.modifications import Modification, Today
+from nowan.reports.decisions import decisions, tally, today_pages
 from nowan.reports.sources import cited
 
 SCHEMA_ID = "nowan-report/1"
@@ -104,7 +104,8 @@ def make_bundle(*, version: str, versions: Mapping[str, str], model_hash: str, s
                 robustness: Mapping[str, Any] | None = None,
                 graph_layout: Mapping[str, Any] | None = None,
                 added: Mapping[str, Mapping[str, Any]] | None = None,
-                exposed: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+                exposed: Mapping[str, Mapping[str, Any]] | None = None,
+                today: Mapping[str, Today] | None = None) -> dict[str, Any]:
     """Assemble ``report.json``. Nothing here depends on wall time: same inputs, same bytes."""
     for entry in channels:
         link_evidence(entry)
@@ -127,6 +128,7 @@ def make_bundle(*, version: str, versions: Mapping[str, str], model_hash: str, s
         "summary": summary(channels),
         "decision_summary": tally(pages),
         "modifications": pages,
+        "today": today_pages(today or {}, channels, appetite),
         "proofs_total": dict(proofs_total),
         "fuzz_total": dict(fuzz_total),
         "robustness": dict(robustness or {}),

@@ -640,3 +640,100 @@ def _note_exposure(page: dict[str, Any], ex: Mapping[str, Any]) -> None:
 def tally(pages: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     """How many modifications got each recommendation."""
     return {k: sum(1 for p in pages if p["recommendation"] == k) for k in WORDS}
+
+
+def today_pages(today: Mapping[str, Any], bundle_channels: Sequence[Mapping[str, Any]],
+                appetite: str) -> list[dict[str, Any]]:
+    """A page per route in use today (``model.modifications.Today``): the channel's own verdict, what
+    drives it, and each recorded position compared with it. Nothing is recommended: the proposals are
+    judged against these routes, so the committee sees whether the model reproduces what the seeds
+    say of them, for the same reason, and what would change it (issue 10: where an honest model no
+    longer reproduces a recorded position, the report says so and why)."""
+    by_id = {c["id"]: c for c in bundle_channels}
+    pages = []
+    for t in today.values():
+        page = t.to_dict()
+        e = by_id.get(t.channel)
+        page["route"] = None if e is None else {
+            "id": e["id"], "title": e["title"], "verdict": e["verdict"],
+            **{k: e["residual"].get(k) for k in ("level", "likelihood", "impact")}}
+        page["driver"], page["driver_short"] = _driver(e, appetite) if e is not None else ("", "")
+        # the inputs that set the exposure its likelihood counts (a flip on one of them reads as such)
+        page["exposure_inputs"] = [] if e is None else next(
+            (t.get("assumptions") or [] for t in e["residual"].get("trace") or () if t.get("what") == "exposure"), [])
+        # what the paper's tally reads in place of a recommendation: the route's own verdict
+        page["recommendation_words"] = "not assessed" if e is None else _level(e["verdict"])
+        page["positions"] = [_compared_today(p, e) for p in page["positions"]]
+        pages.append(page)
+    return pages
+
+
+def _driver(e: Mapping[str, Any], appetite: str) -> tuple[str, str]:
+    """What the route's verdict comes from: the worst goal, the attacker and its capability, the path,
+    and the exposure its likelihood counts (with the inputs that set it); as a sentence for its page
+    and as a clause for the key findings."""
+    from nowan.model.channels.catalogues import scales
+
+    res = e["residual"]
+    trace = {t.get("what"): t for t in res.get("trace") or ()}
+    goal = next((g.get("title") for g in e.get("goals") or () if g.get("id") == res.get("goal")), res.get("goal"))
+    titles = {t["id"]: t.get("title", t["id"]) for t in e.get("threats") or ()}
+    cap = trace.get("attacker", {}).get("capability")
+    who = _name(scales().attackers.get(res.get("attacker"), {}).get("title") or str(res.get("attacker")))
+    by = (f"\u2018{goal}\u2019, reached by {'an' if who[:1] in 'aeiou' else 'a'} {who}"
+          + (f" (capability {cap})" if cap is not None else "") + f" at {res.get('scale')} scale through "
+          + "; then ".join(f"\u2018{titles.get(p, p)}\u2019" for p in res.get("path") or ()))
+    exp = trace.get("exposure") or {}
+    keys = ", ".join(exp.get("assumptions") or ())
+    s = (f"The model scores the route \u2018{e['title']}\u2019 {_level(res['level'])} (likelihood {res.get('likelihood')}, "
+         f"impact {res.get('impact')}), {'within' if e['verdict'] == 'within-appetite' else 'above'} the {appetite} "
+         f"appetite, from {by}")
+    if exp.get("value") is not None:
+        s += (f"; its likelihood counts the route's exposure, {exp['value']:,.0f} {exp.get('unit', '')}"
+              + (f" (set by {keys})" if keys else ""))
+    short = (f"\u2018{goal}\u2019 by {'an' if who[:1] in 'aeiou' else 'a'} {who} through "
+             + "; then ".join(f"\u2018{titles.get(p, p)}\u2019" for p in res.get("path") or ()))
+    return s + ".", short
+
+
+def _compared_today(p: Mapping[str, Any], e: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A position on a route in use today compared with the channel's verdict: ``agrees`` (None when not
+    compared), ``comparison`` and its words as for a proposal; ``reason_test`` whether the verdict
+    rests on the position's reason (the route re-scored without the controls of its
+    ``reason_mechanisms``, the channel entry's ``without``); ``holds_while`` the single-input changes
+    that would reverse the model's verdict (robustness flips)."""
+    out = dict(p)
+    if p["kind"] != "security":
+        out.update(agrees=None, comparison=CONTEXT, comparison_words="for context only (not a security view)")
+        return out
+    if p["stance"] == "none" or e is None:
+        out.update(agrees=None, comparison=UNCOMPARED,
+                   comparison_words="no position to compare" if e is not None else "not assessed in this run")
+        return out
+    agrees = p["stance"] == e["verdict"]
+    out.update(agrees=agrees, comparison=AGREES if agrees else DIFFERS, comparison_words="agrees" if agrees else "differs")
+    without = next((w for w in e.get("without") or () if w["mechanisms"] == list(p.get("reason_mechanisms") or ())), None)
+    if p.get("reason_mechanisms") and without is not None:
+        holds = without["verdict"] != p["stance"]
+        out["reason_holds"] = holds
+        out["reason_without"] = (f"without {', '.join(without['controls'])} it scores {_level(without['level'])}, "
+                                 f"{'within' if without['verdict'] == 'within-appetite' else 'above'} appetite")
+        out["reason_test"] = (
+            f"Without the controls its reason rests on ({', '.join(without['controls'])}: "
+            f"{', '.join(without['mechanisms'])}) the route scores {_level(without['level'])} (likelihood "
+            f"{without['likelihood']}, impact {without['impact']}), "
+            f"{'within' if without['verdict'] == 'within-appetite' else 'above'} appetite: the model's verdict "
+            + ("rests on the reason the position gives" if holds else "does not rest on the reason the position gives"))
+        if agrees and not holds:
+            out.update(comparison=ON_OUTCOME, comparison_words="agrees on the outcome, differs on the reason")
+    rob = e.get("robustness")
+    if rob is not None:
+        other = "above-appetite" if e["verdict"] == "within-appetite" else "within-appetite"
+        flips = [f for f in rob.get("flips") or () if f.get("verdict") == other]
+        side = "above" if other == "above-appetite" else "within"
+        more = f" (and {len(flips) - 3} more inputs)" if len(flips) > 3 else ""
+        out["holds_while"] = (f"The model's verdict would be {side} appetite if {_flip_words(flips[:3], '; or ')}{more}"
+                              if flips else f"No single input moved within its declared range puts the route {side} appetite")
+        out["flips"] = [{k: f.get(k) for k in ("input", "at", "op", "verdict", "condition", "now", "calibration")}
+                        for f in flips]
+    return out

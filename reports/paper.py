@@ -204,17 +204,20 @@ def _hangs_on_reported(bundle: Mapping[str, Any], pages: Sequence[Mapping[str, A
     return out
 
 
-def _tally(pages: Sequence[Mapping[str, Any]]) -> str:
-    """How the assessment compares with the recorded security positions: agrees, agrees on the stance
-    but not on a condition (which, and where), differs (with the quote); then the positions that are
-    not security judgements, named as shown for context and not counted."""
-    positions = [(p, q) for p in pages for q in p["positions"] if q["agrees"] is not None]
+def _tally(pages: Sequence[Mapping[str, Any]], today: Sequence[Mapping[str, Any]] = ()) -> str:
+    """How the assessment compares with the recorded security positions, on the proposals and on the
+    routes in use today: agrees, agrees on the stance but not on a condition (which, and where),
+    differs (with the quote); then the positions that are not security judgements, named as shown for
+    context and not counted."""
+    today = [{**t, "title": t["title"][:1].lower() + t["title"][1:]} for t in today]   # read inside a sentence
+    positions = [(p, q) for p in [*pages, *today] for q in p["positions"] if q["agrees"] is not None]
     if not positions:
         return ""
     by = {k: [(p, q) for p, q in positions if q.get("comparison", "agrees" if q["agrees"] else "differs") == k]
           for k in ("agrees", "agrees-on-outcome", "differs-on-condition", "differs")}
+    on_today = sum(1 for p, _ in by["agrees"] if p in today)
     s = (f"Of the {len(positions)} recorded security positions the assessment can be compared with, it agrees "
-         f"with {len(by['agrees'])}")
+         f"with {len(by['agrees'])}" + (f" ({on_today} on routes in use today, below)" if on_today else ""))
     if by["agrees-on-outcome"]:
         s += ", agrees on the outcome but not on the reason with " + "; ".join(
             f"{_the(q['who'])} on {_short(p)} ({q['reason_differs']})" for p, q in by["agrees-on-outcome"])
@@ -242,6 +245,38 @@ def _tally(pages: Sequence[Mapping[str, Any]]) -> str:
             f"{_the(who)} on {_names([{'title': t} for t in titles])} ({', '.join(kinds)})"
             for who, (titles, kinds) in context.items()))
     return s + "."
+
+
+def _today(today: Sequence[Mapping[str, Any]]) -> str:
+    """The positions on the routes in use today in one finding: that no seed rates those routes (each
+    position is read from what a seed says, with its source), whether the model agrees and for the
+    position's reason, what drives the route's verdict, and the single inputs that would reverse it."""
+    parts = []
+    for t in today:
+        for q in t["positions"]:
+            if q["agrees"] is None:
+                continue
+            route = t["title"].split(" (")[0]
+            s = (f"{_the(q['who'])} on {route[:1].lower()}{route[1:]} ({q['stance'].replace('-', ' ')}, "
+                 f"{'inferred from' if q.get('inferred') else 'in'} {q['source']}): {q['comparison_words']}, "
+                 f"{(t.get('route') or {}).get('level', '').replace('-', ' ')} here")
+            if q.get("reason_holds") is not None:
+                s += (f", {'for' if q['reason_holds'] else 'not for'} its reason ({q['reason_without']})")
+            s += f", from {t['driver_short']}" if t.get("driver_short") else ""
+            flips = q.get("flips") or []
+            if flips:
+                side = "above" if flips[0]["verdict"] == "above-appetite" else "within"
+                f = flips[0]
+                if f["input"] in (t.get("exposure_inputs") or ()):
+                    s += f", whose likelihood counts the premises exposed ({f['input']})"
+                s += (f"; {side} appetite if {f['condition']}" + (f" (now {f['now']})" if f.get("now") is not None else "")
+                      + (f" or any of {len(flips) - 1} more single inputs" if len(flips) > 1 else "")
+                      + (", all model calibrations" if all(x.get("calibration") for x in flips) else ""))
+            parts.append(s)
+    if not parts:
+        return ""
+    return ("Routes in use today: no seed rates them against the appetite, so each position is read from what a "
+            "seed says. " + "; ".join(p[:1].upper() + p[1:] if i == 0 else p for i, p in enumerate(parts)) + ".")
 
 
 def _fewer_commands(pages: Sequence[Mapping[str, Any]]) -> str:
@@ -316,9 +351,12 @@ def key_findings(bundle: Mapping[str, Any]) -> list[str]:
     out.extend(_rejections(by[CANNOT]))
     for p in by[OUTSIDE] + by[NOT_ASSESSED]:
         out.append(f"{_short(p)}: {p['recommendation_words'].lower()}. {p['reason']}")
-    tally = _tally(pages)
+    tally = _tally(pages, bundle.get("today") or [])
     if tally:
         out.append(tally)
+    today = _today(bundle.get("today") or [])
+    if today:
+        out.append(today)
     out.extend(_hangs_on_reported(bundle, pages))
     fewer = _fewer_commands(pages)
     if fewer:

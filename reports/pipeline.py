@@ -23,7 +23,7 @@ from nowan.model.channels.inputs import check_overrides
 from nowan.model.channels.risk import ChannelRisk, under_exposure
 from nowan.model.channels.types import SMETS1_COMPARISON
 from nowan.model.errors import InputError
-from nowan.model.modifications import load_modifications
+from nowan.model.modifications import load_modifications, load_today
 from nowan.model.safeio import read_bytes
 from nowan.reports.bundle import make_bundle
 from nowan.reports.graphviz import Layout, choose, draw
@@ -211,6 +211,26 @@ def _undone(mods: Mapping[str, Any], channel: Any, assumptions: Assumptions) -> 
     return {"controls": controls, "level": r.level, "likelihood": r.likelihood, "impact": r.impact}
 
 
+def _without(today: Mapping[str, Any], channel: Any, assumptions: Assumptions) -> list[dict[str, Any]]:
+    """The channel's residual risk without the existing controls a recorded position's reason rests on
+    (``reason_mechanisms`` of a position on a route in use today: the SSC's end-to-end architecture on
+    the WAN route), one entry per set of mechanisms. The report compares it with the verdict, so
+    whether the model's verdict rests on that reason is computed."""
+    out = []
+    for t in today.values():
+        if t.channel != channel.id:
+            continue
+        for p in t.positions:
+            mechs = list(p.reason_mechanisms)
+            ids = sorted(c.id for c in channel.controls if c.mechanism in mechs and c.status == "existing")
+            if not mechs or any(w["mechanisms"] == mechs for w in out):
+                continue
+            r = score(channel, assumptions, [f"-{c}" for c in ids])
+            out.append({"mechanisms": mechs, "controls": ids, "level": r.residual.level,
+                        "likelihood": r.residual.likelihood, "impact": r.residual.impact, "verdict": r.verdict})
+    return out
+
+
 def _best_controls(proofs: list[dict[str, Any]], channel_id: str, verdict: str) -> dict[str, Any] | None:
     """The cheapest candidate-control set from the ``best-control-set`` proof (z3 Optimize)."""
     for p in proofs:
@@ -311,10 +331,14 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
         if e["fuzz"] is None:
             e["fuzz_note"] = ("not fuzzed: this run asked for no examples" if examples <= 0 else
                               "not fuzzed: its model declares no attacker world (fuzz.world)")
+    today = load_today(known_channels=registry_ids() if directory is None else None)
     for e in entries:
         undone = _undone(mods, channels[e["id"]], a)
         if undone:
             e["if_undone"] = undone
+        without = _without(today, channels[e["id"]], a)
+        if without:
+            e["without"] = without
     exposed = stage("exposure robustness", lambda: _exposed(mods, channels, a, proofs, fuzz, run_proofs, directory, seed))
     graphs = stage("draw graphs", lambda: {cid: _graph_svg(cid, g, drawer) for cid, g in compiled.items()})
 
@@ -336,7 +360,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
                          fuzz_examples=examples, date=source_date(), assumptions=a, channels=entries,
                          command_matrix=matrix, comparisons={"smets1": smets1, "mp169": mp169},
                          proofs_total=proofs_total, fuzz_total=fuzz_total,
-                         modifications=mods, added=added, exposed=exposed,
+                         modifications=mods, added=added, exposed=exposed, today=today,
                          robustness=robust, graph_layout=drawer.to_dict())
     return bundle, graphs
 

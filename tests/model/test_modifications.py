@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from nowan.model.channels import channel_ids, load_channels
-from nowan.model.modifications import load_modifications, parse_modifications
+from nowan.model.modifications import load_modifications, load_today, parse_modifications, parse_today
 
 CHANNEL_IDS = channel_ids()
 
@@ -27,10 +27,14 @@ def test_the_issue_list_of_modifications_is_present():
     assert "table" in mods["mp094-option-1"].note and "opposite" in mods["mp094-option-2"].note
 
 
-@pytest.mark.parametrize("mid,pos", [(m.id, i) for m in load_modifications().values()
+def _positions(mid: str):
+    return (load_modifications().get(mid) or load_today()[mid]).positions
+
+
+@pytest.mark.parametrize("mid,pos", [(m.id, i) for m in [*load_modifications().values(), *load_today().values()]
                                      for i in range(len(m.positions))])
 def test_every_quote_is_verbatim_in_the_seed_line_it_cites(mid, pos):
-    p = load_modifications()[mid].positions[pos]
+    p = _positions(mid)[pos]
     m = re.fullmatch(r"seed (\d{3}) line (\d+)", p.source)
     assert m, f"{mid}: source {p.source!r} should read 'seed NNN line N'"
     lines = (SEEDS / f"{m.group(1)}.txt").read_text(encoding="utf-8").splitlines()
@@ -231,3 +235,49 @@ def test_the_mp094_options_say_why_they_are_judged_on_their_routes_own_risk():
     for mid, req in (("mp094-option-1", "business requirement 1"), ("mp094-option-2", "business requirement 3")):
         assert req in mods[mid].own_risk.plain and mods[mid].own_risk.source.startswith("seed 000"), mid
     assert all(m.own_risk is None for m in mods.values() if m.baseline is not None)
+
+
+TODAY = """\
+t:
+  today: wan
+  title: Today's WAN route
+  source: "domain.md 2.2: today's message protection"
+  positions:
+    - {who: SSC, stance: within-appetite, kind: security, kind_source: seed 002 line 333, quote: Q,
+       source: seed 002 line 333, inferred: read from its advice, reason_mechanisms: [gbcs-end-to-end]}
+"""
+
+
+@pytest.mark.parametrize("old,new,where,what", [
+    ("today: wan", "today: wann", "f.yaml:2 field 't.today'", "expected the id of a channel in use today"),
+    ("stance: within-appetite", "stance: support", "f.yaml:6 field 't.positions.0.stance'",
+     "expected one of within-appetite, above-appetite, none"),
+    ("reason_mechanisms: [gbcs-end-to-end]", "reason_mechanisms: [end-to-end]",
+     "f.yaml:7 field 't.positions.0.reason_mechanisms.0'", "unknown control mechanism 'end-to-end'"),
+    ("inferred: read", "harms: [x], inferred: read", "f.yaml:7 field 't.positions.0.harms'", "unknown field"),
+    (TODAY[TODAY.index("  positions:"):], "  positions: []\n", "f.yaml:5 field 't.positions'",
+     "say what the seeds leave unrecorded"),
+])
+def test_a_mistake_in_a_route_in_use_today_names_file_line_and_field(old, new, where, what, one_mistake):
+    t = parse_today(TODAY, "f.yaml", CHANNEL_IDS)["t"]
+    assert t.channel == "wan" and t.positions[0].reason_mechanisms == ("gbcs-end-to-end",)
+    assert t.positions[0].inferred == "read from its advice"
+    one_mistake(lambda text: parse_today(text, "f.yaml", CHANNEL_IDS), TODAY, old, new, where, what)
+    # a position on a proposal cannot name a reason to re-score: only a route in use today is re-scored
+    one_mistake(lambda text: parse_modifications(text, "f.yaml", CHANNEL_IDS), GOOD, "line 1}",
+                "line 1, reason_mechanisms: [gbcs-end-to-end]}", "f.yaml:9 field 'x.positions.0.reason_mechanisms'",
+                "unknown field")
+
+
+def test_the_routes_in_use_today_are_in_the_catalogue_apart_from_the_proposals():
+    """Issue 10 and SSC review finding 5: today's keypad and WAN routes are compared with what the seeds
+    record about them. No seed rates either against the appetite, so each position is marked inferred
+    and each entry says what is unrecorded; neither is a proposal with a recommendation."""
+    mods, today = load_modifications(known_channels=CHANNEL_IDS), load_today(known_channels=CHANNEL_IDS)
+    assert {t.channel for t in today.values()} == {"wan", "utrn-keypad"} and not set(today) & set(mods)
+    for t in today.values():
+        assert t.unrecorded and all(p.inferred and p.kind == "security" for p in t.positions), t.id
+    wan = next(t for t in today.values() if t.channel == "wan")
+    assert wan.positions[0].who == "SSC" and wan.positions[0].reason_mechanisms == ("gbcs-end-to-end",)
+    keypad = next(t for t in today.values() if t.channel == "utrn-keypad")
+    assert "SSC" in keypad.unrecorded and all(p.who != "SSC" for p in keypad.positions)

@@ -395,3 +395,56 @@ def test_a_harm_a_position_names_is_shown_with_the_models_result_whatever_its_ki
             "appetite.") in p["harms_words"]
     assert "(unmodelled) is not modelled on its routes" in p["harms_words"]
     assert "likelihood 5 and impact 3" in page("high", 5)["harms_words"] and "high, above" in page("high", 5)["harms_words"]
+
+
+def _today_entry(verdict: str = "within-appetite", without: str | None = "above-appetite", flips=()) -> dict:
+    e = _entry("wan", "medium" if verdict == "within-appetite" else "high",
+               robustness={"robust": not flips, "p_above": 0.5, "ci": [0.4, 0.6], "flips": list(flips)})
+    e["title"] = "The WAN route"
+    e["residual"].update(likelihood=2, impact=5, goal="g", attacker="state-actor", scale="fleet", path=["steal@wan@s"],
+                         trace=[{"what": "attacker", "capability": 5},
+                                {"what": "exposure", "value": 26250.0, "unit": "premises-years",
+                                 "assumptions": ["nowan.share"]}])
+    e["goals"] = [{"id": "g", "title": "Credit without payment"}]
+    e["threats"] = [{"id": "steal@wan@s", "title": "Steal the key"}]
+    if without:
+        e["without"] = [{"mechanisms": ["gbcs-end-to-end"], "controls": ["e2e"], "level": "high", "likelihood": 5,
+                         "impact": 4, "verdict": without}]
+    return e
+
+
+def _today(mechanisms=("gbcs-end-to-end",), stance="within-appetite"):
+    from nowan.model.modifications import Today
+    return {"t": Today("t", "wan", "Today's WAN route", "domain.md 2.2: x",
+                       (Position("SSC", stance, "q", "seed 002 line 333", inferred="read from its advice",
+                                 reason_mechanisms=tuple(mechanisms)),), unrecorded="no rating")}
+
+
+SHARE = {"input": "nowan.share", "at": 0.0267, "op": ">=", "verdict": "above-appetite", "condition": "nowan.share \u2265 0.0267",
+         "now": 0.007, "calibration": False}
+
+
+def test_a_route_in_use_today_is_compared_with_its_recorded_position_and_that_positions_reason():
+    """Issue 10, SSC review finding 5: today's routes' recorded positions come out of the models, for the
+    seeds' reasons (the route re-scored without the controls the reason rests on), with what would
+    reverse the model's verdict; a route above appetite differs."""
+    from nowan.reports.decisions import today_pages
+
+    [page] = today_pages(_today(), [_today_entry(flips=[SHARE])], "medium")
+    q = page["positions"][0]
+    assert (q["agrees"], q["comparison"], q["reason_holds"]) == (True, "agrees", True)
+    assert "rests on the reason the position gives" in q["reason_test"] and "scores high (likelihood 5, impact 4)" in q["reason_test"]
+    assert q["holds_while"] == "The model's verdict would be above appetite if nowan.share \u2265 0.0267 (now 0.007)"
+    assert page["exposure_inputs"] == ["nowan.share"] and page["recommendation_words"] == "within appetite"
+    assert ("from \u2018Credit without payment\u2019, reached by a state actor (capability 5) at fleet scale through "
+            "\u2018Steal the key\u2019; its likelihood counts the route's exposure, 26,250 premises-years (set by nowan.share)") in page["driver"]
+    # within appetite without the reason's controls too: the outcome agrees, the reason does not
+    q = today_pages(_today(), [_today_entry(without="within-appetite")], "medium")[0]["positions"][0]
+    assert q["comparison"] == "agrees-on-outcome" and q["reason_holds"] is False
+    assert q["holds_while"].startswith("No single input moved within its declared range puts the route above")
+    q = today_pages(_today(), [_today_entry("above-appetite")], "medium")[0]["positions"][0]
+    assert (q["agrees"], q["comparison"]) == (False, "differs")
+    q = today_pages(_today(()), [_today_entry(without=None)], "medium")[0]["positions"][0]
+    assert "reason_test" not in q and q["comparison"] == "agrees"
+    q = today_pages(_today(), [], "medium")[0]["positions"][0]
+    assert q["agrees"] is None and q["comparison_words"] == "not assessed in this run"

@@ -349,7 +349,7 @@ def test_the_tally_counts_security_positions_only_and_names_conditions_not_met(b
     compared, not only its stance; a Large Supplier's and MP169's business positions are context."""
     b, _ = bundle
     line = next(f for f in key_findings(b) if "recorded security positions" in f)
-    compared = [q for d in b["modifications"] for q in d["positions"] if q["agrees"] is not None]
+    compared = [q for d in [*b["modifications"], *b["today"]] for q in d["positions"] if q["agrees"] is not None]
     assert all(q["kind"] == "security" for q in compared)
     assert line.startswith(f"Of the {len(compared)} recorded security positions")
     head, context = line.split("Shown for context only")
@@ -451,3 +451,40 @@ def test_the_working_group_alternative_page_shows_the_battery_drain_it_names(bun
             and f"{r['level'].replace('-', ' ')}, within the medium appetite" in wg["harms_words"])
     assert "Gas meter batteries drained" in wg["harms_words"]
     assert wg["harms_words"] in unescape(render_paper_html(b, graphs))
+
+
+def test_the_routes_in_use_today_are_tallied_and_the_paper_says_where_the_model_reproduces_them(bundle):
+    """Issue 10, SSC review finding 5: today's keypad and WAN routes are in the comparison of recorded
+    positions; the paper says no seed rates them (each position is inferred), whether the model agrees
+    and for the position's reason, what drives each verdict and the input that would reverse it."""
+    from nowan.model.modifications import load_today
+    from nowan.reports.decisions import today_pages
+
+    b, graphs = bundle
+    today = {t["channel"]: t for t in b["today"]}
+    wan, keypad = today["wan"]["positions"][0], today["utrn-keypad"]["positions"][0]
+    assert wan["reason_holds"] is True and wan["comparison"] == keypad["comparison"] == "agrees"
+    line = next(f for f in key_findings(b) if "recorded security positions" in f)
+    compared = [q for d in [*b["modifications"], *b["today"]] for q in d["positions"] if q["agrees"] is not None]
+    assert line.startswith(f"Of the {len(compared)} recorded security positions") and "(2 on routes in use today, below)" in line
+    finding = _finding(b, "Routes in use today: no seed rates them")
+    flip = next(f for f in keypad["flips"] if f["input"] == "nowan.share")
+    assert f"today's keypad route (within appetite, inferred from seed 003 line 315): agrees, medium here" in finding
+    assert f"whose likelihood counts the premises exposed (nowan.share); above appetite if nowan.share \u2265 {flip['at']} (now 0.007)" in finding
+    assert "Steal the Supplier's PP-KA private key" in finding
+    assert "today's WAN route (within appetite, inferred from seed 002 line 333): agrees, medium here, for its reason " \
+           "(without gbcs-e2e it scores high, above appetite)" in finding
+    assert f"any of {len(wan['flips']) - 1} more single inputs, all model calibrations" in finding
+    html = unescape(render_paper_html(b, graphs))
+    assert all(t["unrecorded"] in html and t["driver"] in html for t in b["today"])
+    # the keypad's no-WAN exposure past its flip puts it above appetite: the paper reports a difference
+    changed = copy.deepcopy(b)
+    for c in changed["channels"]:
+        if c["id"] == "utrn-keypad":
+            c["verdict"], c["residual"]["level"] = "above-appetite", "high"
+    changed["today"] = today_pages(load_today(), changed["channels"], changed["appetite"])
+    line = next(f for f in key_findings(changed) if "recorded security positions" in f)
+    assert "(1 on routes in use today, below)" in line
+    assert "the SMETS1 prepayment forum on today's keypad route (within appetite there: \u201cSecurity implications" in line
+    assert "today's keypad route (within appetite, inferred from seed 003 line 315): differs, high here" in \
+        _finding(changed, "Routes in use today")
