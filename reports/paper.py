@@ -249,20 +249,21 @@ def _tally(pages: Sequence[Mapping[str, Any]], today: Sequence[Mapping[str, Any]
 
 def _today(today: Sequence[Mapping[str, Any]]) -> str:
     """The positions on the routes in use today in one finding: that no seed rates those routes (each
-    position is read from what a seed says, with its source), whether the model agrees and for the
-    position's reason, what drives the route's verdict, and the single inputs that would reverse it."""
+    position is read from what a seed says, with its source), whether the model agrees, and why: for
+    the position's own reason where it names one the model can test, else what drives the route's
+    verdict; then the single inputs that would reverse it."""
     parts = []
     for t in today:
         for q in t["positions"]:
             if q["agrees"] is None:
                 continue
             route = t["title"].split(" (")[0]
-            s = (f"{_the(q['who'])} on {route[:1].lower()}{route[1:]} ({q['stance'].replace('-', ' ')}, "
-                 f"{'inferred from' if q.get('inferred') else 'in'} {q['source']}): {q['comparison_words']}, "
-                 f"{(t.get('route') or {}).get('level', '').replace('-', ' ')} here")
+            s = (f"{_the(q['who'])} on {route[:1].lower()}{route[1:]} ({'inferred from ' if q.get('inferred') else ''}"
+                 f"{q['source']}) {q['comparison_words']} ({(t.get('route') or {}).get('level', '').replace('-', ' ')})")
             if q.get("reason_holds") is not None:
-                s += (f", {'for' if q['reason_holds'] else 'not for'} its reason ({q['reason_without']})")
-            s += f", from {t['driver_short']}" if t.get("driver_short") else ""
+                s += f", {'for' if q['reason_holds'] else 'not for'} its reason ({q['reason_without']})"
+            elif t.get("driver_short"):
+                s += f", from {t['driver_short']}"
             flips = q.get("flips") or []
             if flips:
                 side = "above" if flips[0]["verdict"] == "above-appetite" else "within"
@@ -272,11 +273,10 @@ def _today(today: Sequence[Mapping[str, Any]]) -> str:
                 s += (f"; {side} appetite if {f['condition']}" + (f" (now {f['now']})" if f.get("now") is not None else "")
                       + (f" or any of {len(flips) - 1} more single inputs" if len(flips) > 1 else "")
                       + (", all model calibrations" if all(x.get("calibration") for x in flips) else ""))
-            parts.append(s)
+            parts.append(s[:1].upper() + s[1:] + ".")
     if not parts:
         return ""
-    return ("Routes in use today: no seed rates them against the appetite, so each position is read from what a "
-            "seed says. " + "; ".join(p[:1].upper() + p[1:] if i == 0 else p for i, p in enumerate(parts)) + ".")
+    return "Routes in use today (no seed rates them against the appetite): " + " ".join(parts)
 
 
 def _fewer_commands(pages: Sequence[Mapping[str, Any]]) -> str:

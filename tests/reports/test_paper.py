@@ -467,13 +467,13 @@ def test_the_routes_in_use_today_are_tallied_and_the_paper_says_where_the_model_
     line = next(f for f in key_findings(b) if "recorded security positions" in f)
     compared = [q for d in [*b["modifications"], *b["today"]] for q in d["positions"] if q["agrees"] is not None]
     assert line.startswith(f"Of the {len(compared)} recorded security positions") and "(2 on routes in use today, below)" in line
-    finding = _finding(b, "Routes in use today: no seed rates them")
+    finding = _finding(b, "Routes in use today (no seed rates them against the appetite)")
     flip = next(f for f in keypad["flips"] if f["input"] == "nowan.share")
-    assert f"today's keypad route (within appetite, inferred from seed 003 line 315): agrees, medium here" in finding
+    assert "The SMETS1 prepayment forum on today's keypad route (inferred from seed 003 line 315) agrees (medium), from" in finding
     assert f"whose likelihood counts the premises exposed (nowan.share); above appetite if nowan.share \u2265 {flip['at']} (now 0.007)" in finding
     assert "Steal the Supplier's PP-KA private key" in finding
-    assert "today's WAN route (within appetite, inferred from seed 002 line 333): agrees, medium here, for its reason " \
-           "(without gbcs-e2e it scores high, above appetite)" in finding
+    assert "The SSC on today's WAN route (inferred from seed 002 line 333) agrees (medium), for its reason " \
+           "(without gbcs-e2e it scores high, above appetite);" in finding
     assert f"any of {len(wan['flips']) - 1} more single inputs, all model calibrations" in finding
     html = unescape(render_paper_html(b, graphs))
     assert all(t["unrecorded"] in html and t["driver"] in html for t in b["today"])
@@ -486,5 +486,4 @@ def test_the_routes_in_use_today_are_tallied_and_the_paper_says_where_the_model_
     line = next(f for f in key_findings(changed) if "recorded security positions" in f)
     assert "(1 on routes in use today, below)" in line
     assert "the SMETS1 prepayment forum on today's keypad route (within appetite there: \u201cSecurity implications" in line
-    assert "today's keypad route (within appetite, inferred from seed 003 line 315): differs, high here" in \
-        _finding(changed, "Routes in use today")
+    assert "today's keypad route (inferred from seed 003 line 315) differs (high)" in _finding(changed, "Routes in use today")
