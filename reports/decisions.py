@@ -691,8 +691,12 @@ def _driver(e: Mapping[str, Any], appetite: str) -> tuple[str, str]:
     if exp.get("value") is not None:
         s += (f"; its likelihood counts the route's exposure, {exp['value']:,.0f} {exp.get('unit', '')}"
               + (f" (set by {keys})" if keys else ""))
-    short = (f"\u2018{goal}\u2019 by {'an' if who[:1] in 'aeiou' else 'a'} {who} through "
-             + "; then ".join(f"\u2018{titles.get(p, p)}\u2019" for p in res.get("path") or ()))
+    # the key findings name each step by its rule's title (plain words, no model codes)
+    from nowan.model.channels.catalogues import rules
+
+    kinds = {t["id"]: t.get("rule") for t in e.get("threats") or ()}
+    steps = [_name(rules()[kinds[p]].title) if kinds.get(p) in rules() else titles.get(p, p) for p in res.get("path") or ()]
+    short = f"\u2018{goal}\u2019 by {'an' if who[:1] in 'aeiou' else 'a'} {who} through " + ", then ".join(steps)
     return s + ".", short
 
 

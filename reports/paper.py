@@ -270,9 +270,11 @@ def _today(today: Sequence[Mapping[str, Any]]) -> str:
                 f = flips[0]
                 if f["input"] in (t.get("exposure_inputs") or ()):
                     s += f", whose likelihood counts the premises exposed ({f['input']})"
-                s += (f"; {side} appetite if {f['condition']}" + (f" (now {f['now']})" if f.get("now") is not None else "")
-                      + (f" or any of {len(flips) - 1} more single inputs" if len(flips) > 1 else "")
-                      + (", all model calibrations" if all(x.get("calibration") for x in flips) else ""))
+                if all(x.get("calibration") for x in flips):   # none sourced: how many, not which
+                    s += f"; {side} appetite if any of {len(flips)} single inputs moves, all model calibrations"
+                else:
+                    s += (f"; {side} appetite if {f['condition']}" + (f" (now {f['now']})" if f.get("now") is not None else "")
+                          + (f" or any of {len(flips) - 1} more single inputs" if len(flips) > 1 else ""))
             parts.append(s[:1].upper() + s[1:] + ".")
     if not parts:
         return ""

@@ -406,7 +406,7 @@ def _today_entry(verdict: str = "within-appetite", without: str | None = "above-
                                 {"what": "exposure", "value": 26250.0, "unit": "premises-years",
                                  "assumptions": ["nowan.share"]}])
     e["goals"] = [{"id": "g", "title": "Credit without payment"}]
-    e["threats"] = [{"id": "steal@wan@s", "title": "Steal the key"}]
+    e["threats"] = [{"id": "steal@wan@s", "title": "Steal the key", "rule": "key-compromise"}]
     if without:
         e["without"] = [{"mechanisms": ["gbcs-end-to-end"], "controls": ["e2e"], "level": "high", "likelihood": 5,
                          "impact": 4, "verdict": without}]
@@ -438,6 +438,8 @@ def test_a_route_in_use_today_is_compared_with_its_recorded_position_and_that_po
     assert page["exposure_inputs"] == ["nowan.share"] and page["recommendation_words"] == "within appetite"
     assert ("from \u2018Credit without payment\u2019, reached by a state actor (capability 5) at fleet scale through "
             "\u2018Steal the key\u2019; its likelihood counts the route's exposure, 26,250 premises-years (set by nowan.share)") in page["driver"]
+    # the key findings' clause names the step by its rule, in plain words
+    assert page["driver_short"] == "\u2018Credit without payment\u2019 by a state actor through theft of a Supplier or DCC private key"
     # within appetite without the reason's controls too: the outcome agrees, the reason does not
     q = today_pages(_today(), [_today_entry(without="within-appetite")], "medium")[0]["positions"][0]
     assert q["comparison"] == "agrees-on-outcome" and q["reason_holds"] is False
