@@ -55,6 +55,7 @@ class Assumption:
     maximum: float | None = None
     range: Range | None = None   # the plausible range and its source (model/ranges.py)
     reported: tuple[Reported, ...] = ()   # figures the sources report, each inside the range
+    unit: str = ""               # what the value counts ("share": a fraction, shown in percent)
 
     def parse(self, text: str | Any) -> Any:
         """Convert a command-line string (or a YAML value) to this assumption's type."""
@@ -132,7 +133,7 @@ def parse_catalogue(text: str, file: str = FILE) -> dict[str, Assumption]:
         a = Assumption(key=key, default=spec["default"], type=spec["type"], label=spec["label"],
                        source=spec["source"], description=spec["description"],
                        choices=tuple(spec.get("choices", ())), minimum=spec.get("min"),
-                       maximum=spec.get("max"))
+                       maximum=spec.get("max"), unit=str(spec.get("unit") or ""))
         a = Assumption(**{**a.__dict__, "default": a.parse(str(a.default))})
         rng = _range(src, key, spec, a, file)
         out[key] = Assumption(**{**a.__dict__, "range": rng, "reported": _reported(src, key, spec.get("reported"), rng)})
@@ -190,7 +191,8 @@ def as_input(a: Assumption) -> Input:
     type_ = "choice" if a.choices else a.type
     assert a.range is not None
     return Input(id=a.key, kind="assumption", type=type_, default=a.default, range=a.range,
-                 title=a.description, bounds=(a.minimum or 0, math.inf if a.maximum is None else a.maximum))
+                 title=a.description, bounds=(a.minimum or 0, math.inf if a.maximum is None else a.maximum),
+                 unit=a.unit)
 
 
 class Assumptions(Mapping[str, Any]):

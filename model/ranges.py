@@ -74,6 +74,7 @@ class Input:
     channel: str | None = None  # the channel a calibration belongs to; None: every channel
     bounds: tuple[float, float] = (0.0, math.inf)  # what an override may be at all (not the range)
     affects_verdict: bool = True   # costs only rank candidate controls
+    unit: str = ""             # what the number counts, for the report's sentences ("share": a fraction shown in %)
 
     def parse(self, raw: Any) -> Any:
         """Convert an ``--assume`` value to this input's type, checked against its hard bounds."""
@@ -290,9 +291,14 @@ def parse_rules(data: Mapping[str, Any], err: Raise, line: Callable[[tuple], int
     return out
 
 
+#: The unit of a calibration kind's values where the kind fixes it (a scale's values are words).
+KIND_UNITS = {"difficulty": "on the 1-5 scale", "capability": "on the 1-5 scale", "impact": "on the 1-5 scale",
+              "hardening": "points of difficulty", "cost": "GBP"}
+
+
 def calibration(id_: str, kind: str, value: Any, title: str, rules: Mapping[str, Rule], *,
                 own: Mapping[str, Any] | None, field: str, err: Raise, path: tuple, where: str,
-                channel: str | None = None, widest: str | None = None) -> Input:
+                channel: str | None = None, widest: str | None = None, unit: str | None = None) -> Input:
     """A calibration input: the range written beside it (``own``: the record's ``ranges``), else its rule's.
 
     ``widest`` bounds a scale by the structure (the widest reach of the attackers who get to the
@@ -318,7 +324,7 @@ def calibration(id_: str, kind: str, value: Any, title: str, rules: Mapping[str,
             rng = Range(lo=min(rng.lo, value), hi=max(rng.hi, value), source=rng.source, calibration=True,
                         where=rng.where)
     return Input(id=id_, kind="calibration", type=type_, default=value, range=rng, title=title, channel=channel,
-                 bounds=bounds, affects_verdict=kind != "cost")
+                 bounds=bounds, affects_verdict=kind != "cost", unit=KIND_UNITS.get(kind, "") if unit is None else unit)
 
 
 def check_own_fields(own: Any, allowed: Sequence[str], err: Raise, path: tuple) -> dict[str, Any]:

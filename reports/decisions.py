@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Sequence
 
 from nowan.model.modifications import Modification
+from nowan.reports import confidence as conf_words
 
 SUPPORT = "support"
 CONDITIONS = "support-with-conditions"
@@ -76,15 +77,19 @@ _TOWARD = {CANNOT: "within-appetite", CONDITIONS: "within-appetite", SUPPORT: "a
 _RANK = {"none": 0, "controls": 1, "reverse": 2, "untreatable": 3}
 
 
-def confidence(entries: Sequence[Mapping[str, Any]], toward: str | None = None) -> dict[str, Any]:
+def confidence(entries: Sequence[Mapping[str, Any]], toward: str | None = None,
+               about: str = "the routes as proposed, with the controls that exist today") -> dict[str, Any]:
     """The confidence of a decision resting on ``entries``, from their robustness analyses.
 
     ``status`` is "robust" when no single input, moved alone within its declared range, changes the
-    verdict of any governing channel, else "fragile"; ``short`` is what the paper's decision table
-    shows: "robust", or the nearest flip in words ("fragile: above appetite if <input> >= <value>").
-    ``toward`` is the verdict that would change the decision (within appetite for a rejection or a
-    condition, above it for a support): a flip in that direction is named first, so a rejection is not
-    shown as fragile because a route that is already within appetite could go above it.
+    verdict of any governing channel, else "fragile". ``flips`` lists every such change in words
+    (``reports/confidence.py``: the input's title, its value now, the flipping value, seed-backed,
+    sourced or a calibration), ordered as :func:`nowan.reports.confidence.ordered` says, so the first
+    is the one the decision table names (``lead``) and ``more`` counts the others. ``toward`` is the
+    verdict that would change the decision (within appetite for a rejection, above it for a support
+    or a treated route): a flip in that direction comes first, so a rejection is not shown as fragile
+    because a route already within appetite could go above it. ``about`` says which routes (with the
+    conditions in force or as proposed) the figures are for. ``short`` is the table's cell text.
     """
     if not entries:
         return {"status": "not-computed", "short": "not computed",
@@ -93,36 +98,33 @@ def confidence(entries: Sequence[Mapping[str, Any]], toward: str | None = None) 
     if any(r is None for r in rob):
         return {"status": "not-computed", "short": "not computed",
                 "text": "not computed (no robustness analysis in this run)"}
-    flips = [(e["id"], f) for e, r in zip(entries, rob) for f in (r.get("flips") or [])]
-    if toward is not None:
-        flips.sort(key=lambda cf: cf[1].get("verdict") != toward)
+    flips = conf_words.ordered([{"channel": e["id"], "channel_title": e.get("title", e["id"]), **f}
+                                for e, r in zip(entries, rob) for f in (r.get("flips") or [])], toward)
     worst = max(rob, key=lambda r: min(r["p_above"], 1 - r["p_above"]))
     lo, hi = worst["ci"]
     band = (f"share of sampled input combinations above appetite {worst['p_above']:.2f} (95% interval "
             f"{lo:.2f} to {hi:.2f}, sampling noise only; inputs drawn uniformly over their declared ranges)")
+    out: dict[str, Any] = {"p_above": worst["p_above"], "ci": [lo, hi], "about": about, "order": conf_words.ORDER_WORDS,
+                           "flips": [_flip_row(f) for f in flips]}
     if all(r["robust"] for r in rob):
-        return {"status": "robust", "robust": True, "p_above": worst["p_above"], "ci": [lo, hi], "short": "robust",
-                "text": f"robust: no single input changes the verdict within its declared range; {band}"}
-    text = f"fragile: {band}"
+        return {**out, "status": "robust", "robust": True, "short": "robust", "lead": "", "more": 0,
+                "text": f"robust, for {about}: no single input changes the verdict within its declared range; {band}"}
+    text = f"fragile, for {about}: {band}"
     short = "fragile"
     if flips:
-        cid, f = flips[0]
-        text += f"; the verdict on {cid} changes when {f['input']} reaches {f['at']} ({f['verdict']})"
-        side = "above appetite" if f["verdict"] == "above-appetite" else "within appetite"
-        op = "\u2264" if f.get("op") == "<=" else "\u2265"
-        at = f["at"]
-        at = int(at) if isinstance(at, float) and at.is_integer() else at
-        short = f"fragile: {side} if {_short_input(f['input'], cid)} {op} {at}"
-    return {"status": "fragile", "robust": False, "p_above": worst["p_above"], "ci": [lo, hi], "text": text,
-            "short": short}
+        f = flips[0]
+        text += f"; the verdict on {f['channel']} becomes {conf_words.side(f['verdict'])} {conf_words.flip_words(f)}"
+        short = f"fragile: {conf_words.side(f['verdict'])} {conf_words.flip_words(f, with_source=False)}"
+    return {**out, "status": "fragile", "robust": False, "text": text, "short": short,
+            "lead": out["flips"][0]["words"] if flips else "", "more": max(len(flips) - 1, 0)}
 
 
-def _short_input(name: str, channel: str) -> str:
-    """An input id without the prefix the table row already implies ("calibration.<channel>.")."""
-    for prefix in (f"calibration.{channel}.", "calibration."):
-        if name.startswith(prefix):
-            return name[len(prefix):]
-    return name
+def _flip_row(f: Mapping[str, Any]) -> dict[str, Any]:
+    """One flip of a decision's confidence: its raw fields and the words every page shows."""
+    return {**{k: f.get(k) for k in ("channel", "channel_title", "input", "title", "at", "op", "verdict", "now",
+                                     "unit", "calibration")},
+            "kind": conf_words.kind(f), "side": conf_words.side(f["verdict"]), "words": conf_words.flip_words(f),
+            "short_words": conf_words.flip_words(f, with_source=False)}
 
 
 def _evidence(entries: Iterable[Mapping[str, Any]]) -> dict[str, list[dict[str, str]]]:
@@ -186,16 +188,8 @@ def decide(mod: Modification, channels: Mapping[str, Mapping[str, Any]], appetit
     page.update(reason_shared=reason, others=others)
     reason += _alone(others)
     page.update(recommendation=rec, recommendation_words=WORDS[rec], reason=reason, conditions=conditions,
-                governing=[e["id"] for e in governing], confidence=confidence(governing, _TOWARD.get(rec)),
+                governing=[e["id"] for e in governing], confidence=_decision_confidence(mod, rec, governing, page),
                 evidence=_evidence(governing), added=added)
-    if mod.baseline is not None and rec == CANNOT:
-        # the rejection rests on the routes above appetite: a route within moving further within, or
-        # above, changes nothing, so the nearest flip shown is one of theirs
-        page["confidence"] = confidence([e for e in governing if e["verdict"] != "within-appetite"], _TOWARD[rec])
-    if mod.baseline is not None and governing and any(e.get("robustness") is None for e in governing):
-        page["confidence"] = {"status": "not-computed", "short": "not computed",
-                              "text": "not computed for the added risk (the robustness "
-                              "analysis samples each channel's own residual risk)"}
     # the single-input flips of the verdicts the decision rests on (own, added or re-exposed), for the
     # key findings that read a decision against the figures the sources report
     page["flips"] = [{"channel": e["id"], **{k: f.get(k) for k in ("input", "at", "op", "verdict")}}
@@ -240,6 +234,66 @@ def _harms_words(scored: Sequence[Mapping[str, Any]], appetite: str) -> str:
                        f"the {appetite} appetite" for r in h["routes"])
         out.append(f"The model scores the harm it names, \u2018{h['routes'][0]['title']}\u2019, {on}.")
     return " ".join(out)
+
+
+def _decision_confidence(mod: Modification, rec: str, governing: Sequence[Mapping[str, Any]],
+                         page: Mapping[str, Any]) -> dict[str, Any]:
+    """The confidence of the verdicts the recommendation rests on, and which routes it is about.
+
+    A "support with conditions" whose route is treated by candidate controls rests on the route with
+    those controls in force staying within appetite, so its confidence is that of the treated route
+    (``robustness_treated``), and a flip that matters is one putting it above appetite. A rejection
+    judged on added risk rests on the routes above appetite only. Each flip says what the
+    recommendation becomes (:func:`_becomes`)."""
+    kinds = {a["id"]: a["treatment"]["kind"] for a in page["assessed"]}
+    treated = [e for e in governing if kinds.get(e["id"]) == "controls"]
+    toward = _TOWARD.get(rec)
+    about = "the route as proposed, with the controls that exist today" if len(governing) == 1 else \
+        "the routes as proposed, with the controls that exist today"
+    basis = list(governing)
+    if rec == CONDITIONS and treated and all(e.get("robustness_treated") for e in treated):
+        ids = {e["id"] for e in treated}
+        basis = [{**e, "robustness": e["robustness_treated"]} if e["id"] in ids else e for e in governing]
+        toward, about = "above-appetite", "the route with the conditions in force"
+    elif rec == CONDITIONS and treated:
+        about = ("the route as proposed, without the conditions (the robustness of the treated route is not "
+                 "computed for this run)" if mod.baseline is None else "the route as proposed, without the "
+                 "conditions (the robustness of a treated added risk is not computed)")
+    if mod.baseline is not None and rec == CANNOT:
+        # the rejection rests on the routes above appetite: a route within moving further within, or
+        # above, changes nothing, so the flips shown are theirs
+        basis = [e for e in governing if e["verdict"] != "within-appetite"]
+    if mod.baseline is not None and governing and any(e.get("robustness") is None for e in governing):
+        return {"status": "not-computed", "short": "not computed",
+                "text": "not computed for the added risk (the robustness "
+                "analysis samples each channel's own residual risk)"}
+    conf = confidence(basis, toward, about)
+    for f in conf.get("flips") or []:
+        f["becomes"] = _becomes(mod, rec, kinds, f["channel"], f["verdict"])
+    return conf
+
+
+def _becomes(mod: Modification, rec: str, kinds: Mapping[str, str], channel: str, verdict: str) -> str:
+    """What the recommendation becomes if one route's verdict flips, by the combining rules of
+    :func:`_recommend_on` on the treatment kinds of the routes. A route put above appetite may be
+    treatable then or not (the solver has not run on the moved input), so both outcomes are said."""
+    options = ["none"] if verdict == "within-appetite" else ["controls", "untreatable"]
+    recs = list(dict.fromkeys(_rec_of({**kinds, channel: k}, mod.combine) for k in options))
+    words = " or ".join(WORDS[r].lower() for r in recs)
+    if recs == [rec]:
+        return f"the recommendation stays {words}"
+    if len(recs) > 1:
+        return f"the recommendation becomes {words}, as the candidate controls then allow"
+    return f"the recommendation becomes {words}"
+
+
+def _rec_of(kinds: Mapping[str, str], combine: str) -> str:
+    """The recommendation from the treatment kinds of the routes (the rules of :func:`_recommend_on`)."""
+    pick = min if combine == "any" else max
+    k = pick(kinds.values(), key=lambda x: _RANK[x])
+    if all(x == "none" for x in kinds.values()):
+        return SUPPORT
+    return CONDITIONS if k in ("none", "controls") else CANNOT
 
 
 #: How each comparison of a recorded position with the recommendation reads (``comparison``).
@@ -402,22 +456,9 @@ def _why_differs(stance: str, governing: Sequence[Mapping[str, Any]], appetite: 
 
 
 def _flip_words(flips: Sequence[Mapping[str, Any]], sep: str = " or ") -> str:
-    """Flips as conditions with the value used now, and what those inputs are: calibrations (the model
-    authors' own figures, no seed or public source gives them) or sourced figures."""
-    conds = sep.join((f.get("condition") or f"{f['input']} reaches {f['at']}")
-                     + (f" (now {_num(f['now'])})" if f.get("now") is not None else "") for f in flips)
-    marked = [bool(f.get("calibration")) for f in flips]
-    if marked and all(marked):
-        what = "a model calibration" if len(flips) == 1 else "model calibrations"
-        return f"{conds}, {what} with no public source"
-    if any(marked):
-        return f"{conds}; " + ", ".join(f["input"] for f in flips if f.get("calibration")) + \
-            " a model calibration with no public source"
-    return conds
-
-
-def _num(v: Any) -> str:
-    return f"{int(v):,}" if isinstance(v, float) and v.is_integer() else str(v)
+    """Flips as conditions, each with the value used now and whether its input is seed-backed, sourced
+    or a calibration (the model authors' own figure, no public source), as every page writes them."""
+    return sep.join(conf_words.flip_clause(f) for f in flips)
 
 
 def _why_short(stance: str, governing: Sequence[Mapping[str, Any]], mod: Modification) -> str:

@@ -152,6 +152,7 @@ def _exposed(mods: Mapping[str, Any], channels: Mapping[str, Any], assumptions: 
                                                samples=ROBUSTNESS_SAMPLES, seed=seed)
             e = _entry(score(ch, assumptions), compile_graph(ch), own + found, fuzz.get(cid), done[key])
             e["proofs"] = own
+            _treat(e, directory, assumptions, seed, m.exposure.duration)
             entries[cid] = e
         out[mid] = {**m.exposure.to_dict(), "moved": moved, "channels": entries,
                     "files": {cid: channels[cid].exposure_duration for cid in m.channels if cid in channels}}
@@ -196,6 +197,22 @@ def _added_robustness(added: Mapping[str, dict[str, Any]], mods: Mapping[str, An
                     cid, base, models, tuple(assumptions.overridden.items()), samples=ROBUSTNESS_SAMPLES,
                     seed=seed, duration=duration)
             route["robustness"] = done[cid, base, duration]
+
+
+def _treat(entry: dict[str, Any], directory: Path | None, assumptions: Assumptions, seed: int,
+           duration: str | None = None) -> None:
+    """Attach to a channel above appetite that the cheapest candidate set treats the robustness of
+    its residual with that set in force (``robustness_treated``): a "support with conditions" rests
+    on the treated route staying within appetite, so its confidence is that route's."""
+    from nowan.model.robustness.added import treated_robustness
+
+    best = entry.get("best_controls") or {}
+    if entry["verdict"] == "within-appetite" or best.get("status") != "found" or not best.get("controls"):
+        return
+    models = str(Path(directory).resolve()) if directory else None
+    entry["robustness_treated"] = treated_robustness(entry["id"], best["controls"], models,
+                                                     tuple(assumptions.overridden.items()),
+                                                     samples=ROBUSTNESS_SAMPLES, seed=seed, duration=duration)
 
 
 def _undone(mods: Mapping[str, Any], channel: Any, assumptions: Assumptions) -> dict[str, Any] | None:
@@ -339,6 +356,7 @@ def assess(*, channel_ids: Sequence[str] | None = None, assumptions: Assumptions
         without = _without(today, channels[e["id"]], a)
         if without:
             e["without"] = without
+    stage("treated robustness", lambda: [_treat(e, directory, a, seed) for e in entries])
     exposed = stage("exposure robustness", lambda: _exposed(mods, channels, a, proofs, fuzz, run_proofs, directory, seed))
     graphs = stage("draw graphs", lambda: {cid: _graph_svg(cid, g, drawer) for cid, g in compiled.items()})
 

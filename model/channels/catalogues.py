@@ -159,10 +159,10 @@ def _global_inputs(src: Sourced, rules: dict[str, ranges.Rule]) -> tuple[ranges.
     out: list[ranges.Input] = []
 
     def add(id_: str, kind: str, value: Any, title: str, path: tuple, own: Any, field: str,
-            allowed: list[str]) -> None:
+            allowed: list[str], unit: str | None = None) -> None:
         own_ = ranges.check_own_fields(own, allowed, src.error, path)
         out.append(ranges.calibration(id_, kind, value, title, rules, own=own_, field=field, err=src.error,
-                                      path=path, where=f"{src.file}:{src.line(path + (field,))}"))
+                                      path=path, where=f"{src.file}:{src.line(path + (field,))}", unit=unit))
 
     for name, spec in d["attackers"].items():
         p = ("attackers", name)
@@ -172,14 +172,14 @@ def _global_inputs(src: Sourced, rules: dict[str, ranges.Rule]) -> tuple[ranges.
         if pres is not None:
             pp = p + ("presence",)
             add(ranges.attempts_a_year(name), "repetition", pres["attempts_a_year"],
-                f"premises one '{name}' attacker reaches a year with an attack needing presence", pp,
-                pres.get("ranges"), "attempts_a_year", list(PRESENCE_FIGURES))
+                f"number of premises one '{name}' attacker reaches a year with an attack needing presence", pp,
+                pres.get("ranges"), "attempts_a_year", list(PRESENCE_FIGURES), "")
             add(ranges.attacker_count(name), "repetition", pres["count"],
-                f"'{name}' attackers repeating an attack needing presence across GB", pp,
-                pres.get("ranges"), "count", list(PRESENCE_FIGURES))
+                f"number of '{name}' attackers repeating an attack needing presence across GB", pp,
+                pres.get("ranges"), "count", list(PRESENCE_FIGURES), "")
     imp = d["impact"]
     add(ranges.FLEET_SHARE, "measure", imp["fleet_share"], "one Supplier's share of the exposed premises",
-        ("impact",), imp.get("ranges"), "fleet_share", ["fleet_share"])
+        ("impact",), imp.get("ranges"), "fleet_share", ["fleet_share"], "share")
     for kind, spec in imp["kinds"].items():
         p = ("impact", "kinds", kind)
         allowed = [f"by_scale.{s}" for s in spec.get("by_scale", {})] + \
@@ -191,22 +191,22 @@ def _global_inputs(src: Sourced, rules: dict[str, ranges.Rule]) -> tuple[ranges.
         for i, edge in enumerate(spec.get("bands", [])):
             add(ranges.impact_band(kind, i), "band", edge,
                 f"upper edge of impact {i + 1} for '{kind}' ({spec.get('measure')})", p, spec.get("ranges"),
-                f"bands.{i}", allowed)
+                f"bands.{i}", allowed, "")
         if "vulnerable_add" in spec:   # an impact uplift: bounded below by 0, so hardening's type and bounds
             add(ranges.impact_uplift(kind), "hardening", spec["vulnerable_add"],
                 f"impact added to a '{kind}' goal that affects vulnerable customers", p, spec.get("ranges"),
-                "vulnerable_add", allowed)
+                "vulnerable_add", allowed, "on the 1-5 scale")
     lk = d["likelihood"]
     edges = [r["below"] for r in lk["exposure"] if not math.isinf(float(r["below"]))]
     forged = [r["below"] for r in lk["forged_codes"] if not math.isinf(float(r["below"]))]
     own = [f"exposure.{j}" for j in range(len(edges))] + [f"forged_codes.{j}" for j in range(len(forged))]
     for i, edge in enumerate(edges):
         add(ranges.exposure_band(i), "band", edge, f"exposure band edge {i + 1} (premises-years)",
-            ("likelihood",), lk.get("ranges"), f"exposure.{i}", own)
+            ("likelihood",), lk.get("ranges"), f"exposure.{i}", own, "premises-years")
     for i, edge in enumerate(forged):
         add(ranges.forged_band(i), "band", edge,
             f"upper edge of likelihood {i + 1} for MAC guessing (expected forged codes a year)",
-            ("likelihood",), lk.get("ranges"), f"forged_codes.{i}", own)
+            ("likelihood",), lk.get("ranges"), f"forged_codes.{i}", own, "forged codes a year")
     return tuple(out)
 
 

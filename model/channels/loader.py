@@ -427,11 +427,12 @@ def _calibrations(src: Sourced, cid: str, chk: _Checker, on_site: set[str] = fro
     d = src.data
     out: list[ranges.Input] = []
 
-    def add(id_: str, kind: str, value: Any, title: str, path: tuple, own: dict, field: str) -> None:
+    def add(id_: str, kind: str, value: Any, title: str, path: tuple, own: dict, field: str,
+            unit: str | None = None) -> None:
         bound = (widest or {}).get((path[0], d[path[0]][path[1]]["id"])) if kind == "scale" else None
         out.append(ranges.calibration(id_, kind, value, title, rules, own=own, field=field, err=src.error,
                                       path=path, where=f"{src.file}:{src.line(path + ('ranges', field))}",
-                                      channel=cid, widest=bound))
+                                      channel=cid, widest=bound, unit=unit))
 
     def literal(v: Any) -> bool:
         return isinstance(v, (int, float)) and not isinstance(v, bool)
@@ -464,7 +465,8 @@ def _calibrations(src: Sourced, cid: str, chk: _Checker, on_site: set[str] = fro
         add(ranges.goal_scale(cid, g["id"]), "scale", g["scale"], f"scale of goal '{g['id']}'", p, own, "scale")
         for m in measures:
             add(ranges.goal_measure(cid, g["id"], m), "measure", g[m],
-                f"{'hours off supply' if m == 'hours' else 'GBP'} per premises of goal '{g['id']}'", p, own, m)
+                f"{'hours off supply' if m == 'hours' else 'GBP'} per premises of goal '{g['id']}'", p, own, m,
+                "hours" if m == "hours" else "GBP")
     return tuple(out)
 WITHHOLD_RULE = "withhold"
 

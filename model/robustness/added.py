@@ -54,6 +54,26 @@ def exposed_robustness(route: str, duration: str, models: str | None = None,
     return {"id": route, "duration": duration, **out}
 
 
+def treated_robustness(route: str, controls: Sequence[str], models: str | None = None,
+                       base: tuple[tuple[str, Any], ...] = (), *, samples: int = 200, seed: int = 0,
+                       duration: str | None = None) -> dict[str, Any]:
+    """The same analyses on ``route``'s residual risk with the candidate ``controls`` a decision sets
+    as its conditions in force (with the existing ones): how sure the committee can be that the
+    treated route stays within appetite, which a "support with conditions" rests on, not the
+    untreated route's. ``duration`` as for :func:`exposed_robustness`."""
+    from nowan.model.channels.risk import residual_with
+
+    subject = Subject((route,), models, base)
+    ch = _exposed(subject.load()[route], duration)
+    rank_scale = scales().rank
+
+    def rank(channel: Channel, a: Assumptions) -> int:
+        return rank_scale(residual_with(channel, channel.existing_controls | set(controls), a).level)
+
+    out = sweep_verdict(ch, [], subject, rank, samples=samples, seed=seed)
+    return {"id": route, "controls": list(controls), **({"duration": duration} if duration else {}), **out}
+
+
 def _exposed(ch: Channel, duration: str | None) -> Channel:
     from nowan.model.channels.risk import under_exposure
 

@@ -51,6 +51,9 @@ class Flip:
     range: str = ""            # the declared range, as text
     source: str = ""           # the range's source
     calibration: bool = False  # the input is a calibration (the model authors' figure), not a sourced one
+    title: str = ""            # what the input is, in words (its catalogue title)
+    unit: str = ""             # what its value counts (``Input.unit``)
+    span: tuple[Any, ...] = ()  # the declared range as values: (lo, hi), or every value of a discrete input
 
     @property
     def condition(self) -> str:
@@ -60,7 +63,8 @@ class Flip:
     def to_dict(self) -> dict[str, Any]:
         return {"input": self.input, "at": json_value(self.at), "verdict": self.verdict, "level": self.level,
                 "op": self.op, "condition": self.condition, "now": json_value(self.now), "range": self.range,
-                "source": self.source, "calibration": self.calibration}
+                "source": self.source, "calibration": self.calibration, "title": self.title, "unit": self.unit,
+                "distance": self.distance, "span": [json_value(v) for v in self.span]}
 
 
 OP_WORDS = {">=": "≥", "<=": "≤", "=": "="}
@@ -123,7 +127,8 @@ def _flip(inp: Input, at: Any, rank: int, op: str, cur: Any) -> Flip:
     lv = scales().levels[rank]
     dist = abs(to_unit(inp, at) - (to_unit(inp, cur) if inp.range.contains(cur) or not inp.range.discrete else 0.5))
     return Flip(inp.id, at, ABOVE if above(rank) else WITHIN, lv, op, round(dist, 12), cur, inp.range.text(),
-                inp.range.source, inp.range.calibration)
+                inp.range.source, inp.range.calibration, " ".join(inp.title.split()), inp.unit,
+                tuple(inp.range.values) if inp.range.discrete else (inp.range.lo, inp.range.hi))
 
 
 def _discrete(inp: Input, cur: Any, f: Callable[[Any], int], base_above: bool) -> list[Flip]:

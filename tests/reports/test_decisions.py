@@ -97,7 +97,7 @@ def test_evidence_links_threats_proofs_and_fuzz_findings_of_the_governing_channe
     ({"robust": True, "p_above": 0.02, "ci": [0.01, 0.04], "flips": [], "drivers": []}, "robust", "0.02"),
     ({"robust": False, "p_above": 0.4, "ci": [0.3, 0.5],
       "flips": [{"input": "lockout.window_s", "at": 1200, "verdict": "above-appetite"}], "drivers": []},
-     "fragile", "lockout.window_s reaches 1200"),
+     "fragile", "lockout.window_s is 1,200"),
 ])
 def test_confidence_comes_from_the_robustness_analysis(rob, status, words):
     conf = decide(_mod(), {"a": _entry("a", "medium", robustness=rob)}, "medium")["confidence"]
@@ -137,18 +137,22 @@ def test_the_assessment_carries_a_decision_for_every_modification_and_follows_th
     assert alt["recommendation"] != SUPPORT
 
 
-def test_the_decision_table_names_the_nearest_flip_of_a_fragile_decision():
-    """The paper's confidence column reads 'fragile: <side> if <input> <op> <value>' (issue 10), the
-    input without the 'calibration.<channel>.' prefix the row already implies."""
+def test_the_decision_table_names_the_flip_toward_the_other_recommendation_first():
+    """The paper's confidence cell names one flip ('fragile: <side> if <condition>'): for a rejection,
+    one that would bring the route within appetite, whatever the distance of the others."""
     rob = {"robust": False, "p_above": 0.4, "ci": [0.3, 0.5], "drivers": [],
-           "flips": [{"input": "calibration.a.step.s.scale", "at": "premises", "op": "<=",
-                      "verdict": "within-appetite"},
-                     {"input": "presence.attackers", "at": 834.0, "op": ">=", "verdict": "above-appetite"}]}
+           "flips": [{"input": "presence.attackers", "at": 834.0, "op": ">=", "verdict": "above-appetite",
+                      "distance": 0.01},
+                     {"input": "calibration.a.step.s.scale", "at": "premises", "op": "<=",
+                      "verdict": "within-appetite", "title": "scale of step 's'", "now": "fleet",
+                      "span": ["premises", "fleet"], "calibration": True, "distance": 0.5}]}
     conf = decide(_mod(), {"a": _entry("a", "high", robustness=rob)}, "medium")["confidence"]
-    assert conf["short"] == "fragile: within appetite if step.s.scale \u2264 premises"
-    rob["flips"] = rob["flips"][1:]
+    assert conf["short"] == ("fragile: within appetite if the scale of step 's' narrows to premises "
+                             "(now fleet; a calibration with no public source, range premises or fleet)")
+    assert conf["more"] == 1 and len(conf["flips"]) == 2
+    rob["flips"] = rob["flips"][:1]
     conf = decide(_mod(), {"a": _entry("a", "medium", robustness=rob)}, "medium")["confidence"]
-    assert conf["short"] == "fragile: above appetite if presence.attackers \u2265 834"
+    assert conf["short"] == "fragile: above appetite if presence.attackers is 834 or more"
     rob.update(robust=True, flips=[])
     assert decide(_mod(), {"a": _entry("a", "medium", robustness=rob)}, "medium")["confidence"]["short"] == "robust"
 
@@ -164,7 +168,7 @@ def test_a_differing_position_says_why_from_the_model():
     page = decide(mod, {"a": _entry("a", "medium", robustness=rob)}, "medium")
     why = page["positions"][0]["why"]
     assert page["positions"][0]["agrees"] is False
-    assert "presence.attackers \u2265 834" in why and "x \u2264 1" not in why
+    assert "presence.attackers is 834 or more" in why and "x is 1 or less" not in why
     rob["flips"] = rob["flips"][1:]
     why = decide(mod, {"a": _entry("a", "medium", robustness=rob)}, "medium")["positions"][0]["why"]
     assert "No single input" in why
@@ -252,7 +256,7 @@ def test_a_rejection_names_the_flip_that_would_change_it_not_one_of_a_route_alre
     page = decide(_mod(("a", "b")), {"a": _entry("a", "medium", robustness=up),
                                      "b": _entry("b", "very-high", robustness=down)}, "medium")
     assert page["recommendation"] == CANNOT
-    assert page["confidence"]["short"] == "fragile: within appetite if d \u2264 1"
+    assert page["confidence"]["short"] == "fragile: within appetite if d is 1 or less"
 
 
 def test_a_differing_position_says_when_the_model_cannot_tell_the_proposal_from_today():
