@@ -20,9 +20,9 @@ import math
 from typing import Any, Mapping, Sequence
 
 #: The definition of "nearest" and the order of the flips, as the paper states it.
-ORDER_WORDS = ("the change named is one toward the verdict that would change the recommendation, a sourced "
-               "input before a calibration, then the nearest: the smallest move from today's value as a share "
-               "of the input's declared range (on a log scale where the range spans a factor of 100 or more)")
+ORDER_WORDS = ("the one named moves toward the other recommendation, a sourced input comes before a "
+               "calibration, then the nearest: the smallest move from today's value as a share of the declared "
+               "range, on a log scale where it spans a factor of 100 or more")
 
 
 def number(v: Any, unit: str = "") -> str:
@@ -48,15 +48,20 @@ def number(v: Any, unit: str = "") -> str:
         text = f"{v:,.0f}"
     else:
         text = f"{v:.3g}"
-    if unit.startswith(("points", "failures", "entries")) and text == "1":
-        unit = {"points": "point", "failures": "failure", "entries": "entry"}[unit.split(" ")[0]] + \
-            unit[len(unit.split(" ")[0]):]
+    if text == "1":
+        unit = SINGULAR.get(unit, unit)
     return f"{text} {unit}" if unit else text
+
+
+#: Units that read differently after "1".
+SINGULAR = {"points of difficulty": "point of difficulty", "failures": "failure", "entries": "entry",
+            "seconds": "second", "hours": "hour", "meters": "meter", "days a year": "day a year"}
 
 
 def _title(f: Mapping[str, Any]) -> str:
     """The input's title inside a sentence: "the share of smart prepayment meters without a WAN"."""
     t = " ".join(str(f.get("title") or f["input"]).split()).rstrip(".")
+    # a title's asides ("; inf = removed", "(read only while ...)") belong to the catalogue, not the sentence
     t = t.split(" (read only")[0].split("; ")[0]
     first = t.split(" ", 1)[0]
     if first[1:] == first[1:].lower() and not any(ch.isdigit() for ch in first):
@@ -99,8 +104,12 @@ def span(f: Mapping[str, Any]) -> str:
 
 
 def status(f: Mapping[str, Any], with_source: bool = True) -> str:
-    """Whether the range is seed-backed, sourced or a calibration, with the range (and its source)."""
+    """Whether the range is seed-backed, sourced or a calibration, with the range and its source (a
+    table cell, ``with_source=False``, says only which of the three)."""
     k = kind(f)
+    if not with_source:
+        return {"calibration": "a calibration"}.get(k, k) if (f.get("span") or f.get("source") or
+                                                              f.get("calibration")) else ""
     src = str(f.get("source") or "").split(":")[0].strip()
     rng = f", range {span(f)}" if span(f) else ""
     if k == "calibration":
@@ -122,6 +131,20 @@ def flip_clause(f: Mapping[str, Any], with_source: bool = True) -> str:
 def flip_words(f: Mapping[str, Any], with_source: bool = True) -> str:
     """:func:`flip_clause` as a condition: "if the share ... is 2.67% or more (now 0.7%; ...)"."""
     return f"if {flip_clause(f, with_source)}"
+
+
+def verdict_words(rb: Mapping[str, Any]) -> str:
+    """A channel's robustness in the summary column: "robust", or "fragile: <side> if <the first flip>"
+    (the analysis lists flips nearest first), without the range's source."""
+    flips = rb.get("flips") or []
+    if rb.get("robust") or not flips:
+        return "robust"
+    return fragile(flips[0])
+
+
+def fragile(f: Mapping[str, Any]) -> str:
+    """A table cell naming one flip: "fragile: above appetite if the share ... (now 0.7%; ...)"."""
+    return f"fragile: {side(f['verdict'])} {flip_words(f, with_source=False)}"
 
 
 def side(verdict: str) -> str:

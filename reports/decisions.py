@@ -114,7 +114,7 @@ def confidence(entries: Sequence[Mapping[str, Any]], toward: str | None = None,
     if flips:
         f = flips[0]
         text += f"; the verdict on {f['channel']} becomes {conf_words.side(f['verdict'])} {conf_words.flip_words(f)}"
-        short = f"fragile: {conf_words.side(f['verdict'])} {conf_words.flip_words(f, with_source=False)}"
+        short = conf_words.fragile(f)
     return {**out, "status": "fragile", "robust": False, "text": text, "short": short,
             "lead": out["flips"][0]["words"] if flips else "", "more": max(len(flips) - 1, 0)}
 
@@ -270,6 +270,9 @@ def _decision_confidence(mod: Modification, rec: str, governing: Sequence[Mappin
     conf = confidence(basis, toward, about)
     for f in conf.get("flips") or []:
         f["becomes"] = _becomes(mod, rec, kinds, f["channel"], f["verdict"])
+        if toward == "above-appetite" and rec == CONDITIONS and f["verdict"] == toward and \
+                kinds.get(f["channel"]) == "controls":
+            f["becomes"] = "the conditions would no longer be enough: " + f["becomes"]
     return conf
 
 

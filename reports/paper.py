@@ -405,10 +405,9 @@ def key_findings(bundle: Mapping[str, Any]) -> list[str]:
         low = sum(1 for c in confs if c == "fragile")
         out.append(f"Confidence was computed for {len(confs)} decisions: {len(confs) - low} robust, {low} fragile "
                    "(a single input moved within its declared range changes a fragile one; the decision table "
-                   f"names one such change and counts the others, which each decision page lists; {ORDER_WORDS}). "
-                   "Each is said for the routes the recommendation rests on: with the conditions in force where "
-                   "it is a support with conditions, else as proposed. P(above), the share of sampled inputs "
-                   "above appetite, measures how widely the declared ranges spread, not a probability of harm.")
+                   f"names one such change, the decision page all; {ORDER_WORDS}). A support with conditions is "
+                   "judged with its conditions in force. P(above) measures how widely the declared ranges "
+                   "spread, not a probability of harm.")
     return out
 
 

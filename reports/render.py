@@ -77,6 +77,9 @@ def _html_finalize(v: Any) -> Any:
     return printable(v, keep_lines=True)
 
 
+from nowan.reports import confidence as conf_words  # noqa: E402  (one formatter for every page)
+
+
 def environment(autoescape: bool) -> Environment:
     # Autoescape is on for every template of the HTML environment, whatever its file name
     # (select_autoescape would leave ``_macros.j2`` unescaped).
@@ -84,7 +87,8 @@ def environment(autoescape: bool) -> Environment:
                       autoescape=autoescape, finalize=_html_finalize if autoescape else _md_finalize,
                       trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
     env.filters.update(held=lambda i: f"{i} held", finding=lambda f: f"finding {f}", num=_num, money=_money, compact=_compact, anchor=_anchor, md=_md,
-                       pretty=lambda v: json.dumps(v, indent=2, sort_keys=True))
+                       pretty=lambda v: json.dumps(v, indent=2, sort_keys=True),
+                       flip_words=conf_words.flip_words, verdict_words=conf_words.verdict_words)
     env.globals["source_kinds"] = KINDS
     return env
 
