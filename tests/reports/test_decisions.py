@@ -147,8 +147,8 @@ def test_the_decision_table_names_the_flip_toward_the_other_recommendation_first
                       "verdict": "within-appetite", "title": "scale of step 's'", "now": "fleet",
                       "span": ["premises", "fleet"], "calibration": True, "distance": 0.5}]}
     conf = decide(_mod(), {"a": _entry("a", "high", robustness=rob)}, "medium")["confidence"]
-    assert conf["short"] == ("fragile: within appetite if the scale of step 's' narrows to premises "
-                             "(now fleet; a calibration with no public source, range premises or fleet)")
+    assert conf["short"] == "fragile: within appetite if the scale of step 's' narrows to premises (now fleet; a calibration)"
+    assert conf["flips"][0]["words"].endswith("(now fleet; a calibration with no public source, range premises or fleet)")
     assert conf["more"] == 1 and len(conf["flips"]) == 2
     rob["flips"] = rob["flips"][:1]
     conf = decide(_mod(), {"a": _entry("a", "medium", robustness=rob)}, "medium")["confidence"]
