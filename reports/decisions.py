@@ -272,7 +272,8 @@ def _decision_confidence(mod: Modification, rec: str, governing: Sequence[Mappin
         f["becomes"] = _becomes(mod, rec, kinds, f["channel"], f["verdict"])
         if toward == "above-appetite" and rec == CONDITIONS and f["verdict"] == toward and \
                 kinds.get(f["channel"]) == "controls":
-            f["becomes"] = "the conditions would no longer be enough: " + f["becomes"]
+            f["becomes"] = ("the conditions no longer suffice: the recommendation becomes support with further "
+                            "conditions or cannot support, as the candidate controls then allow")
     return conf
 
 
