@@ -111,10 +111,9 @@ def confidence(entries: Sequence[Mapping[str, Any]], toward: str | None = None,
                 "text": f"robust, for {about}: no single input changes the verdict within its declared range; {band}"}
     text = f"fragile, for {about}: {band}"
     short = "fragile"
-    if flips:
-        f = flips[0]
-        text += f"; the verdict on {f['channel']} becomes {conf_words.side(f['verdict'])} {conf_words.flip_words(f)}"
-        short = conf_words.fragile(f)
+    if flips:   # each is listed in words where the text is shown (the decision pages)
+        text += f"; {len(flips)} single input{'s' if len(flips) != 1 else ''} change{'s' if len(flips) == 1 else ''} it"
+        short = conf_words.fragile(flips[0])
     return {**out, "status": "fragile", "robust": False, "text": text, "short": short,
             "lead": out["flips"][0]["words"] if flips else "", "more": max(len(flips) - 1, 0)}
 

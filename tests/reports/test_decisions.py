@@ -97,11 +97,13 @@ def test_evidence_links_threats_proofs_and_fuzz_findings_of_the_governing_channe
     ({"robust": True, "p_above": 0.02, "ci": [0.01, 0.04], "flips": [], "drivers": []}, "robust", "0.02"),
     ({"robust": False, "p_above": 0.4, "ci": [0.3, 0.5],
       "flips": [{"input": "lockout.window_s", "at": 1200, "verdict": "above-appetite"}], "drivers": []},
-     "fragile", "lockout.window_s is 1,200"),
+     "fragile", "1 single input changes it"),
 ])
 def test_confidence_comes_from_the_robustness_analysis(rob, status, words):
     conf = decide(_mod(), {"a": _entry("a", "medium", robustness=rob)}, "medium")["confidence"]
     assert conf["status"] == status and words in conf["text"]
+    if status == "fragile":
+        assert conf["flips"][0]["words"] == "if lockout.window_s is 1,200" and "0.40" in conf["text"]
 
 
 def test_missing_channels_and_outside_scope_are_said_so():
