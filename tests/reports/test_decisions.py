@@ -440,7 +440,7 @@ def test_a_route_in_use_today_is_compared_with_its_recorded_position_and_that_po
     q = page["positions"][0]
     assert (q["agrees"], q["comparison"], q["reason_holds"]) == (True, "agrees", True)
     assert "rests on the reason the position gives" in q["reason_test"] and "scores high (likelihood 5, impact 4)" in q["reason_test"]
-    assert q["holds_while"] == "The model's verdict would be above appetite if nowan.share \u2265 0.0267 (now 0.007)"
+    assert q["holds_while"] == "The model's verdict would be above appetite if nowan.share is 0.0267 or more (now 0.007)"
     assert page["exposure_inputs"] == ["nowan.share"] and page["recommendation_words"] == "within appetite"
     assert ("from \u2018Credit without payment\u2019, reached by a state actor (capability 5) at fleet scale through "
             "\u2018Steal the key\u2019; its likelihood counts the route's exposure, 26,250 premises-years (set by nowan.share)") in page["driver"]
