@@ -1,7 +1,7 @@
 """Throughput of the robustness sweeps: risk-only samples per second, the same with the proofs
 re-run per sample, and the speed-up from 1 to 2 local workers (ratios measured in one run).
 
-Targets (issue 10): 10,000 risk-only samples of all channels (the issue counted 12; 14 today) in under 60 s, and a speed-up of at
+Targets (issue 10): 10,000 risk-only samples of all channels (the issue counted 12; the bench prints how many there are) in under 60 s, and a speed-up of at
 least 1.6 with 2 workers. The machine's load average is printed before and after: on a shared
 machine the speed-up is bounded by the cores actually free, not by the code.
 Run: ``.venv/bin/python bench/robustness.py [--samples 10000] [--small 2000] [--repeat 3] [--proof-samples 3]``
