@@ -628,21 +628,23 @@ def short_title(title: str) -> str:
 
 
 def _basis_note(page: Mapping[str, Any], pages: Sequence[Mapping[str, Any]]) -> str:
-    """Why a harm counts on this page and not on another that judges the same route on added risk.
+    """Why a harm counts on this page and not on the pages that judge routes on added risk.
 
-    The same route can be judged on two bases: on its own residual risk where the proposal is to deliver
-    the commands (MP094), on the risk it adds over the premises as it is today where the proposal's
-    scope says so (SECMP0038, seed 004), which leaves out withholding commands that premises does not
-    receive today. One sentence, from the pages' data: the routes whose worst harm here is one another
-    page leaves out, and each proposal's scope with its source."""
+    The same harm (often on the same route) can be judged on two bases: on the route's own residual risk
+    where the proposal is to deliver the commands (MP094), on the risk it adds over the premises as it
+    is today where the proposal's scope says so (SECMP0038, seed 004), which leaves out withholding
+    commands that premises does not receive today. One sentence, from the pages' data: the routes whose
+    worst harm here is one an added-risk page leaves out, those pages, and each proposal's scope with
+    its source."""
     if page.get("baseline"):
         return ""
-    left: dict[tuple[str, str], list[tuple[Mapping[str, Any], Mapping[str, Any]]]] = {}
+    left: dict[str, list[tuple[Mapping[str, Any], Mapping[str, Any]]]] = {}   # harm (goal id) -> pages leaving it out
     for other in pages:
-        for cid, a in ((other.get("added") or {}).get("routes") or {}).items():
+        for a in ((other.get("added") or {}).get("routes") or {}).values():
             for h in a.get("not_delivered_today") or ():
-                left.setdefault((cid, h["goal"]), []).append((other, h))
-    hits = [(a, left[a["id"], a["goal"]]) for a in page.get("assessed") or () if (a["id"], a.get("goal")) in left]
+                if other["id"] not in {o["id"] for o, _ in left.get(h["goal"], [])}:
+                    left.setdefault(h["goal"], []).append((other, h))
+    hits = [(a, left[a["goal"]]) for a in page.get("assessed") or () if a.get("goal") in left]
     if not hits:
         return ""
     routes = [f"\u2018{a['title']}\u2019" for a, _ in hits]
@@ -766,10 +768,11 @@ def _compared_today(p: Mapping[str, Any], e: Mapping[str, Any] | None) -> dict[s
         out["reason_holds"] = holds
         out["reason_without"] = (f"without {', '.join(without['controls'])} it scores {_level(without['level'])}, "
                                  f"{'within' if without['verdict'] == 'within-appetite' else 'above'} appetite")
+        goal = next((g.get("title") for g in e.get("goals") or () if g.get("id") == without.get("goal")), None)
         out["reason_test"] = (
             f"Without the controls its reason rests on ({', '.join(without['controls'])}: "
             f"{', '.join(without['mechanisms'])}) the route scores {_level(without['level'])} (likelihood "
-            f"{without['likelihood']}, impact {without['impact']}), "
+            f"{without['likelihood']}, impact {without['impact']}" + (f", from \u2018{goal}\u2019" if goal else "") + "), "
             f"{'within' if without['verdict'] == 'within-appetite' else 'above'} appetite: the model's verdict "
             + ("rests on the reason the position gives" if holds else "does not rest on the reason the position gives"))
         if agrees and not holds:

@@ -243,7 +243,7 @@ def _without(today: Mapping[str, Any], channel: Any, assumptions: Assumptions) -
             if not mechs or any(w["mechanisms"] == mechs for w in out):
                 continue
             r = score(channel, assumptions, [f"-{c}" for c in ids])
-            out.append({"mechanisms": mechs, "controls": ids, "level": r.residual.level,
+            out.append({"mechanisms": mechs, "controls": ids, "level": r.residual.level, "goal": r.residual.goal,
                         "likelihood": r.residual.likelihood, "impact": r.residual.impact, "verdict": r.verdict})
     return out
 

@@ -415,7 +415,7 @@ def _today_entry(verdict: str = "within-appetite", without: str | None = "above-
     e["threats"] = [{"id": "steal@wan@s", "title": "Steal the key", "rule": "key-compromise"}]
     if without:
         e["without"] = [{"mechanisms": ["gbcs-end-to-end"], "controls": ["e2e"], "level": "high", "likelihood": 5,
-                         "impact": 4, "verdict": without}]
+                         "impact": 4, "goal": "g", "verdict": without}]
     return e
 
 
@@ -439,7 +439,7 @@ def test_a_route_in_use_today_is_compared_with_its_recorded_position_and_that_po
     [page] = today_pages(_today(), [_today_entry(flips=[SHARE])], "medium")
     q = page["positions"][0]
     assert (q["agrees"], q["comparison"], q["reason_holds"]) == (True, "agrees", True)
-    assert "rests on the reason the position gives" in q["reason_test"] and "scores high (likelihood 5, impact 4)" in q["reason_test"]
+    assert "rests on the reason the position gives" in q["reason_test"] and "scores high (likelihood 5, impact 4, from \u2018Credit without payment\u2019)" in q["reason_test"]
     assert q["holds_while"] == "The model's verdict would be above appetite if nowan.share is 0.0267 or more (now 0.007)"
     assert page["exposure_inputs"] == ["nowan.share"] and page["recommendation_words"] == "within appetite"
     assert ("from \u2018Credit without payment\u2019, reached by a state actor (capability 5) at fleet scale through "

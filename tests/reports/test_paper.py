@@ -428,8 +428,10 @@ def test_the_mp094_pages_say_why_the_withheld_harm_counts_there_and_not_on_the_s
                  "judged on its own residual risk, as MP094 is to deliver these commands",
                  "[seed 000 section 2.1", "which receives no such commands today", "[seed 004 lines 21-24"):
         assert text in one, text
-    assert "business requirement 3" in pages["mp094-option-2"]["basis_note"]
-    assert "SECMP0038 over Wi-Fi" not in pages["mp094-option-2"]["basis_note"]   # no relay route there
+    two = pages["mp094-option-2"]["basis_note"]
+    assert "business requirement 3" in two and "PPMID relays fully formed" not in two   # no relay route there
+    # the same harm on MP094's own NFC route, left out on the SECMP0038 NFC page (its relay route)
+    assert all("MP094 commands as extended UTRNs tapped" in t and "SECMP0038 over NFC" in t for t in (one, two))
     assert not any(pages[m]["basis_note"] for m in ("sec0009", "secmp0038-usb", "secmp0038-wifi"))
     assert one in unescape(render_paper_html(b, graphs))
     changed = copy.deepcopy(b)   # counted on both pages: nothing to explain
