@@ -247,8 +247,7 @@ def _decision_confidence(mod: Modification, rec: str, governing: Sequence[Mappin
     kinds = {a["id"]: a["treatment"]["kind"] for a in page["assessed"]}
     treated = [e for e in governing if kinds.get(e["id"]) == "controls"]
     toward = _TOWARD.get(rec)
-    about = "the route as proposed, with the controls that exist today" if len(governing) == 1 else \
-        "the routes as proposed, with the controls that exist today"
+    about = ""
     basis = list(governing)
     if rec == CONDITIONS and treated and all(e.get("robustness_treated") for e in treated):
         ids = {e["id"] for e in treated}
@@ -266,6 +265,8 @@ def _decision_confidence(mod: Modification, rec: str, governing: Sequence[Mappin
         return {"status": "not-computed", "short": "not computed",
                 "text": "not computed for the added risk (the robustness "
                 "analysis samples each channel's own residual risk)"}
+    about = about or ("the route as proposed, with the controls that exist today" if len(basis) == 1 else
+                      "the routes as proposed, with the controls that exist today")
     conf = confidence(basis, toward, about)
     for f in conf.get("flips") or []:
         f["becomes"] = _becomes(mod, rec, kinds, f["channel"], f["verdict"])
