@@ -786,6 +786,6 @@ def _compared_today(p: Mapping[str, Any], e: Mapping[str, Any] | None) -> dict[s
         more = f" (and {len(flips) - 3} more inputs)" if len(flips) > 3 else ""
         out["holds_while"] = (f"The model's verdict would be {side} appetite if {_flip_words(flips[:3], '; or ')}{more}"
                               if flips else f"No single input moved within its declared range puts the route {side} appetite")
-        out["flips"] = [{k: f.get(k) for k in ("input", "at", "op", "verdict", "condition", "now", "calibration")}
+        out["flips"] = [{k: f.get(k) for k in ("input", "at", "op", "verdict", "condition", "now", "calibration", "title", "unit", "span", "source", "range")}
                         for f in flips]
     return out

@@ -24,7 +24,7 @@ import yaml
 from markupsafe import Markup
 
 from nowan.model.errors import NowanError
-from nowan.reports.confidence import ORDER_WORDS
+from nowan.reports.confidence import ORDER_WORDS, flip_words
 from nowan.reports.decisions import CANNOT, CONDITIONS, NOT_ASSESSED, OUTSIDE, SUPPORT, WORDS, not_delivered_words
 from nowan.reports.decisions import series, short_title
 
@@ -274,7 +274,7 @@ def _today(today: Sequence[Mapping[str, Any]]) -> str:
                 if all(x.get("calibration") for x in flips):   # none sourced: how many, not which
                     s += f"; {side} appetite if any of {len(flips)} single inputs moves, all model calibrations"
                 else:
-                    s += (f"; {side} appetite if {f['condition']}" + (f" (now {f['now']})" if f.get("now") is not None else "")
+                    s += (f"; {side} appetite {flip_words(f, with_source=False)}"
                           + (f" or any of {len(flips) - 1} more single inputs" if len(flips) > 1 else ""))
             parts.append(s[:1].upper() + s[1:] + ".")
     if not parts:

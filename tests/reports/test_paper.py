@@ -462,6 +462,7 @@ def test_the_routes_in_use_today_are_tallied_and_the_paper_says_where_the_model_
     positions; the paper says no seed rates them (each position is inferred), whether the model agrees
     and for the position's reason, what drives each verdict and the input that would reverse it."""
     from nowan.model.modifications import load_today
+    from nowan.reports.confidence import flip_words
     from nowan.reports.decisions import today_pages
 
     b, graphs = bundle
@@ -474,8 +475,10 @@ def test_the_routes_in_use_today_are_tallied_and_the_paper_says_where_the_model_
     finding = _finding(b, "Routes in use today (no seed rates them against the appetite)")
     flip = next(f for f in keypad["flips"] if f["input"] == "nowan.share")
     assert "The SMETS1 prepayment forum on today's keypad route (inferred from seed 003 line 315) agrees (medium), from" in finding
-    assert (f"whose likelihood counts the premises exposed (nowan.share); above appetite if nowan.share \u2265 {flip['at']} "
-            f"(now 0.007) or any of {len(keypad['flips']) - 1} more single inputs") in finding
+    # the flip in the words every page uses (reports/confidence.py), not as a raw id
+    assert (f"whose likelihood counts the premises exposed (nowan.share); above appetite {flip_words(flip, with_source=False)} "
+            f"or any of {len(keypad['flips']) - 1} more single inputs") in finding
+    assert "is 2.67% or more (now 0.7%; seed-backed)" in finding and "nowan.share \u2265" not in finding
     assert "by a state actor through theft of a Supplier or DCC private key, whose likelihood" in finding
     assert "The SSC on today's WAN route (inferred from seed 002 line 333) agrees (medium), for its reason " \
            "(without gbcs-e2e it scores high, above appetite);" in finding
