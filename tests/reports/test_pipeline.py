@@ -76,3 +76,16 @@ def test_a_decision_scored_under_its_own_duration_gets_a_confidence_swept_under_
     from nowan.reports.confidence import fragile, ordered
 
     assert one["confidence"]["short"] == fragile(ordered(swept["flips"], "above-appetite")[0])
+
+
+def test_a_report_of_the_packaged_models_validates_against_its_schema(bundle):
+    """The schema describes the report the committee gets, not only the small fixed model's (whose
+    decisions have no robustness): a computed confidence is 'robust' or 'fragile'."""
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parents[2] / "reports" / "schema" / "report.schema.json").read_text())
+    assert {m["confidence"]["status"] for m in bundle["modifications"]} & {"robust", "fragile"}
+    jsonschema.validate(bundle, schema)
