@@ -108,7 +108,7 @@ def status(f: Mapping[str, Any], with_source: bool = True) -> str:
     table cell, ``with_source=False``, says only which of the three)."""
     k = kind(f)
     if not with_source:
-        return {"calibration": "a calibration"}.get(k, k) if (f.get("span") or f.get("source") or
+        return {"calibration": "a calibration", "seed-backed": "seed-backed range"}.get(k, k) if (f.get("span") or f.get("source") or
                                                               f.get("calibration")) else ""
     src = str(f.get("source") or "").split(":")[0].strip()
     rng = f", range {span(f)}" if span(f) else ""

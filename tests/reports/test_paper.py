@@ -478,7 +478,7 @@ def test_the_routes_in_use_today_are_tallied_and_the_paper_says_where_the_model_
     # the flip in the words every page uses (reports/confidence.py), not as a raw id
     assert (f"whose likelihood counts the premises exposed (nowan.share); above appetite {flip_words(flip, with_source=False)} "
             f"or any of {len(keypad['flips']) - 1} more single inputs") in finding
-    assert "is 2.67% or more (now 0.7%; seed-backed)" in finding and "nowan.share \u2265" not in finding
+    assert "is 2.67% or more (now 0.7%; seed-backed range)" in finding and "nowan.share \u2265" not in finding
     assert "by a state actor through theft of a Supplier or DCC private key, whose likelihood" in finding
     assert "The SSC on today's WAN route (inferred from seed 002 line 333) agrees (medium), for its reason " \
            "(without gbcs-e2e it scores high, above appetite);" in finding
