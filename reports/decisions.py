@@ -719,7 +719,7 @@ def _driver(e: Mapping[str, Any], appetite: str) -> tuple[str, str]:
     """What the route's verdict comes from: the worst goal, the attacker and its capability, the path,
     and the exposure its likelihood counts (with the inputs that set it); as a sentence for its page
     and as a clause for the key findings."""
-    from nowan.model.channels.catalogues import scales
+    from nowan.model.channels.catalogues import article, scales
 
     res = e["residual"]
     trace = {t.get("what"): t for t in res.get("trace") or ()}
@@ -727,7 +727,7 @@ def _driver(e: Mapping[str, Any], appetite: str) -> tuple[str, str]:
     titles = {t["id"]: t.get("title", t["id"]) for t in e.get("threats") or ()}
     cap = trace.get("attacker", {}).get("capability")
     who = _name(scales().attackers.get(res.get("attacker"), {}).get("title") or str(res.get("attacker")))
-    by = (f"\u2018{goal}\u2019, reached by {'an' if who[:1] in 'aeiou' else 'a'} {who}"
+    by = (f"\u2018{goal}\u2019, reached by {article(who)} {who}"
           + (f" (capability {cap})" if cap is not None else "") + f" at {res.get('scale')} scale through "
           + "; then ".join(f"\u2018{titles.get(p, p)}\u2019" for p in res.get("path") or ()))
     exp = trace.get("exposure") or {}
@@ -743,7 +743,7 @@ def _driver(e: Mapping[str, Any], appetite: str) -> tuple[str, str]:
 
     kinds = {t["id"]: t.get("rule") for t in e.get("threats") or ()}
     steps = [_name(rules()[kinds[p]].title) if kinds.get(p) in rules() else titles.get(p, p) for p in res.get("path") or ()]
-    short = f"\u2018{goal}\u2019 by {'an' if who[:1] in 'aeiou' else 'a'} {who} through " + ", then ".join(steps)
+    short = f"\u2018{goal}\u2019 by {article(who)} {who} through " + ", then ".join(steps)
     return s + ".", short
 
 

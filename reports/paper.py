@@ -306,16 +306,11 @@ def _fewer_commands(pages: Sequence[Mapping[str, Any]]) -> str:
     out = " ".join(f"Fewer command types, computed from the models (the added risk as proposed, then with "
                    f"{'; with '.join(names)}): " + "; ".join(rows) + "." for names, rows in groups.items())
     if out and any_command:
-        route = sorted(set(any_command))
-        out += (f" The highest added risk comes from {_quoted_list(route)}, which forwards whatever command "
+        route = series([f"\u2018{t}\u2019" for t in sorted(set(any_command))])
+        out += (f" The highest added risk comes from {route}, which forwards whatever command "
                 "arrives, so fewer command types cannot lower it: that follows from how the route is modelled, "
                 "not from the computation.")
     return out
-
-
-def _quoted_list(titles: Sequence[str]) -> str:
-    q = [f"\u2018{t}\u2019" for t in titles]
-    return q[0] if len(q) == 1 else ", ".join(q[:-1]) + " and " + q[-1]
 
 
 def _guessing_scored(bundle: Mapping[str, Any], family: str) -> str:

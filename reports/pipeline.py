@@ -239,9 +239,9 @@ def _without(today: Mapping[str, Any], channel: Any, assumptions: Assumptions) -
             continue
         for p in t.positions:
             mechs = list(p.reason_mechanisms)
-            ids = sorted(c.id for c in channel.controls if c.mechanism in mechs and c.status == "existing")
             if not mechs or any(w["mechanisms"] == mechs for w in out):
                 continue
+            ids = sorted(c.id for c in channel.controls if c.mechanism in mechs and c.status == "existing")
             r = score(channel, assumptions, [f"-{c}" for c in ids])
             out.append({"mechanisms": mechs, "controls": ids, "level": r.residual.level, "goal": r.residual.goal,
                         "likelihood": r.residual.likelihood, "impact": r.residual.impact, "verdict": r.verdict})

@@ -186,7 +186,7 @@ def _global_inputs(src: Sourced, rules: dict[str, ranges.Rule]) -> tuple[ranges.
             [f"bands.{i}" for i in range(len(spec.get("bands", [])))] + \
             (["vulnerable_add"] if "vulnerable_add" in spec else [])
         for scale, value in spec.get("by_scale", {}).items():
-            add(ranges.impact_value(kind, scale), "impact", value, f"impact of {_a(kind)} '{kind}' goal at {scale} scale",
+            add(ranges.impact_value(kind, scale), "impact", value, f"impact of {article(kind)} '{kind}' goal at {scale} scale",
                 p, spec.get("ranges"), f"by_scale.{scale}", allowed)
         for i, edge in enumerate(spec.get("bands", [])):
             add(ranges.impact_band(kind, i), "band", edge,
@@ -194,7 +194,7 @@ def _global_inputs(src: Sourced, rules: dict[str, ranges.Rule]) -> tuple[ranges.
                 f"bands.{i}", allowed, "")
         if "vulnerable_add" in spec:   # an impact uplift: bounded below by 0, so hardening's type and bounds
             add(ranges.impact_uplift(kind), "hardening", spec["vulnerable_add"],
-                f"impact added to {_a(kind)} '{kind}' goal that affects vulnerable customers", p, spec.get("ranges"),
+                f"impact added to {article(kind)} '{kind}' goal that affects vulnerable customers", p, spec.get("ranges"),
                 "vulnerable_add", allowed, "on the 1-5 scale")
     lk = d["likelihood"]
     edges = [r["below"] for r in lk["exposure"] if not math.isinf(float(r["below"]))]
@@ -246,6 +246,7 @@ def margin_likelihood(table: tuple[tuple[float, int], ...], margin: float) -> in
     return table[-1][1]
 
 
-def _a(word: str) -> str:
-    """The indefinite article for a word in a title ("an 'off-supply' goal", "a 'dos' goal")."""
+def article(word: str) -> str:
+    """The indefinite article for a word in a title ("an 'off-supply' goal", "a 'dos' goal"); the
+    reports use it for the same sentences about attackers ("an organised fraud group")."""
     return "an" if word[:1].lower() in "aeiou" else "a"
